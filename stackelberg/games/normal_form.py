@@ -15,6 +15,7 @@ holds plain float64 arrays for the fast paths.
 
 from __future__ import annotations
 
+import math
 import numbers
 from fractions import Fraction
 from typing import Sequence
@@ -252,9 +253,7 @@ class NormalFormGame:
         """
         out = []
         for tensor in self._exact_or_raise():
-            denominator = 1
-            for v in tensor.ravel():
-                denominator = denominator * v.denominator // np.gcd(denominator, v.denominator)
+            denominator = math.lcm(*(v.denominator for v in tensor.ravel()))
             ints = np.empty(tensor.shape, dtype=object)
             ints.ravel()[:] = [int(v * denominator) for v in tensor.ravel()]
             out.append((ints, int(denominator)))

@@ -1,0 +1,252 @@
+r"""All extreme Nash equilibria of a bimatrix game by vertex enumeration.
+
+For an ``m x n`` bimatrix game ``(A, B)`` whose payoffs have been made positive
+(a positive affine change of each player's payoffs changes no equilibrium), the
+best-response polytopes are
+
+.. math::
+
+    P = \{x \in \mathbb{R}^m : x \ge 0,\ B^\top x \le 1\}, \qquad
+    Q = \{y \in \mathbb{R}^n : A y \le 1,\ y \ge 0\}.
+
+Label ``i`` (a row, ``0 <= i < m``) belongs to :math:`x \in P` when
+:math:`x_i = 0` and to :math:`y \in Q` when :math:`(A y)_i = 1`; label
+``m + j`` (a column) belongs to ``x`` when :math:`(B^\top x)_j = 1` and to ``y``
+when :math:`y_j = 0`. A pair :math:`(x, y) \ne (0, 0)` is *completely
+labelled* when every one of the ``m + n`` labels belongs to ``x`` or to ``y``;
+the completely labelled vertex pairs, normalised to
+:math:`(x / \mathbf{1}^\top x,\ y / \mathbf{1}^\top y)`, are exactly the extreme
+Nash equilibria (the extreme points of the maximal convex sets of equilibria),
+in degenerate games too, where a vertex carries more than ``m`` (resp. ``n``)
+labels and can pair with several vertices of the other polytope [1]_ [2]_.
+
+Every vertex of both polytopes, degenerate ones included, comes from the numba
+kernel :func:`stackelberg.solvers.kernels.vertex_enumeration.polytope_vertices`
+(a traversal of the lexicographically feasible bases), and vertex pairs are
+matched by the union of their label bit sets. In exact mode each equilibrium is
+recomputed in rationals from the tight constraints of the basis the kernel found
+and its exact label set is checked against the float one; if that check or any
+float decision of the kernel is in doubt, the whole enumeration is redone by
+exact integer pivoting, so exact results are rational, certified with zero
+regret and complete.
+
+References
+----------
+.. [1] B. von Stengel, "Computing equilibria for two-person games", Handbook of
+   Game Theory with Economic Applications, vol. 3, ch. 45, 2002.
+.. [2] D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
+   equilibria for two-player games", Economic Theory 42, 9-37, 2010.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Iterator
+
+import numpy as np
+
+from .._validation import check_tol
+from ..games.normal_form import NormalFormGame
+
+__all__ = ["iter_vertex_enumeration"]
+
+
+def iter_vertex_enumeration(
+    game: NormalFormGame, *, exact: bool | None = None, tol: float = 1e-9
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield every extreme Nash equilibrium ``(x, y)`` of a two-player game, each once.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        A two-player game.
+    exact : bool, optional
+        Rational arithmetic (``Fraction`` strategies); default: ``game.is_exact``.
+        Needs an exact game.
+    tol : float
+        Unused by the enumeration itself (its float decisions use
+        :data:`~stackelberg.solvers.kernels.vertex_enumeration.DECISION_TOL`
+        on payoffs rescaled to ``[1, 2]``); validated for a uniform signature.
+
+    Yields
+    ------
+    tuple of numpy.ndarray
+        The row and column strategies (object arrays of ``Fraction`` when exact),
+        in the deterministic order of the traversal. Use
+        :func:`stackelberg.solvers.nash.nash_equilibria` for certified, sorted results.
+
+    Raises
+    ------
+    TypeError
+        If ``game`` is not a :class:`NormalFormGame` or ``exact`` is not a bool or None.
+    ValueError
+        If the game does not have two players, or ``exact=True`` for a float game.
+
+    Examples
+    --------
+    >>> import stackelberg as sb
+    >>> game = sb.NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> [(x.tolist(), y.tolist()) for x, y in iter_vertex_enumeration(game)]
+    [([Fraction(1, 2), Fraction(1, 2)], [Fraction(1, 2), Fraction(1, 2)])]
+
+    References
+    ----------
+    .. [1] B. von Stengel, "Computing equilibria for two-person games", 2002.
+    """
+    exact = check_bimatrix_arguments(game, exact)
+    check_tol("tol", tol)
+    return _vertex_pairs(game, exact)
+
+
+def check_bimatrix_arguments(game, exact) -> bool:
+    """Validate a two-player game and resolve ``exact`` (None: ``game.is_exact``)."""
+    if not isinstance(game, NormalFormGame):
+        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
+    if game.n_players != 2:
+        raise ValueError(
+            f"game must have 2 players for mixed equilibrium enumeration; it has {game.n_players} "
+            "(use pure_nash_equilibria for the pure equilibria of N-player games)"
+        )
+    if exact is None:
+        return game.is_exact
+    if exact not in (True, False) or not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True, False or None; got {exact!r}")
+    if exact and not game.is_exact:
+        raise ValueError(
+            "exact=True needs a game with integer or Fraction payoffs; this game has float payoffs "
+            "(build it with NormalFormGame(payoffs, exact=True) to solve the floats' exact binary values)"
+        )
+    return bool(exact)
+
+
+def _vertex_pairs(game: NormalFormGame, exact: bool):
+    from .kernels import vertex_enumeration as kernel
+
+    m, n = game.shape
+    p_labels = np.arange(m + n, dtype=np.int64)  # x_i -> i, slack of column j -> m + j
+    q_labels = np.concatenate((np.arange(m, m + n), np.arange(m))).astype(np.int64)  # y_j -> m + j, slack of row i -> i
+    if exact:
+        A_int, B_int = _positive_integer_payoffs(game)
+        A_float, B_float = _rescaled(A_int.astype(float)), _rescaled(B_int.astype(float))
+    else:
+        A_float, B_float = (_rescaled(M) for M in game.bimatrix())
+    masks_p, coords_p, bases_p, doubt_p = kernel.polytope_vertices(np.ascontiguousarray(B_float.T), p_labels)
+    masks_q, coords_q, bases_q, doubt_q = kernel.polytope_vertices(np.ascontiguousarray(A_float), q_labels)
+    pairs = kernel.completely_labelled_pairs(masks_p, masks_q, m + n)
+    if not exact:
+        for i, j in pairs:
+            yield coords_p[i] / coords_p[i].sum(), coords_q[j] / coords_q[j].sum()
+        return
+
+    strategies = None if doubt_p or doubt_q else _exact_strategies(
+        pairs, (B_int.T, masks_p, bases_p, p_labels), (A_int, masks_q, bases_q, q_labels)
+    )
+    if strategies is None:  # a float decision was in doubt: enumerate again in exact arithmetic
+        strategies = _exact_enumeration(B_int.T, p_labels, A_int, q_labels, m + n)
+    yield from strategies
+
+
+def _positive_integer_payoffs(game: NormalFormGame) -> tuple[np.ndarray, np.ndarray]:
+    """Integer-scaled payoffs of each player shifted to have minimum 1 (object arrays of Python ints)."""
+    shifted = []
+    for ints, _ in game.integer_payoffs():
+        shifted.append(ints - min(ints.ravel()) + 1)
+    return shifted[0], shifted[1]
+
+
+def _rescaled(M: np.ndarray) -> np.ndarray:
+    """``M`` mapped affinely onto ``[1, 2]`` (all ones if constant): well scaled for float pivoting."""
+    low, high = float(M.min()), float(M.max())
+    return (M - low) / (high - low if high > low else 1.0) + 1.0
+
+
+def _exact_strategies(pairs, p_data, q_data):
+    """Exact normalised strategies of every pair, or None if a float label set proves wrong."""
+    cache = ({}, {})
+    out = []
+    for i, j in pairs:
+        pair = []
+        for side, (M, masks, bases, labels), index in ((0, p_data, i), (1, q_data, j)):
+            if index not in cache[side]:
+                cache[side][index] = _exact_vertex(M, bases[index], labels, _mask_to_int(masks[index]))
+            vertex = cache[side][index]
+            if vertex is None:
+                return None
+            pair.append(vertex)
+        out.append(tuple(pair))
+    return out
+
+
+def _exact_vertex(M, basis, labels, expected_mask):
+    """The normalised vertex of ``{z >= 0 : M z <= 1}`` whose tight constraints are the nonbasic ones.
+
+    ``M`` holds Python ints. Returns None unless it is a vertex with label set ``expected_mask``.
+    """
+    k, d = M.shape
+    basic = set(int(v) for v in basis)
+    columns = [v for v in range(d) if v in basic]
+    rows = [c for c in range(k) if d + c not in basic]
+    solved = _solve_integer([[M[c, v] for v in columns] for c in rows])
+    if solved is None:
+        return None
+    numerators, det = solved  # z[columns] = numerators / det
+    if det < 0:
+        numerators, det = [-v for v in numerators], -det
+    z = [0] * d
+    for v, value in zip(columns, numerators):
+        z[v] = value
+    scaled_slacks = [det - sum(M[c, v] * z[v] for v in columns) for c in range(k)]  # det * (1 - M z)
+    if any(v < 0 for v in z) or any(s < 0 for s in scaled_slacks):
+        return None
+    mask = sum(1 << int(labels[v]) for v in range(d) if z[v] == 0)
+    mask += sum(1 << int(labels[d + c]) for c in range(k) if scaled_slacks[c] == 0)
+    if mask != expected_mask:
+        return None
+    total = sum(z)
+    return np.array([Fraction(v, total) for v in z], dtype=object)
+
+
+def _solve_integer(matrix):
+    """Solve ``matrix @ z = 1`` by fraction-free Gauss-Jordan elimination in Python ints.
+
+    Returns ``(numerators, det)`` with ``z = numerators / det``, or None if singular.
+    """
+    size = len(matrix)
+    rows = [[int(v) for v in row] + [1] for row in matrix]
+    det = 1
+    pivot_row_of = []
+    free = list(range(size))
+    for col in range(size):
+        r = next((r for r in free if rows[r][col] != 0), None)
+        if r is None:
+            return None
+        free.remove(r)
+        pivot_row_of.append(r)
+        pivot, head = rows[r][col], rows[r]
+        for i in range(size):
+            if i != r:
+                factor = rows[i][col]
+                rows[i] = [(pivot * a - factor * b) // det for a, b in zip(rows[i], head)]
+        det = pivot
+    return [rows[r][size] for r in pivot_row_of], det
+
+
+def _exact_enumeration(M_p, p_labels, M_q, q_labels, n_labels):
+    """Exact strategies of all completely labelled pairs by integer pivoting (the reference traversal)."""
+    from .kernels import vertex_enumeration as kernel
+
+    p_vertices = kernel.polytope_vertices_reference(M_p, p_labels)
+    q_vertices = kernel.polytope_vertices_reference(M_q, q_labels)
+    pairs = kernel.completely_labelled_pairs_reference(
+        [mask for mask, _, _ in p_vertices], [mask for mask, _, _ in q_vertices], n_labels
+    )
+
+    def normalised(coordinates):
+        total = sum(coordinates)
+        return np.array([v / total for v in coordinates], dtype=object)
+
+    return [(normalised(p_vertices[i][1]), normalised(q_vertices[j][1])) for i, j in pairs]
+
+
+def _mask_to_int(words) -> int:
+    return sum(int(w) << (64 * position) for position, w in enumerate(words))
