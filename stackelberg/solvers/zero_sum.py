@@ -1,0 +1,255 @@
+r"""The value and optimal strategies of a two-player zero-sum matrix game.
+
+The row player receives :math:`A_{ij}` and the column player :math:`-A_{ij}`.
+By von Neumann's minimax theorem
+
+.. math::
+
+    v = \max_{x \in \Delta_m} \min_{j} (x^\top A)_j = \min_{y \in \Delta_n} \max_{i} (A y)_i ,
+
+and the pairs of maximin ``x`` and minimax ``y`` are exactly the Nash
+equilibria. Each side is a linear program,
+
+.. math::
+
+    \max_{x, v}\ v \quad \text{s.t.}\quad A^\top x \ge v \mathbf{1},\ \mathbf{1}^\top x = 1,\ x \ge 0,
+
+(the column player's is the same program for :math:`-A^\top`), solved with
+HiGHS through :func:`scipy.optimize.linprog`.
+
+**Exact mode** (integer or ``Fraction`` payoffs) turns the float optimum into a
+rational one: the float ``x`` fixes a support ``S`` and the columns ``T`` that
+hold it to the value; the equalizing system :math:`x_{S^c} = 0`,
+:math:`\mathbf{1}^\top x = 1`, :math:`(x^\top A)_j = v\ (j \in T)` is solved in
+integers (Bareiss elimination), and likewise for ``y``. The pair is accepted
+only when it verifies exactly: :math:`x, y \ge 0` and
+:math:`\min_j (x^\top A)_j = \max_i (A y)_i`, which by weak duality proves
+both optimal and the common number the value. Otherwise the solver falls back
+to exact support enumeration (:mod:`stackelberg.solvers.support_enumeration`),
+whose first equilibrium is a pair of optimal strategies.
+
+References
+----------
+.. [1] J. von Neumann, "Zur Theorie der Gesellschaftsspiele", Mathematische
+   Annalen 100, 295-320, 1928.
+.. [2] G. B. Dantzig, "A proof of the equivalence of the programming problem and
+   the game problem", in Activity Analysis of Production and Allocation, 1951.
+.. [3] Q. Huangfu, J. A. J. Hall, "Parallelizing the dual revised simplex
+   method", Mathematical Programming Computation 10, 119-142, 2018 (HiGHS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linprog
+
+from .._validation import as_finite_array, check_tol
+from ..games.normal_form import NormalFormGame
+from .results import CertificationError
+from .support_enumeration import iter_support_enumeration
+from .vertex_enumeration import check_bimatrix_arguments
+
+__all__ = ["ZeroSumSolution", "zero_sum_equilibrium"]
+
+_RECOVERY_TOL = 1e-7  # relative to the payoff scale: reads the support and tight columns off the float LP
+
+
+@dataclass(frozen=True)
+class ZeroSumSolution:
+    """The value of a zero-sum game and a pair of optimal strategies.
+
+    Attributes
+    ----------
+    value : float or Fraction
+        The row player's equilibrium payoff (the column player gets ``-value``).
+    row_strategy, column_strategy : numpy.ndarray
+        Maximin and minimax strategies (object arrays of ``Fraction`` when exact).
+    max_regret : float or Fraction
+        The largest gain either player gets by deviating: the certificate (0 when exact).
+    exact : bool
+        Whether value and strategies are exact rationals.
+    method : str
+        ``"linprog-highs"`` (float), ``"linprog-highs+rational"`` (float LP,
+        rational recovery) or ``"support-enumeration"`` (the exact fallback).
+    """
+
+    value: Any
+    row_strategy: np.ndarray
+    column_strategy: np.ndarray
+    max_regret: Any
+    exact: bool
+    method: str
+
+
+def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> ZeroSumSolution:
+    """Value and optimal strategies of a zero-sum game by linear programming.
+
+    Parameters
+    ----------
+    A : array_like or NormalFormGame
+        The row player's payoff matrix (the column player receives ``-A``), or
+        a two-player NormalFormGame whose payoffs sum to zero (exactly for an
+        exact game, within ``tol`` for a float game).
+    exact : bool, optional
+        Rational value and strategies with zero regret (default: when every
+        payoff is an integer or ``Fraction``).
+    tol : float
+        Float mode: the largest regret the certificate accepts. Also the
+        tolerance of the zero-sum check of a float game.
+
+    Returns
+    -------
+    ZeroSumSolution
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is neither a matrix of real numbers nor a NormalFormGame, or
+        ``exact``/``tol`` have the wrong type.
+    ValueError
+        If ``A`` is not a non-empty 2-dimensional finite matrix, the game does
+        not have 2 players or is not zero-sum, ``tol`` is negative, or
+        ``exact=True`` for float payoffs.
+    CertificationError
+        If a float solution's regret exceeds ``tol`` (raise ``tol`` for large payoffs).
+
+    Examples
+    --------
+    >>> solution = zero_sum_equilibrium([[3, -1], [-2, 1]])
+    >>> solution.value, solution.row_strategy.tolist(), solution.column_strategy.tolist()
+    (Fraction(1, 7), [Fraction(3, 7), Fraction(4, 7)], [Fraction(2, 7), Fraction(5, 7)])
+    >>> zero_sum_equilibrium([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]]).value
+    0.0
+
+    References
+    ----------
+    G. B. Dantzig, "A proof of the equivalence of the programming problem and
+    the game problem", Activity Analysis of Production and Allocation, 1951.
+    """
+    tol = check_tol("tol", tol)
+    game = _zero_sum_game(A, tol)
+    exact = check_bimatrix_arguments(game, exact)
+    A_float = game.bimatrix()[0]
+    scale = max(1.0, float(np.abs(A_float).max()))
+    x = _maximin_strategy(A_float / scale)
+    y = _maximin_strategy(-A_float.T / scale)
+    if not exact:
+        x, y = x / x.sum(), y / y.sum()
+        regret = game.max_regret((x, y), exact=False)
+        if regret > tol:
+            raise CertificationError(f"HiGHS returned strategies with regret {regret:.3g} > tol {tol:g}")
+        value = float(x @ A_float @ y)
+        return ZeroSumSolution(value, x, y, float(max(regret, 0.0)), False, "linprog-highs")
+
+    (A_int, denominator), _ = game.integer_payoffs()
+    x_exact = _rational_optimum(A_int, x)
+    y_exact = _rational_optimum(-A_int.T, y)
+    method = "linprog-highs+rational"
+    if x_exact is None or y_exact is None or min(x_exact @ A_int) != max(A_int @ y_exact):
+        x_exact, y_exact = next(iter_support_enumeration(game, exact=True, tol=0.0))
+        method = "support-enumeration"
+    regret = game.max_regret((x_exact, y_exact), exact=True)
+    if regret != 0:
+        raise CertificationError(f"{method} returned strategies with regret {regret} (a solver bug)")
+    value = game.expected_payoffs((x_exact, y_exact), exact=True)[0]
+    return ZeroSumSolution(value, x_exact, y_exact, regret, True, method)
+
+
+def _zero_sum_game(A, tol: float) -> NormalFormGame:
+    """Validate ``A`` (a matrix or a zero-sum two-player game) and return the game."""
+    if isinstance(A, NormalFormGame):
+        if A.n_players != 2:
+            raise ValueError(f"A must be a matrix or a two-player game; got a game with {A.n_players} players")
+        if A.is_exact:
+            row, column = A.bimatrix(exact=True)
+            gap = max(abs(v) for v in (row + column).ravel())
+        else:
+            row, column = A.bimatrix()
+            gap = float(np.abs(row + column).max())
+        if (A.is_exact and gap != 0) or (not A.is_exact and gap > tol):
+            raise ValueError(f"A must be a zero-sum game (A + B == 0); its payoffs sum to as much as {float(gap):.6g}")
+        return A
+    matrix = as_finite_array("A", A, ndim=2)
+    if matrix.size == 0:
+        raise ValueError(f"A must have at least one row and one column; got shape {matrix.shape}")
+    return NormalFormGame.zero_sum(A if isinstance(A, np.ndarray) else np.asarray(A, dtype=object))
+
+
+def _maximin_strategy(M: np.ndarray) -> np.ndarray:
+    """A maximin strategy of the row player of ``M``: ``max v`` s.t. ``M^T x >= v``, ``x`` in the simplex."""
+    m, n = M.shape
+    result = linprog(
+        c=np.r_[np.zeros(m), -1.0],
+        A_ub=np.c_[-M.T, np.ones(n)],
+        b_ub=np.zeros(n),
+        A_eq=np.r_[np.ones(m), 0.0][None, :],
+        b_eq=[1.0],
+        bounds=[(0, None)] * m + [(None, None)],
+        method="highs",
+    )
+    if result.status != 0:
+        raise RuntimeError(f"HiGHS failed on a feasible, bounded game LP: {result.message}")
+    return np.clip(result.x[:m], 0.0, None)
+
+
+def _rational_optimum(A_int: np.ndarray, x: np.ndarray):
+    """The rational vertex of the row player's optimal set that the float ``x`` approximates, or None.
+
+    Solves ``x_i = 0`` off the support, ``sum(x) = 1`` and ``(x^T A)_j = v`` on
+    the tight columns in integers; None when that system has no unique,
+    non-negative solution.
+    """
+    m, n = A_int.shape
+    scale = max(1, max(abs(v) for v in A_int.ravel()))
+    payoffs = x @ A_int.astype(float) / scale
+    support = np.flatnonzero(x > _RECOVERY_TOL)
+    tight = np.flatnonzero(payoffs <= payoffs.min() + _RECOVERY_TOL)
+    matrix = [[A_int[i, j] for i in support] + [-1] for j in tight] + [[1] * len(support) + [0]]
+    solution = _rational_solution(matrix, [0] * len(tight) + [1])
+    if solution is None or any(p < 0 for p in solution[:-1]):
+        return None
+    strategy = np.full(m, Fraction(0), dtype=object)
+    strategy[support] = solution[:-1]
+    return strategy
+
+
+def _rational_solution(matrix, rhs):
+    """The unique solution of ``matrix @ z = rhs`` (Python ints) as Fractions, else None.
+
+    Fraction-free Gaussian elimination (Bareiss): after each pivot every entry
+    below it is a minor of the matrix, so the divisions are exact. Returns
+    None when the system has no solution or more than one.
+
+    Examples
+    --------
+    >>> _rational_solution([[2, 1], [1, 3], [3, 4]], [3, 4, 7])
+    [Fraction(1, 1), Fraction(1, 1)]
+    >>> _rational_solution([[1, 1], [2, 2]], [1, 2]) is None
+    True
+    """
+    a = [list(row) + [b] for row, b in zip(matrix, rhs)]
+    n_rows, n_cols = len(a), len(a[0]) - 1
+    previous = 1
+    for col in range(n_cols):
+        pivot = next((r for r in range(col, n_rows) if a[r][col] != 0), None)
+        if pivot is None:
+            return None  # a free variable (or too few equations): no unique solution
+        a[col], a[pivot] = a[pivot], a[col]
+        top, p = a[col], a[col][col]
+        for r in range(col + 1, n_rows):
+            row, f = a[r], a[r][col]
+            for j in range(col + 1, n_cols + 1):
+                row[j] = (row[j] * p - f * top[j]) // previous
+            row[col] = 0
+        previous = p
+    if any(a[r][n_cols] != 0 for r in range(n_cols, n_rows)):
+        return None  # inconsistent
+    z = [Fraction(0)] * n_cols
+    for col in reversed(range(n_cols)):
+        row = a[col]
+        z[col] = (row[n_cols] - sum(row[j] * z[j] for j in range(col + 1, n_cols))) / Fraction(row[col])
+    return z
