@@ -1,0 +1,113 @@
+"""Cost of one exact LIO / designer / policy-gradient update in the Escape Room ER(N, M) as N grows.
+
+Exact dynamics sweep the joint state space: ER(N, M) has 3^N + 1 states and 3^N joint actions,
+so every recursion touches (3^N + 1) * 3^N state-joint-action pairs. One update of
+
+* ``pg``: every agent's exact policy gradient (one forward and one backward pass with N
+  reward rows);
+* ``designer``: Algorithm 3 with M = 1 (the agents' step, the welfare gradient at the updated
+  policies, and one forward-mode occupancy tangent per agent);
+* ``lio``: Algorithm 2 (the agents' step, N extrinsic gradients at the updated policies, and
+  N (N - 1) occupancy tangents, one per giver-recipient pair).
+
+For each N (M = N // 2, at least 1) it times one update (best of ``--repeats``), and stops a
+method once an update took longer than ``--budget`` seconds (default 60) or the next size would
+need more than ``--memory`` GB for its largest arrays. It prints a markdown table and the
+largest N whose update runs in under the budget, and writes the table to ``--out`` if given.
+There is no peer: the thesis's code samples episodes (see ``sampled_trajectory`` for that
+mode); this benchmark measures the exact mode's scaling.
+
+Measured on the project machine (2 cores; best of 2, one run at N = 7):
+
+| game | states | joint actions | pg update | designer update | lio update |
+|---|---|---|---|---|---|
+| ER(2,1) | 10 | 9 | 674 us | 867 us | 890 us |
+| ER(3,1) | 28 | 27 | 593 us | 1.8 ms | 1.7 ms |
+| ER(4,2) | 82 | 81 | 1.9 ms | 9.2 ms | 15.0 ms |
+| ER(5,2) | 244 | 243 | 118 ms | 190 ms | 349 ms |
+| ER(6,3) | 730 | 729 | 1.44 s | 3.20 s | 6.23 s |
+| ER(7,3) | 2188 | 2187 | 24.7 s | 30.6 s | 68.0 s |
+
+Largest N with one exact update under a minute: 7 for pg and the designer, 6 for LIO (each
+step of N multiplies the cost by about 9-20). ER(10,5) would need 3^10 x 3^10 = 3.5e9 entries
+per array.
+
+Run: ``python benchmarks/bench_lio.py [--max-n 8] [--budget 60] [--out benchmarks/bench_lio.md]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import best_of, format_seconds, markdown_table  # noqa: E402
+
+from stackelberg.games.escape_room import escape_room  # noqa: E402
+from stackelberg.solvers.lio import lio_markov_step  # noqa: E402
+from stackelberg.solvers.metagrad import initial_logits, metagrad_step, pg_step  # noqa: E402
+
+METHODS = ("pg", "designer", "lio")
+
+
+def largest_array_gb(n: int) -> float:
+    """Approximate peak memory (GB) of the largest float arrays of one update: N+2 of (S, A)."""
+    states, joint = 3**n + 1, 3**n
+    return (n + 2) * states * joint * 8 / 1e9
+
+
+def one_update(method: str, game, logits):
+    n = game.n_players
+    if method == "pg":
+        return pg_step(game, logits, alpha=0.1, exploration=0.1)
+    if method == "designer":
+        eta = np.zeros((game.n_states, game.n_joint_actions, 3))
+        return metagrad_step(game, logits, eta, alpha=0.1, exploration=0.1)
+    return lio_markov_step(game, logits, np.zeros((n, n, game.n_states, 3)), alpha=0.1, exploration=0.1)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-n", type=int, default=8)
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds per update above which a method stops")
+    parser.add_argument("--memory", type=float, default=12.0, help="GB above which a size is skipped")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--out", default=None, help="write the markdown table here")
+    args = parser.parse_args(argv)
+    active = set(METHODS)
+    rows, largest = [], {m: None for m in METHODS}
+    for n in range(2, args.max_n + 1):
+        if not active:
+            break
+        if largest_array_gb(n) > args.memory:
+            rows.append([f"ER({n},{max(1, n // 2)})", 3**n + 1, 3**n] + ["memory"] * len(METHODS))
+            break
+        game = escape_room(n, max(1, n // 2))
+        logits = initial_logits(game, scale=0.5, seed=0)
+        cells = []
+        for method in METHODS:
+            if method not in active:
+                cells.append("-")
+                continue
+            seconds, _ = best_of(args.repeats if n < 7 else 1, one_update, method, game, logits)
+            cells.append(format_seconds(seconds))
+            if seconds <= args.budget:
+                largest[method] = n
+            else:
+                active.discard(method)
+        rows.append([f"ER({n},{max(1, n // 2)})", game.n_states, game.n_joint_actions] + cells)
+        print(rows[-1], flush=True)
+    table = markdown_table(["game", "states", "joint actions"] + [f"{m} update" for m in METHODS], rows)
+    summary = ", ".join(f"{m}: N = {largest[m]}" for m in METHODS)
+    text = f"{table}\n\nLargest N with one exact update under {args.budget:g} s: {summary}\n"
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text)
+    return dict(rows=rows, largest=largest)
+
+
+if __name__ == "__main__":
+    main()
