@@ -6,7 +6,16 @@ Importing the package compiles nothing (numba kernels are imported lazily).
 
 from .analysis.cooperation import cooperation_level, pareto_compare
 from .games import (
+    MDP,
+    MarkovGame,
     NormalFormGame,
+    biac_counterexample,
+    biac_grid_game,
+    escape_room,
+    gridworld,
+    incentive_gridworld,
+    memory_one_game,
+    repeated_game,
     catalog,
     covariance_game,
     get_game,
@@ -19,6 +28,8 @@ from .games import (
     write_json,
     write_nfg,
 )
+from .solvers import *  # noqa: F401,F403  (the solvers' __all__)
+from .solvers import __all__ as _solver_names
 
 __version__ = "0.1.0"
 
@@ -37,5 +48,15 @@ __all__ = [
     "write_nfg",
     "cooperation_level",
     "pareto_compare",
+    "MDP",
+    "MarkovGame",
+    "biac_counterexample",
+    "biac_grid_game",
+    "escape_room",
+    "gridworld",
+    "incentive_gridworld",
+    "memory_one_game",
+    "repeated_game",
+    *_solver_names,
     "__version__",
 ]

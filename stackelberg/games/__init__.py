@@ -4,10 +4,24 @@ from . import catalog
 from .catalog import GAMES, describe, game_names, get_game
 from .generators import covariance_game, random_game, random_integer_game
 from .io import JsonFormatError, NfgFormatError, load_game, read_json, read_nfg, save_game, write_json, write_nfg
+from .escape_room import escape_room
+from .gridworld import gridworld, incentive_gridworld
+from .markov import MDP, MarkovGame
+from .markov_examples import biac_counterexample, biac_grid_game
 from .normal_form import NormalFormGame
+from .repeated import memory_one_game, repeated_game
 
 __all__ = [
     "NormalFormGame",
+    "MarkovGame",
+    "MDP",
+    "escape_room",
+    "gridworld",
+    "incentive_gridworld",
+    "biac_counterexample",
+    "biac_grid_game",
+    "memory_one_game",
+    "repeated_game",
     "catalog",
     "GAMES",
     "describe",

@@ -1,0 +1,35 @@
+"""Solvers: one module per concept, a thin validating function over private kernels."""
+
+from .components import EquilibriumComponent, equilibrium_components
+from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
+from .lemke_howson import lemke_howson
+from .nash import iter_nash_equilibria, nash_equilibria, pure_nash_equilibria
+from .results import CertificationError, Equilibrium
+from .sequential import SequentialSolution, sequential_equilibria
+from .stackelberg import StackelbergSolution, stackelberg_equilibria
+from .support_enumeration import support_enumeration
+from .zero_sum import ZeroSumSolution, zero_sum_equilibrium
+
+__all__ = [
+    "CertificationError",
+    "Equilibrium",
+    "EquilibriumComponent",
+    "MDPSolution",
+    "SequentialSolution",
+    "StackelbergSolution",
+    "ZeroSumSolution",
+    "equilibrium_components",
+    "greedy_policy",
+    "iter_nash_equilibria",
+    "lemke_howson",
+    "nash_equilibria",
+    "occupancy_measure",
+    "policy_evaluation",
+    "pure_nash_equilibria",
+    "q_from_values",
+    "sequential_equilibria",
+    "stackelberg_equilibria",
+    "support_enumeration",
+    "value_iteration",
+    "zero_sum_equilibrium",
+]
