@@ -3,7 +3,10 @@
 ``stackelberg solve GAME`` solves a catalogue game or a ``.nfg``/``.json`` file;
 ``stackelberg games`` lists the catalogue; ``stackelberg convert IN OUT``
 converts between Gambit ``.nfg`` and JSON; ``stackelberg demo`` solves the
-papers' matrix games. Errors are one clear line on stderr and exit code 2,
+papers' matrix games; ``stackelberg study cooperation|plot`` runs and plots
+the SE-vs-NE study; ``stackelberg dynamics lio-ipd|escape-room`` runs exact
+learning dynamics; ``stackelberg reproduce`` runs every figure script and
+writes ``REPORT.md``. Errors are one clear line on stderr and exit code 2,
 never a traceback.
 """
 
@@ -204,6 +207,145 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _parse_list(name: str, text: str, kind):
+    try:
+        return [kind(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"{name} must be a comma-separated list of numbers; got {text!r}") from None
+
+
+def _cmd_study_cooperation(args) -> int:
+    from .analysis.cooperation_study import PAPER_RHOS, PAPER_SIZES, cooperation_study
+    from .analysis.plots import plot_study
+
+    sizes = PAPER_SIZES if args.sizes == "paper" else _parse_list("--sizes", args.sizes, int)
+    rhos = PAPER_RHOS if args.rhos == "paper" else _parse_list("--rhos", args.rhos, float)
+    trials = args.trials if args.trials == "paper" else int(args.trials) if args.trials.isdigit() else None
+    if trials is None:
+        raise CommandError(f"--trials must be a positive integer or 'paper'; got {args.trials!r}")
+    result = cooperation_study(
+        sizes, rhos, trials, args.seed, equilibria=args.equilibria, tie_break=args.tie_break,
+        workers=args.workers, scheduler=args.scheduler, store=args.out, progress=True,
+    )  # fmt: skip
+    print(f"{len(result.rows)} games stored in {args.out} (study {result.study_key})")
+    if args.plot:
+        for name, path in plot_study(result, args.plot).items():
+            print(f"wrote {path}")
+    return 0
+
+
+def _cmd_study_plot(args) -> int:
+    from .analysis.plots import plot_study
+    from .analysis.store import ResultStore
+
+    if not Path(args.store).is_file():
+        raise CommandError(f"STORE file {args.store!r} does not exist")
+    with ResultStore(args.store) as store:
+        for name, path in plot_study(store, args.out, study_key=args.study).items():
+            print(f"wrote {path}")
+    return 0
+
+
+def _cmd_dynamics_lio_ipd(args) -> int:
+    from .analysis.lio_study import lio_convergence_study
+    from .games.catalog import prisoners_dilemma
+
+    learners = tuple(args.learners.split(","))
+    study = lio_convergence_study(
+        prisoners_dilemma(), n_steps=args.steps, points_per_axis=args.points, gamma=args.gamma, alpha=args.alpha,
+        beta=args.beta, cost=args.cost, learners=learners, incentive_bounds=(0.0, args.incentive_max),
+    )  # fmt: skip
+    print(f"LIO in the repeated Prisoner's Dilemma, learners {learners}, {len(study.outcome)} initial points")
+    labels = {"00": "CC", "01": "CD", "10": "DC", "11": "DD", "mixed": "mixed"}
+    for outcome, fraction in sorted(study.fractions.items()):
+        print(f"  ends at {labels.get(outcome, outcome):5s} {fraction:6.1%}")
+    print(f"  eta_C - eta_D - 1 at the end: min {study.final_margin.min():.3f}, max {study.final_margin.max():.3f}")
+    print(f"  mean final collective reward per round: {study.final_collective_reward.mean():.3f}")
+    return 0
+
+
+def _cmd_dynamics_escape_room(args) -> int:
+    from .games.escape_room import escape_room
+    from .solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
+
+    game = escape_room(args.agents, args.required, horizon=args.horizon)
+    logits0 = initial_logits(game, scale=args.init_scale, seed=args.init_seed)
+    common = dict(
+        n_steps=args.steps, logits0=logits0, gamma=args.gamma, alpha=args.alpha, beta=args.beta,
+        r_max=args.r_max, cost=args.cost, exploration=args.exploration, record_every=args.record_every,
+    )  # fmt: skip
+    if args.sampled:
+        run = sampled_trajectory(game, args.population, batch_size=args.batch_size, seed=args.seed, **common)
+    else:
+        run = incentive_trajectory(game, args.population, incentive_optimizer=args.optimizer, **common)
+    optimum = 10 * (args.agents - args.required) - args.required
+    print(f"ER({args.agents},{args.required}) {args.population}{' (sampled)' if args.sampled else ' (exact)'}")
+    print(f"  final collective return {float(run.collective_return[-1]):.3f} (optimum {optimum})")
+    if args.population == "designer":
+        print(f"  final designer return {float(run.designer_return[-1]):.3f}")
+    return 0
+
+
+def _figure_scripts(directory: Path) -> dict[str, Path]:
+    return {path.stem: path for path in sorted(directory.glob("*.py")) if not path.name.startswith("_")}
+
+
+def _cmd_reproduce(args) -> int:
+    import importlib.util
+    import time
+
+    directory = Path(args.figures) if args.figures else Path(__file__).resolve().parents[1] / "figures"
+    scripts = _figure_scripts(directory) if directory.is_dir() else {}
+    if not scripts:
+        raise CommandError(f"no figure scripts in {directory} (run from a source checkout or pass --figures DIR)")
+    chosen = args.only or list(scripts)
+    unknown = [name for name in chosen if name not in scripts]
+    if unknown:
+        raise CommandError(f"--only names unknown figures {unknown}; known: {', '.join(scripts)}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    report = ["# Reproduction report", "", f"Mode: {'quick' if args.quick else 'full'}. Each section: what the "
+              "script reproduced (the papers' numbers are given beside ours in the values), and its files.", ""]
+    failures = 0
+    for name in chosen:
+        spec = importlib.util.spec_from_file_location(f"_figure_{name}", scripts[name])
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        target = out / name
+        print(f"--- {name}", flush=True)
+        start = time.perf_counter()
+        try:
+            numbers = module.run(target, quick=args.quick)
+        except Exception as error:  # a broken figure must not hide the others; it is reported and fails the run
+            failures += 1
+            report += [f"## {name}", "", f"FAILED: {type(error).__name__}: {error}", ""]
+            print(f"    FAILED: {error}", file=sys.stderr)
+            continue
+        seconds = time.perf_counter() - start
+        doc = (module.__doc__ or "").strip().splitlines()
+        report += [f"## {name}", "", doc[0] if doc else "", "", f"Time: {seconds:.1f} s.", "", "```",
+                   json.dumps(_jsonable(numbers), indent=2), "```", ""]
+        files = sorted(p.relative_to(out) for p in target.rglob("*") if p.suffix in (".png", ".csv"))
+        report += [f"- [{f}]({f})" if f.suffix == ".csv" else f"![{f}]({f})" for f in files] + [""]
+        print(f"    done in {seconds:.1f} s, {len(files)} files", flush=True)
+    (out / "REPORT.md").write_text("\n".join(report))
+    print(f"wrote {out / 'REPORT.md'}")
+    return 1 if failures else 0
+
+
+def _jsonable(value):
+    """Plain JSON data from a figure's numbers (tuple keys, numpy arrays, Fractions)."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _jsonable(value.tolist())
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
 # ---------------------------------------------------------------------- parser
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stackelberg", description=__doc__.splitlines()[0])
@@ -234,6 +376,66 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("demo", help="solve the papers' matrix games and print their equilibria")
     p.set_defaults(run=_cmd_demo)
+
+    study = commands.add_parser("study", help="the SE-vs-NE cooperation-level study").add_subparsers(
+        dest="study", required=True, metavar="STUDY")
+    p = study.add_parser("cooperation", help="run (or resume) the study into a SQLite store")
+    p.add_argument("--sizes", default="5,10", help="comma-separated n, or 'paper' (5,10,20,50,100)")
+    p.add_argument("--rhos", default="paper", help="comma-separated rho values, or 'paper' (-1..1 step 0.1)")
+    p.add_argument("--trials", default="100", help="games per (n, rho), or 'paper'")
+    p.add_argument("--equilibria", choices=("pure", "mixed"), default="pure")
+    p.add_argument("--tie-break", dest="tie_break", choices=("strong", "weak"), default="strong")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, help="tcp://HOST:PORT of a Dask scheduler")
+    p.add_argument("--out", default="study.sqlite", help="the result store (resumed if it exists)")
+    p.add_argument("--plot", default=None, metavar="DIR", help="also write PNG + CSV into DIR")
+    p.set_defaults(run=_cmd_study_cooperation)
+    p = study.add_parser("plot", help="plot a study store: PNG + CSV")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--out", default="study-plots")
+    p.add_argument("--study", default=None, help="study key (default: the only study in the store)")
+    p.set_defaults(run=_cmd_study_plot)
+
+    dynamics = commands.add_parser("dynamics", help="exact learning dynamics (LIO, designer)").add_subparsers(
+        dest="dynamics", required=True, metavar="SYSTEM")
+    p = dynamics.add_parser("lio-ipd", help="exact LIO in the repeated Prisoner's Dilemma (Prop. 3)")
+    p.add_argument("--learners", choices=("lio,lio", "lio,pg", "pg,pg"), default="lio,lio")
+    p.add_argument("--gamma", type=float, default=0.9)
+    p.add_argument("--alpha", type=float, default=0.01)
+    p.add_argument("--beta", type=float, default=0.01)
+    p.add_argument("--cost", type=float, default=0.0)
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--points", type=int, default=4, help="initial points per axis")
+    p.add_argument("--incentive-max", dest="incentive_max", type=float, default=3.0)
+    p.set_defaults(run=_cmd_dynamics_lio_ipd)
+    p = dynamics.add_parser("escape-room", help="policy-gradient / LIO / designer dynamics in ER(N, M)")
+    p.add_argument("--population", choices=("pg", "lio", "designer"), required=True)
+    p.add_argument("--agents", type=int, default=2)
+    p.add_argument("--required", type=int, default=1)
+    p.add_argument("--horizon", type=int, default=5)
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--gamma", type=float, default=0.99)
+    p.add_argument("--alpha", type=float, default=0.1)
+    p.add_argument("--beta", type=float, default=0.1)
+    p.add_argument("--cost", type=float, default=0.1)
+    p.add_argument("--exploration", type=float, default=0.1)
+    p.add_argument("--r-max", dest="r_max", type=float, default=2.0)
+    p.add_argument("--init-scale", dest="init_scale", type=float, default=0.5)
+    p.add_argument("--init-seed", dest="init_seed", type=int, default=0)
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--record-every", dest="record_every", type=int, default=50)
+    p.add_argument("--sampled", action="store_true", help="REINFORCE estimates instead of exact gradients")
+    p.add_argument("--batch-size", dest="batch_size", type=int, default=32)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run=_cmd_dynamics_escape_room)
+
+    p = commands.add_parser("reproduce", help="run every figure script; PNG + CSV + REPORT.md")
+    p.add_argument("--quick", action="store_true", help="few trials: a few minutes on 2 cores")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="figure scripts to run (default: all)")
+    p.add_argument("--out", default="reproduce-out")
+    p.add_argument("--figures", default=None, help="directory of the figure scripts (default: the checkout's)")
+    p.set_defaults(run=_cmd_reproduce)
     return parser
 
 
