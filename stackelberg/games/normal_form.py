@@ -300,13 +300,26 @@ class NormalFormGame:
         (Fraction(2, 1), Fraction(2, 1))
         """
         strategies, exact = self._check_profile(profile, exact)
-        out = []
+        return self.payoffs_and_regrets(strategies, exact)[1]
+
+    def payoffs_and_regrets(self, strategies, exact: bool) -> tuple[tuple, tuple]:
+        """Expected payoffs and regrets of a profile in one pass, without validating it.
+
+        For solvers' certificates: ``strategies`` must already be one probability
+        vector per player (``Fraction`` object arrays when ``exact``); public
+        callers use :meth:`expected_payoffs` and :meth:`regrets`.
+        """
+        payoffs, regrets = [], []
         for p in range(self.n_players):
             values = self._action_values(p, strategies, exact)
-            current = sum(values[a] * strategies[p][a] for a in range(len(values))) if exact else float(values @ strategies[p])
-            best = max(values) if exact else float(values.max())
-            out.append(best - current)
-        return tuple(out)
+            if exact:
+                current = sum((v * q for v, q in zip(values, strategies[p])), Fraction(0))
+                best = max(values)
+            else:
+                current, best = float(values @ strategies[p]), float(values.max())
+            payoffs.append(current)
+            regrets.append(best - current)
+        return tuple(payoffs), tuple(regrets)
 
     def max_regret(self, profile, exact: bool | None = None):
         """The largest regret over players: the Nash certificate of ``profile``."""

@@ -109,14 +109,23 @@ def certify_equilibrium(
     >>> eq.max_regret, eq.support
     (Fraction(0, 1), ((0, 1), (0, 1)))
     """
+    if len(strategies) != game.n_players:
+        raise CertificationError(f"{method} returned {len(strategies)} strategies for {game.n_players} players")
     if exact:
         strategies = tuple(np.array([Fraction(v) for v in s], dtype=object) for s in strategies)
+        on_simplex = all(len(s) == k and all(v >= 0 for v in s) and sum(s) == 1 for s, k in zip(strategies, game.shape))
     else:
         strategies = tuple(np.asarray(s, dtype=float) for s in strategies)
-    regret = game.max_regret(strategies, exact=exact)
+        on_simplex = all(
+            s.shape == (k,) and np.isfinite(s).all() and s.min() >= -tol and abs(s.sum() - 1.0) <= max(tol, 1e-12)
+            for s, k in zip(strategies, game.shape)
+        )
+    if not on_simplex:
+        raise CertificationError(f"{method} returned strategies that are not probability vectors: {strategies}")
+    payoffs, regrets = game.payoffs_and_regrets(strategies, exact)
+    regret = max(regrets)
     if (exact and regret != 0) or (not exact and regret > tol):
         raise CertificationError(f"{method} returned a profile with regret {float(regret):.3g} > tol {tol:g}: {strategies}")
-    payoffs = game.expected_payoffs(strategies, exact=exact)
     if exact:
         support = tuple(tuple(int(a) for a in np.flatnonzero([v != 0 for v in s])) for s in strategies)
     else:
