@@ -27,8 +27,9 @@ tie-break) and pure NE, the paper's sizes and trial counts, rho = -1, -0.9, ...,
 (the figure's exact axis is unknown); games without a pure NE (common at low
 rho) are left out of the average-NE curves and counted in ``aggregate.csv``
 (``games_without_ne``). ``equilibria="mixed"``: mixed-commitment strong SE and
-all extreme NE (vertex enumeration; sizes 5 and 10, 500 trials by default,
-11 minutes on 2 busy cores; 20x20 games are out of reach).
+all extreme NE (vertex enumeration; sizes 5 and 10 at the paper's 2000 trials
+per rho, about 20 CPU-minutes, see benchmarks/README.md; 20x20 games are out of
+reach: their extreme-equilibrium sets are too large to enumerate).
 ``--quick``: sizes 5 and 10 with 200 trials (pure) or 10 trials on 5 rhos
 (mixed). The returned numbers per size: the payoffs at rho = 1 and rho = 0,
 the smallest rho from which on the SE beats the average NE for both players
@@ -77,7 +78,7 @@ from stackelberg.analysis.plots import plot_study
 QUICK = {"pure": {"sizes": (5, 10), "trials": 200, "rhos": PAPER_RHOS},
          "mixed": {"sizes": (5, 10), "trials": 10, "rhos": (-1.0, -0.5, 0.0, 0.5, 1.0)}}  # fmt: skip
 FULL = {"pure": {"sizes": PAPER_SIZES, "trials": "paper", "rhos": PAPER_RHOS},
-        "mixed": {"sizes": (5, 10), "trials": 500, "rhos": PAPER_RHOS}}  # fmt: skip
+        "mixed": {"sizes": (5, 10), "trials": "paper", "rhos": PAPER_RHOS}}  # fmt: skip
 
 
 def _better_from(entries: list[dict], better) -> float | None:
