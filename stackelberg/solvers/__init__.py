@@ -3,6 +3,18 @@
 from .components import EquilibriumComponent, equilibrium_components
 from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
 from .lemke_howson import lemke_howson
+from .markov import (
+    BilevelFixedPoint,
+    BiRLSolution,
+    FixedPointReport,
+    MarkovSolution,
+    birl_optimum,
+    check_bilevel_fixed_point,
+    solve_bilevel,
+    solve_minimax,
+    solve_nash,
+    solve_sequential,
+)
 from .nash import iter_nash_equilibria, nash_equilibria, pure_nash_equilibria
 from .results import CertificationError, Equilibrium
 from .sequential import SequentialSolution, sequential_equilibria
@@ -11,6 +23,16 @@ from .support_enumeration import support_enumeration
 from .zero_sum import ZeroSumSolution, zero_sum_equilibrium
 
 __all__ = [
+    "BiRLSolution",
+    "BilevelFixedPoint",
+    "FixedPointReport",
+    "MarkovSolution",
+    "birl_optimum",
+    "check_bilevel_fixed_point",
+    "solve_bilevel",
+    "solve_minimax",
+    "solve_nash",
+    "solve_sequential",
     "CertificationError",
     "Equilibrium",
     "EquilibriumComponent",

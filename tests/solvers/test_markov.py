@@ -1,0 +1,191 @@
+"""Tests of stackelberg.solvers.markov: equilibrium value iteration and exact bi-level RL."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import stackelberg as sb
+from stackelberg.games.catalog import escape, maintain
+from stackelberg.games.gridworld import gridworld
+from stackelberg.solvers.markov import (
+    birl_optimum,
+    check_bilevel_fixed_point,
+    solve_bilevel,
+    solve_minimax,
+    solve_nash,
+    solve_sequential,
+)
+from stackelberg.solvers.sequential import sequential_equilibria
+from stackelberg.solvers.stackelberg import stackelberg_equilibria
+
+
+def corridor_game(gamma=0.9):
+    """A 1x3 version of the Bi-AC grid game: 20 at the west end, 10 at the east end, both agents in the middle."""
+
+    def reward(cells):
+        value = 10.0 if cells == ((0, 2), (0, 2)) else 20.0 if cells == ((0, 0), (0, 0)) else 0.0
+        return (value, value)
+
+    return gridworld(("2.1",), n_agents=2, moves=("E", "W", "stay"), rewards=reward,
+                     exits=lambda c: c[0] == c[1] and c[0] in ((0, 0), (0, 2)), start=[(0, 1), (0, 1)], gamma=gamma)
+
+
+@pytest.mark.parametrize("stage, expected", [(escape(), (30.0, 30.0)), (maintain(), (20.0, 15.0))])
+def test_repeated_games_give_stage_stackelberg_values(stage, expected):
+    solution = solve_bilevel(sb.repeated_game(stage, 0.9))
+    assert solution.converged and solution.bellman_residual < 1e-6
+    np.testing.assert_allclose(solution.values[:, 0], np.array(expected) / 0.1, atol=1e-6)
+
+
+def test_finite_horizon_backward_induction():
+    solution = solve_bilevel(sb.repeated_game(maintain(), horizon=3))
+    assert solution.values.shape == (3, 2, 1)
+    np.testing.assert_allclose(solution.values[:, :, 0], [[60, 45], [40, 30], [20, 15]])
+
+
+def test_pure_bilevel_matches_per_state_reference():
+    rng = np.random.default_rng(0)
+    S, n0, n1 = 4, 3, 2
+    P = rng.dirichlet(np.ones(S), size=(S, n0 * n1))
+    R = rng.integers(-3, 4, size=(2, S, n0, n1)).astype(float)  # integer payoffs: many ties
+    game = sb.MarkovGame(P, R, gamma=0.8)
+    for leader in (0, 1):
+        for tie_break in ("strong", "weak"):
+            solution = solve_bilevel(game, leader, tie_break)
+            assert solution.bellman_residual < 1e-6
+            for s in range(S):
+                reference = stackelberg_equilibria(game.stage_game(s, solution.values), leader, "pure", tie_break)[0]
+                np.testing.assert_allclose(solution.values[:, s], reference.payoffs, atol=1e-6)
+                assert solution.leader_policy[s] == reference.leader_action
+
+
+def test_sequential_two_players_equals_bilevel_and_mixed_dominates_pure():
+    game = sb.repeated_game(maintain(), 0.5)
+    np.testing.assert_allclose(solve_sequential(game).values, solve_bilevel(game).values)
+    mixed = solve_bilevel(game, commitment="mixed")
+    assert mixed.values[0, 0] >= solve_bilevel(game).values[0, 0] - 1e-6
+
+
+def test_minimax_one_state_equals_matrix_value():
+    A = np.array([[3.0, -1.0], [-2.0, 1.0]])
+    solution = solve_minimax(sb.repeated_game(sb.NormalFormGame.zero_sum(A), 0.9))
+    np.testing.assert_allclose(solution.values[:, 0], [1 / 7 / 0.1, -1 / 7 / 0.1], atol=1e-6)
+
+
+def test_grid_game_nash_selection_and_birl():
+    game = corridor_game()
+    start = int(game.initial_distribution.argmax())
+    assert solve_nash(game, "first").values[0, start] == pytest.approx(9.0)  # both at 10
+    assert solve_nash(game, "pareto").values[0, start] == pytest.approx(18.0)  # both at 20
+    birl = birl_optimum(game)
+    assert birl.leader_value == pytest.approx(18.0) and birl.leader_policy[start] == 1  # west, to 20
+    assert solve_bilevel(game).values[0, start] == pytest.approx(18.0)
+
+
+def test_biac_grid_game_bilevel_and_nash_cycle():
+    game = sb.biac_grid_game(0.9)
+    start = int(game.initial_distribution.argmax())
+    np.testing.assert_allclose(solve_bilevel(game).values[:, start], [16.2, 16.2])
+    with pytest.warns(RuntimeWarning, match="cycles"):
+        cycling = solve_nash(game, "first")
+    assert not cycling.converged and cycling.stop_reason == "cycle"
+
+
+def test_counterexample():
+    report = check_bilevel_fixed_point(sb.biac_counterexample(0.9))
+    points = {(int(p.leader_policy[0]), int(p.follower_policy[0])): p for p in report.fixed_points}
+    np.testing.assert_allclose(points[(0, 1)].values[:, 0], [0, 10])
+    np.testing.assert_allclose(points[(1, 0)].values[:, 0], [10, 0])
+    assert not points[(0, 1)].is_birl_solution and points[(1, 0)].is_birl_solution
+    assert report.birl.leader_value == pytest.approx(10.0) and not report.all_fixed_points_are_birl
+
+
+def test_non_convergence_warns():
+    with pytest.warns(RuntimeWarning):
+        solution = solve_bilevel(sb.repeated_game(escape(), 0.9), max_iterations=2)
+    assert not solution.converged and solution.stop_reason == "max_iterations"
+
+
+def test_bad_inputs():
+    game = sb.repeated_game(escape(), 0.9)
+    with pytest.raises(ValueError, match="leader"):
+        solve_bilevel(game, leader=2)
+    with pytest.raises(ValueError, match="tie_break"):
+        solve_bilevel(game, tie_break="soft")
+    with pytest.raises(ValueError, match="selection"):
+        solve_nash(game, selection="best")
+    with pytest.raises(ValueError, match="zero-sum"):
+        solve_minimax(game)
+    three = sb.repeated_game(sb.NormalFormGame.common_payoff(np.zeros((2, 2, 2))), 0.5)
+    with pytest.raises(ValueError, match="2 players"):
+        solve_bilevel(three)
+    with pytest.raises(TypeError, match="game"):
+        solve_bilevel(escape())
+    with pytest.raises(ValueError, match="max_policies"):
+        birl_optimum(sb.biac_grid_game(0.9))
+
+
+@given(seed=st.integers(0, 2**32 - 1), leader=st.integers(0, 1), tie_break=st.sampled_from(["strong", "weak"]))
+def test_property_bilevel_is_stagewise_stackelberg(seed, leader, tie_break):
+    rng = np.random.default_rng(seed)
+    S, n0, n1 = 3, 2, 3
+    game = sb.MarkovGame(rng.dirichlet(np.ones(S), size=(S, n0 * n1)),
+                         rng.integers(-2, 3, size=(2, S, n0, n1)).astype(float), gamma=0.7)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        solution = solve_bilevel(game, leader, tie_break, max_iterations=2000)
+    # Bi-level value iteration need not converge (no contraction); it then says so and warns.
+    assert solution.converged == (solution.stop_reason == "converged") == (not caught)
+    if solution.converged:
+        assert solution.bellman_residual < 1e-6
+    for s in range(S):
+        reference = stackelberg_equilibria(game.stage_game(s, solution.values), leader, "pure", tie_break)[0]
+        assert solution.leader_policy[s] == reference.leader_action
+        assert solution.follower_policy[s, reference.leader_action] == reference.follower_action
+        if solution.converged:
+            np.testing.assert_allclose(solution.values[:, s], reference.payoffs, atol=1e-6)
+
+
+def test_sequential_three_players_matches_per_state_reference():
+    rng = np.random.default_rng(1)
+    S = 3
+    rewards = rng.integers(-2, 3, size=(3, S, 2, 2, 2)).astype(float)
+    game = sb.MarkovGame(rng.dirichlet(np.ones(S), size=(S, 8)), rewards, gamma=0.6)
+    for order in ([0, 1, 2], [2, 0, 1]):
+        solution = solve_sequential(game, order)
+        assert solution.bellman_residual < 1e-6
+        for s in range(S):
+            reference = sequential_equilibria(game.stage_game(s, solution.values), order)[0]
+            np.testing.assert_allclose(solution.values[:, s], reference.payoffs, atol=1e-6)
+            assert tuple(int(p[s].argmax()) for p in solution.policies) == reference.actions
+
+
+def test_mixed_bilevel_matches_per_state_sse():
+    game = sb.repeated_game(sb.NormalFormGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]]), 0.5)
+    solution = solve_bilevel(game, commitment="mixed")
+    np.testing.assert_allclose(solution.values[:, 0], [7.0, 1.0], atol=1e-6)  # SSE (7/2, 1/2) / (1 - 0.5)
+    np.testing.assert_allclose(solution.leader_policy[0], [0.5, 0.5], atol=1e-6)
+
+
+def test_birl_follower_leading_and_callback():
+    game = sb.repeated_game(maintain(), 0.5)
+    reference = stackelberg_equilibria(maintain(), 1)[0]
+    birl = birl_optimum(game, leader=1)
+    np.testing.assert_allclose(birl.values[:, 0], np.array(reference.payoffs, dtype=float) / 0.5, atol=1e-9)
+    seen = []
+    solve_minimax(sb.repeated_game(sb.NormalFormGame.zero_sum([[1, -1], [-1, 1]]), 0.5),
+                  callback=lambda i, v, change: seen.append(i))
+    assert seen == list(range(1, len(seen) + 1)) and seen
+
+
+def test_birl_tie_breaks_and_finite_horizon_minimax():
+    indifferent = sb.repeated_game(sb.NormalFormGame.from_bimatrix([[2, 0], [1, 1]], [[0, 0], [0, 0]]), 0.5)
+    assert birl_optimum(indifferent, tie_break="strong").leader_value == pytest.approx(4.0)
+    assert birl_optimum(indifferent, tie_break="weak").leader_value == pytest.approx(2.0)  # commits to row 1
+    np.testing.assert_allclose(solve_bilevel(indifferent, tie_break="weak").values[:, 0], [2.0, 0.0])
+    pennies = sb.repeated_game(sb.NormalFormGame.zero_sum([[3, -1], [-2, 1]]), horizon=2)
+    solution = solve_minimax(pennies)
+    assert solution.values.shape == (2, 2, 1)
+    np.testing.assert_allclose(solution.values[:, 0, 0], [2 / 7, 1 / 7], atol=1e-9)
