@@ -19,6 +19,7 @@ __all__ = [
     "check_positive_int",
     "check_tol",
     "check_choice",
+    "check_bimatrix_arguments",
     "is_exact_number",
 ]
 
@@ -135,3 +136,26 @@ def check_choice(name: str, value, choices) -> str:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {options}; got {value!r}")
     return value
+
+
+def check_bimatrix_arguments(game, exact) -> bool:
+    """Validate a two-player game and resolve ``exact`` (None: ``game.is_exact``)."""
+    from .games.normal_form import NormalFormGame  # here: normal_form imports this module
+
+    if not isinstance(game, NormalFormGame):
+        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
+    if game.n_players != 2:
+        raise ValueError(
+            f"game must have 2 players for mixed equilibrium enumeration; it has {game.n_players} "
+            "(use pure_nash_equilibria for the pure equilibria of N-player games)"
+        )
+    if exact is None:
+        return game.is_exact
+    if exact not in (True, False) or not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True, False or None; got {exact!r}")
+    if exact and not game.is_exact:
+        raise ValueError(
+            "exact=True needs a game with integer or Fraction payoffs; this game has float payoffs "
+            "(build it with NormalFormGame(payoffs, exact=True) to solve the floats' exact binary values)"
+        )
+    return bool(exact)

@@ -53,7 +53,7 @@ import numpy as np
 from .._validation import check_positive_int, check_tol
 from ..games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .vertex_enumeration import check_bimatrix_arguments
+from .._validation import check_bimatrix_arguments
 
 __all__ = ["lemke_howson"]
 

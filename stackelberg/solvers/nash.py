@@ -30,7 +30,8 @@ import numpy as np
 from .._validation import check_choice, check_tol
 from ..games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .vertex_enumeration import check_bimatrix_arguments, iter_vertex_enumeration
+from .._validation import check_bimatrix_arguments
+from .vertex_enumeration import iter_vertex_enumeration
 
 __all__ = ["pure_nash_equilibria", "nash_equilibria", "iter_nash_equilibria", "NASH_METHODS"]
 

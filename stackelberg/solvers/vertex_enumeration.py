@@ -45,7 +45,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_tol
+from .._validation import check_bimatrix_arguments, check_tol
 from ..games.normal_form import NormalFormGame
 
 __all__ = ["iter_vertex_enumeration"]
@@ -96,27 +96,6 @@ def iter_vertex_enumeration(
     exact = check_bimatrix_arguments(game, exact)
     check_tol("tol", tol)
     return _vertex_pairs(game, exact)
-
-
-def check_bimatrix_arguments(game, exact) -> bool:
-    """Validate a two-player game and resolve ``exact`` (None: ``game.is_exact``)."""
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
-    if game.n_players != 2:
-        raise ValueError(
-            f"game must have 2 players for mixed equilibrium enumeration; it has {game.n_players} "
-            "(use pure_nash_equilibria for the pure equilibria of N-player games)"
-        )
-    if exact is None:
-        return game.is_exact
-    if exact not in (True, False) or not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"exact must be True, False or None; got {exact!r}")
-    if exact and not game.is_exact:
-        raise ValueError(
-            "exact=True needs a game with integer or Fraction payoffs; this game has float payoffs "
-            "(build it with NormalFormGame(payoffs, exact=True) to solve the floats' exact binary values)"
-        )
-    return bool(exact)
 
 
 def _vertex_pairs(game: NormalFormGame, exact: bool):

@@ -51,7 +51,7 @@ from .._validation import as_finite_array, check_tol
 from ..games.normal_form import NormalFormGame
 from .results import CertificationError
 from .support_enumeration import iter_support_enumeration
-from .vertex_enumeration import check_bimatrix_arguments
+from .._validation import check_bimatrix_arguments
 
 __all__ = ["ZeroSumSolution", "zero_sum_equilibrium"]
 
