@@ -2,6 +2,7 @@
 
 from .components import EquilibriumComponent, equilibrium_components
 from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
+from .learning import LearningResult, bilevel_q_learning, convergence_fraction, independent_q_learning
 from .lemke_howson import lemke_howson
 from .markov import (
     BilevelFixedPoint,
@@ -23,6 +24,10 @@ from .support_enumeration import support_enumeration
 from .zero_sum import ZeroSumSolution, zero_sum_equilibrium
 
 __all__ = [
+    "LearningResult",
+    "bilevel_q_learning",
+    "convergence_fraction",
+    "independent_q_learning",
     "BiRLSolution",
     "BilevelFixedPoint",
     "FixedPointReport",
