@@ -1,7 +1,8 @@
 """The ``stackelberg`` command line.
 
 ``stackelberg solve GAME`` solves a catalogue game or a ``.nfg``/``.json`` file;
-``stackelberg games`` lists the catalogue; ``stackelberg convert IN OUT``
+``stackelberg games`` lists the catalogue; ``stackelberg markov GAME`` solves a tabular Markov game
+(a ``.npz`` file or a builder) by bi-level, N-level, Nash or minimax value iteration or exact BiRL; ``stackelberg convert IN OUT``
 converts between Gambit ``.nfg`` and JSON; ``stackelberg demo`` solves the
 papers' matrix games; ``stackelberg study cooperation|plot`` runs and plots
 the SE-vs-NE study; ``stackelberg dynamics lio-ipd|escape-room`` runs exact
@@ -286,6 +287,119 @@ def _cmd_dynamics_escape_room(args) -> int:
     return 0
 
 
+MARKOV_BUILDERS = ("repeated", "memory-one", "escape-room", "grid", "counterexample")
+MARKOV_SOLVERS = ("bilevel", "sequential", "nash", "minimax", "birl")
+
+
+def load_markov(spec: str, *, stage=None, gamma=None, horizon=None, agents=2, required=1):
+    """A Markov game from a ``.npz`` file or a builder name (:data:`MARKOV_BUILDERS`)."""
+    from .games.catalog import get_game
+    from .games.escape_room import escape_room
+    from .games.markov_examples import biac_counterexample, biac_grid_game
+    from .games.markov_io import load_markov_game
+    from .games.repeated import memory_one_game, repeated_game
+
+    path = Path(spec)
+    if path.suffix.lower() == ".npz":
+        if not path.is_file():
+            raise CommandError(f"GAME file {spec!r} does not exist")
+        if gamma is not None or horizon is not None:
+            raise CommandError("--gamma/--horizon apply to builders; a .npz file stores its own criterion")
+        return load_markov_game(path)
+    if spec not in MARKOV_BUILDERS:
+        raise CommandError(f"GAME must be a .npz file or one of {', '.join(MARKOV_BUILDERS)}; got {spec!r}")
+    if spec in ("repeated", "memory-one"):
+        if stage is None:
+            raise CommandError(f"GAME {spec!r} needs --stage NAME (a catalogue game, see `stackelberg games`)")
+        if gamma is None and horizon is None:
+            gamma = 0.9
+        build = repeated_game if spec == "repeated" else memory_one_game
+        return build(get_game(stage), gamma, horizon=horizon)
+    if horizon is not None and spec != "escape-room":
+        raise CommandError(f"--horizon does not apply to GAME {spec!r} (it is discounted)")
+    if spec == "escape-room":
+        if gamma is not None:
+            raise CommandError("--gamma does not apply to escape-room (finite horizon; use --horizon)")
+        return escape_room(agents, required, horizon=5 if horizon is None else horizon)
+    build = biac_grid_game if spec == "grid" else biac_counterexample
+    return build(0.9 if gamma is None else gamma)
+
+
+def _progress_callback(bar):
+    def callback(iteration, values, change):
+        bar.update(1)
+        bar.set_postfix(change=f"{change:.3g}", refresh=False)
+    return callback
+
+
+def _markov_rows(game, solution, solver) -> list[dict]:
+    import numpy as np
+
+    names = game.action_names
+    rows = []
+    values = solution.values if solver == "birl" else (
+        solution.values[0] if game.is_finite_horizon else solution.values)
+    for s, state in enumerate(game.state_names):
+        row = {"state": state}
+        row.update({f"V[{player}]": _number(float(values[p, s])) for p, player in enumerate(game.player_names)})
+        if solver == "birl":
+            row[game.player_names[solution.leader]] = names[solution.leader][int(solution.leader_policy[s])]
+            row[game.player_names[solution.follower]] = names[solution.follower][int(solution.follower_policy[s])]
+        else:
+            for p, player in enumerate(game.player_names):
+                policy = solution.policies[p][0] if game.is_finite_horizon else solution.policies[p]
+                row[player] = _strategy(names[p], np.asarray(policy[s]))
+        rows.append(row)
+    return rows
+
+
+def _cmd_markov(args) -> int:
+    from tqdm.auto import tqdm
+
+    from .solvers import markov as solvers
+
+    game = load_markov(args.game, stage=args.stage, gamma=args.gamma, horizon=args.horizon,
+                       agents=args.agents, required=args.required)
+    if args.save:
+        from .games.markov_io import save_markov_game
+
+        save_markov_game(game, args.save)
+        print(f"wrote {args.save}")
+    iteration = dict(tol=args.tol, max_iterations=args.max_iterations)
+    total = game.horizon if game.is_finite_horizon else None
+    with tqdm(total=total, desc=f"{args.solver} sweeps", unit="sweep", disable=not args.progress or args.solver == "birl",
+              file=sys.stderr, leave=False) as bar:
+        callback = _progress_callback(bar)
+        if args.solver == "bilevel":
+            solution = solvers.solve_bilevel(game, leader=args.leader, tie_break=args.tie_break,
+                                             commitment=args.commitment, callback=callback, **iteration)
+        elif args.solver == "sequential":
+            order = None if args.order is None else _parse_list("--order", args.order, int)
+            solution = solvers.solve_sequential(game, order, args.tie_break, callback=callback, **iteration)
+        elif args.solver == "nash":
+            solution = solvers.solve_nash(game, args.selection, leader=args.leader, callback=callback, **iteration)
+        elif args.solver == "minimax":
+            solution = solvers.solve_minimax(game, callback=callback, **iteration)
+        else:
+            solution = solvers.birl_optimum(game, leader=args.leader, tie_break=args.tie_break)
+    rows = _markov_rows(game, solution, args.solver)
+    if args.solver == "birl":
+        summary = (f"exact BiRL ({solution.tie_break}): {solution.n_policies} leader policies enumerated; "
+                   f"values at the initial distribution: leader {solution.leader_value:.6g}, "
+                   f"follower {solution.follower_value:.6g}")
+    else:
+        initial = game.initial_distribution
+        start = solution.values[0] if game.is_finite_horizon else solution.values
+        summary = (f"{solution.method}: {solution.iterations} sweeps, {solution.stop_reason}, Bellman residual "
+                   f"{solution.bellman_residual:.3g}; values at the initial distribution: "
+                   + ", ".join(f"{name} {float(start[p] @ initial):.6g}" for p, name in enumerate(game.player_names)))
+    when = " at t = 0" if game.is_finite_horizon and args.solver != "birl" else ""
+    print(_render(rows, args.format, f"{args.solver} solution of {args.game}{when}"))
+    if args.format == "table":
+        print(summary)
+    return 0
+
+
 def _figure_scripts(directory: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.glob("*.py")) if not path.name.startswith("_")}
 
@@ -429,6 +543,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", dest="batch_size", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_cmd_dynamics_escape_room)
+
+    p = commands.add_parser("markov", help="solve a tabular Markov game (bi-level, N-level, Nash, minimax VI, BiRL)")
+    p.add_argument("game", metavar="GAME", help=f"a .npz file or a builder: {', '.join(MARKOV_BUILDERS)}")
+    p.add_argument("--solver", choices=MARKOV_SOLVERS, default="bilevel")
+    p.add_argument("--stage", default=None, help="catalogue stage game of repeated/memory-one (e.g. penalty:-50)")
+    p.add_argument("--gamma", type=float, default=None, help="discount of a built game (default 0.9)")
+    p.add_argument("--horizon", type=int, default=None, help="finite horizon of a built game")
+    p.add_argument("--agents", type=int, default=2, help="escape-room: number of agents N")
+    p.add_argument("--required", type=int, default=1, help="escape-room: agents M needed at the lever")
+    p.add_argument("--leader", type=int, default=0)
+    p.add_argument("--tie-break", dest="tie_break", choices=("strong", "weak"), default="strong")
+    p.add_argument("--commitment", choices=("pure", "mixed"), default="pure")
+    p.add_argument("--order", default=None, help="sequential: comma-separated priority order of the players")
+    p.add_argument("--selection", choices=("first", "pareto", "leader", "utilitarian"), default="first",
+                   help="nash: equilibrium-selection rule at every state")
+    p.add_argument("--tol", type=float, default=1e-8)
+    p.add_argument("--max-iterations", dest="max_iterations", type=int, default=10_000)
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+    p.add_argument("--save", default=None, metavar="FILE.npz", help="also save the game to a .npz file")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(run=_cmd_markov)
 
     p = commands.add_parser("reproduce", help="run every figure script; PNG + CSV + REPORT.md")
     p.add_argument("--quick", action="store_true", help="few trials: a few minutes on 2 cores")

@@ -106,3 +106,44 @@ def test_reproduce_one_figure_writes_report(tmp_path, capsys):
     assert code == 0
     report = (tmp_path / "REPORT.md").read_text()
     assert "figB1_lio_pg" in report and ".png" in report
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["counterexample", "--solver", "birl"], ["s1     10    0     B  A", "leader 10, follower 0"]),
+    (["counterexample", "--gamma", "0.5"], ["bilevel value iteration", "converged"]),
+    (["repeated", "--stage", "maintain"], ["stage  200        150          A       X"]),
+    (["repeated", "--stage", "penalty:-50", "--solver", "sequential"], ["a1      a3"]),
+    (["repeated", "--stage", "matching_pennies", "--solver", "minimax"], ["Heads:0.5 Tails:0.5"]),
+    (["grid", "--solver", "nash", "--selection", "pareto"], ["Nash value iteration", "A 16.2, B 16.2"]),
+    (["escape-room", "--agents", "2", "--required", "1", "--horizon", "3"], ["at t = 0", "backward induction"]),
+])
+def test_markov_solvers(capsys, argv, expected):
+    code, out, err = run(capsys, "markov", *argv)
+    assert code == 0, err
+    for text in expected:
+        assert text in out
+
+
+def test_markov_progress_bar_and_saved_game(tmp_path, capsys):
+    path = tmp_path / "maintain.npz"
+    code, out, err = run(capsys, "markov", "repeated", "--stage", "maintain", "--save", str(path))
+    assert code == 0 and path.is_file()
+    assert "sweep" in err  # the tqdm bar went to stderr
+    code, saved, err = run(capsys, "markov", str(path), "--no-progress", "--format", "json")
+    assert code == 0 and err == ""
+    (row,) = json.loads(saved)
+    assert row["V[Leader]"] == "200"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["nowhere.npz"], "does not exist"),
+    (["chess"], "GAME must be a .npz file or one of"),
+    (["repeated"], "needs --stage"),
+    (["grid", "--horizon", "3"], "--horizon does not apply"),
+    (["repeated", "--stage", "maintain", "--gamma", "1.0"], "gamma"),
+    (["repeated", "--stage", "maintain", "--solver", "minimax"], "zero-sum"),
+])
+def test_markov_errors_are_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "markov", *argv, "--no-progress")
+    assert code == 2
+    assert message in err and err.count("\n") == 1

@@ -7,6 +7,7 @@ from .io import JsonFormatError, NfgFormatError, load_game, read_json, read_nfg,
 from .escape_room import escape_room
 from .gridworld import gridworld, incentive_gridworld
 from .markov import MDP, MarkovGame
+from .markov_io import MarkovFormatError, load_markov_game, save_markov_game
 from .markov_examples import biac_counterexample, biac_grid_game
 from .normal_form import NormalFormGame
 from .repeated import memory_one_game, repeated_game
@@ -15,6 +16,9 @@ __all__ = [
     "NormalFormGame",
     "MarkovGame",
     "MDP",
+    "MarkovFormatError",
+    "load_markov_game",
+    "save_markov_game",
     "escape_room",
     "gridworld",
     "incentive_gridworld",
