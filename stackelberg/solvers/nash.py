@@ -43,9 +43,10 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
     """All pure Nash equilibria of an N-player game, sorted by joint action.
 
     A joint action is an equilibrium when each player's payoff equals the
-    maximum of its payoffs along its own axis. Each tensor is read once for its
-    maxima, and player 0's once more to find candidates; the other players are
-    checked at the candidates only.
+    maximum of its payoffs along its own axis. Two-player games read each matrix
+    once (:mod:`stackelberg.solvers.kernels.pure_nash`). For
+    N players each tensor is read once for its maxima, and player 0's once more
+    to find candidates; the other players are checked at the candidates only.
 
     Parameters
     ----------
@@ -88,6 +89,14 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
     exact = game.is_exact
     threshold = 0.0 if exact else tol
     tensors = game.payoffs
+    if game.n_players == 2:
+        from .kernels.pure_nash import bimatrix_pure_nash
+
+        A, B = (np.ascontiguousarray(t, dtype=np.float64) for t in tensors)
+        joint_actions = bimatrix_pure_nash(A, B, A.max(axis=0), threshold)
+        if exact:
+            joint_actions = [a for a in joint_actions if _is_exact_pure_nash(game, tuple(a))]
+        return [_pure_equilibrium(game, tuple(int(a) for a in actions), exact) for actions in joint_actions]
     maxima = [tensor.max(axis=p, keepdims=True) for p, tensor in enumerate(tensors)]
     candidates = np.nonzero(tensors[0] >= maxima[0] - threshold)
     for p in range(1, game.n_players):
