@@ -325,13 +325,6 @@ def load_markov(spec: str, *, stage=None, gamma=None, horizon=None, agents=2, re
     return build(0.9 if gamma is None else gamma)
 
 
-def _progress_callback(bar):
-    def callback(iteration, values, change):
-        bar.update(1)
-        bar.set_postfix(change=f"{change:.3g}", refresh=False)
-    return callback
-
-
 def _markov_rows(game, solution, solver) -> list[dict]:
     import numpy as np
 
@@ -354,8 +347,6 @@ def _markov_rows(game, solution, solver) -> list[dict]:
 
 
 def _cmd_markov(args) -> int:
-    from tqdm.auto import tqdm
-
     from .solvers import markov as solvers
 
     game = load_markov(args.game, stage=args.stage, gamma=args.gamma, horizon=args.horizon,
@@ -365,23 +356,20 @@ def _cmd_markov(args) -> int:
 
         save_markov_game(game, args.save)
         print(f"wrote {args.save}")
-    iteration = dict(tol=args.tol, max_iterations=args.max_iterations)
-    total = game.horizon if game.is_finite_horizon else None
-    with tqdm(total=total, desc=f"{args.solver} sweeps", unit="sweep", disable=not args.progress or args.solver == "birl",
-              file=sys.stderr, leave=False) as bar:
-        callback = _progress_callback(bar)
-        if args.solver == "bilevel":
-            solution = solvers.solve_bilevel(game, leader=args.leader, tie_break=args.tie_break,
-                                             commitment=args.commitment, callback=callback, **iteration)
-        elif args.solver == "sequential":
-            order = None if args.order is None else _parse_list("--order", args.order, int)
-            solution = solvers.solve_sequential(game, order, args.tie_break, callback=callback, **iteration)
-        elif args.solver == "nash":
-            solution = solvers.solve_nash(game, args.selection, leader=args.leader, callback=callback, **iteration)
-        elif args.solver == "minimax":
-            solution = solvers.solve_minimax(game, callback=callback, **iteration)
-        else:
-            solution = solvers.birl_optimum(game, leader=args.leader, tie_break=args.tie_break)
+    iteration = dict(tol=args.tol, max_iterations=args.max_iterations, progress=args.progress)
+    if args.solver == "bilevel":
+        solution = solvers.solve_bilevel(game, leader=args.leader, tie_break=args.tie_break,
+                                         commitment=args.commitment, **iteration)
+    elif args.solver == "sequential":
+        order = None if args.order is None else _parse_list("--order", args.order, int)
+        solution = solvers.solve_sequential(game, order, args.tie_break, **iteration)
+    elif args.solver == "nash":
+        solution = solvers.solve_nash(game, args.selection, leader=args.leader, **iteration)
+    elif args.solver == "minimax":
+        solution = solvers.solve_minimax(game, **iteration)
+    else:
+        solution = solvers.birl_optimum(game, leader=args.leader, tie_break=args.tie_break,
+                                        progress=args.progress)
     rows = _markov_rows(game, solution, args.solver)
     if args.solver == "birl":
         summary = (f"exact BiRL ({solution.tie_break}): {solution.n_policies} leader policies enumerated; "

@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 from hypothesis import given, strategies as st
 
@@ -189,3 +190,126 @@ def test_birl_tie_breaks_and_finite_horizon_minimax():
     solution = solve_minimax(pennies)
     assert solution.values.shape == (2, 2, 1)
     np.testing.assert_allclose(solution.values[:, 0, 0], [2 / 7, 1 / 7], atol=1e-9)
+
+
+# ---------------------------------------------------------------------- fused numba sweep (kernels/bilevel.py)
+from stackelberg.solvers import markov as markov_module  # noqa: E402
+from stackelberg.solvers.kernels import bilevel as bilevel_kernels  # noqa: E402
+
+
+def tie_prone_game(seed, S, shape, sparse, horizon=None):
+    """Integer rewards and two equally likely successors per (s, a): the stage games keep exact ties."""
+    rng = np.random.default_rng(seed)
+    A = shape[0] * shape[1]
+    P = np.zeros((S * A, S))
+    np.add.at(P, (np.arange(S * A)[:, None], rng.integers(0, S, size=(S * A, 2))), 0.5)
+    R = rng.integers(-2, 3, size=(2, S, A)).astype(float)
+    transitions = sp.csr_array(P) if sparse else P.reshape(S, A, S)
+    criterion = {"gamma": 0.5} if horizon is None else {"horizon": horizon}
+    return sb.MarkovGame(transitions, R, action_shape=shape, **criterion)
+
+
+def assert_same_stage(kernel_stage, numpy_stage, exact):
+    compare = np.testing.assert_array_equal if exact else lambda a, b: np.testing.assert_allclose(a, b, atol=1e-12)
+    compare(kernel_stage.values, numpy_stage.values)
+    compare(kernel_stage.q, numpy_stage.q)
+    np.testing.assert_array_equal(kernel_stage.leader_policy, numpy_stage.leader_policy)
+    np.testing.assert_array_equal(kernel_stage.follower_policy, numpy_stage.follower_policy)
+    for kernel_policy, numpy_policy in zip(kernel_stage.policies, numpy_stage.policies):
+        np.testing.assert_array_equal(kernel_policy, numpy_policy)
+
+
+@given(seed=st.integers(0, 2**32 - 1), S=st.integers(1, 6), n0=st.integers(1, 4), n1=st.integers(1, 4),
+       sparse=st.booleans(), leader=st.integers(0, 1), tie_break=st.sampled_from(["strong", "weak"]))
+def test_property_kernel_sweep_equals_numpy_operator(seed, S, n0, n1, sparse, leader, tie_break):
+    game = tie_prone_game(seed, S, (n0, n1), sparse)
+    V = np.random.default_rng(seed).integers(-3, 4, size=(2, S)).astype(float)  # integer values: exact ties
+    kernel_operator, sweep = markov_module._pure_bilevel_kernel_operator(game, leader, tie_break)
+    reference = markov_module._pure_bilevel_operator(game, leader, tie_break)(V)
+    assert_same_stage(kernel_operator(V), reference, exact=sparse)  # sparse: same summation order, bit for bit
+    np.testing.assert_array_equal(sweep(V), kernel_operator(V).values)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_kernel_sweep_equals_per_state_reference_with_float_values(sparse):
+    rng = np.random.default_rng(3)
+    S, shape = 7, (3, 4)
+    game = tie_prone_game(3, S, shape, sparse)
+    transitions = game.transition_csr if sparse else game.transitions
+    V = rng.standard_normal((2, S))
+    V[:, :3] = 1.0  # some states with equal continuation values keep the integer rewards' ties
+    for leader in (0, 1):
+        for strong in (True, False):
+            run = bilevel_kernels.bilevel_sweep_sparse if sparse else bilevel_kernels.bilevel_sweep_dense
+            got = run(*(transitions if sparse else (transitions,)), game.rewards, V, 0.8, leader, strong, shape,
+                      with_q=True)
+            expected = bilevel_kernels.bilevel_sweep_reference(transitions, game.rewards, V, 0.8, leader, strong,
+                                                               shape)
+            np.testing.assert_allclose(got[0], expected[0], atol=1e-12)
+            np.testing.assert_allclose(got[3], expected[3], atol=1e-12)
+            np.testing.assert_array_equal(got[1], expected[1])
+            np.testing.assert_array_equal(got[2], expected[2])
+
+
+def test_solve_bilevel_kernel_equals_numpy_iteration_sparse_and_finite_horizon():
+    for game in (tie_prone_game(5, 9, (3, 2), sparse=True), tie_prone_game(6, 5, (2, 3), sparse=False, horizon=4)):
+        for leader, tie_break in ((0, "strong"), (1, "weak")):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # (0, "strong") on the sparse game cycles
+                solution = solve_bilevel(game, leader, tie_break)
+                reference = markov_module._iterate(
+                    game, markov_module._pure_bilevel_operator(game, leader, tie_break), 1e-8, 10_000, None,
+                    "reference", {}, detect_cycles=True)
+            assert solution.stop_reason == reference.stop_reason
+            assert solution.iterations == reference.iterations
+            np.testing.assert_allclose(solution.values, reference.values, atol=1e-12)
+            np.testing.assert_allclose(solution.q, reference.q, atol=1e-12)
+            np.testing.assert_array_equal(solution.leader_policy, reference.leader_policy)
+            np.testing.assert_array_equal(solution.follower_policy, reference.follower_policy)
+
+
+def test_kernel_tie_tolerance_is_the_solver_tolerance():
+    # numba freezes module globals at compile time: the kernel keeps its own copy of the constant
+    assert bilevel_kernels.STAGE_TOL == pytest.approx(markov_module.STAGE_TOL, rel=1e-12)
+
+
+def test_one_pass_floor_kernel_is_the_sparse_product():
+    game = tie_prone_game(9, 6, (2, 2), sparse=True)
+    V = np.random.default_rng(1).standard_normal((2, 6))
+    np.testing.assert_allclose(bilevel_kernels.expected_next_sparse(*game.transition_csr, V),
+                               game.expected_next(V).reshape(2, -1).T, atol=1e-12)
+
+
+# ---------------------------------------------------------------------- callbacks, progress bars, cycle check
+def test_progress_bars_and_callbacks(capsys):
+    game = sb.repeated_game(maintain(), 0.5)
+    seen = []
+    solve_bilevel(game, progress=True, callback=lambda i, v, change: seen.append((i, change)))
+    assert "bilevel value iteration" in capsys.readouterr().err and seen[0] == (1, 20.0)
+    solve_sequential(game, progress=True)
+    solve_nash(game, progress=True)
+    solve_minimax(sb.repeated_game(sb.NormalFormGame.zero_sum([[1, -1], [-1, 1]]), horizon=2), progress=True)
+    err = capsys.readouterr().err
+    assert all(name in err for name in ("sequential value iteration", "Nash value iteration", "Shapley value"))
+    enumerated, joint = [], []
+    birl = birl_optimum(sb.biac_counterexample(0.9), callback=lambda k, policy, value: enumerated.append(value),
+                        progress=True)
+    assert len(enumerated) == birl.n_policies == 2 and max(enumerated) == pytest.approx(10.0)
+    report = check_bilevel_fixed_point(sb.biac_counterexample(0.9),
+                                       callback=lambda k, lead, follow, fixed: joint.append(fixed))
+    assert len(joint) == 4 and sum(joint) == len(report.fixed_points) == 2
+    with pytest.raises(TypeError, match="progress"):
+        solve_bilevel(game, progress="yes")
+    with pytest.raises(TypeError, match="callback"):
+        birl_optimum(game, callback=3)
+
+
+@given(seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([1e-9, 1e-3, 1.0]))
+def test_property_cycle_prefilter_is_exact(seed, scale):
+    rng = np.random.default_rng(seed)
+    V = rng.standard_normal((2, 5))
+    olds = [V + scale * rng.standard_normal((2, 5)) for _ in range(6)]
+    history = [(old, old.max(axis=1), old.min(axis=1)) for old in olds]
+    for threshold in (1e-9, 1e-3 * scale, scale, 3 * scale):
+        brute = any(0.9 * np.abs(V - old).max() <= threshold for old in olds)
+        assert markov_module._repeats(V, history, 0.9, threshold) == brute
