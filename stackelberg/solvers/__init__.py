@@ -2,7 +2,16 @@
 
 from .components import EquilibriumComponent, equilibrium_components
 from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
-from .learning import LearningResult, bilevel_q_learning, convergence_fraction, independent_q_learning
+from .learning import (
+    LearningResult,
+    bilevel_actor_critic,
+    bilevel_q_learning,
+    convergence_fraction,
+    independent_q_learning,
+    minimax_q_learning,
+    nash_q_learning,
+    nlevel_learning,
+)
 from .lemke_howson import lemke_howson
 from .markov import (
     BilevelFixedPoint,
@@ -26,6 +35,10 @@ from .zero_sum import ZeroSumSolution, zero_sum_equilibrium
 __all__ = [
     "LearningResult",
     "bilevel_q_learning",
+    "bilevel_actor_critic",
+    "nash_q_learning",
+    "minimax_q_learning",
+    "nlevel_learning",
     "convergence_fraction",
     "independent_q_learning",
     "BiRLSolution",

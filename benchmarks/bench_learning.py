@@ -1,0 +1,132 @@
+"""Updates per second of the tabular learners on the matrix games, against a plain per-run Python loop.
+
+An *update* is one sampled transition of one run: exploration, the joint action, the next state and every table
+(and actor) update of that transition. The games are the papers' matrix games as repeated one-state games
+(``repeated_game(get_game(name), gamma)``, default ``gamma = 0`` as in Bi-AC Tables 2-3 and STEP Fig. 5):
+Escape, Maintain, Penalty(-50) and Mixing; minimax-Q, which needs a zero-sum game, runs on matching pennies and
+rock-paper-scissors instead.
+
+For every learner and game the script times, in one process run (best of ``--repeats``, compilation excluded by a
+warm-up call):
+
+* ``numba``: the learner with ``backend="numba"`` over ``--runs`` runs (default 1000) and ``--episodes`` one-step
+  episodes: the serial kernels of :mod:`stackelberg.solvers.kernels.learning`, i.e. one core;
+* ``numpy``: the vectorised numpy path (``backend="numpy"``, the same random numbers), over fewer episodes;
+* ``python``: the plain per-run Python loop, i.e. the same kernels run as ordinary Python in a subprocess with
+  ``NUMBA_DISABLE_JIT=1`` (for Nash-Q and minimax-Q, which have no kernel, the learner called once per run with
+  ``runs=1``), over ``--reference-updates`` updates;
+
+and reports updates per second and the ratios to the Python loop. Target: at least 1e6 updates per second per core
+for the tabular learners on the matrix games.
+
+Run: ``python benchmarks/bench_learning.py [--runs 1000] [--episodes 2000] [--gamma 0.0] [--repeats 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import markdown_table  # noqa: E402
+
+from stackelberg.games.catalog import get_game  # noqa: E402
+from stackelberg.games.repeated import repeated_game  # noqa: E402
+from stackelberg.solvers import learning  # noqa: E402
+
+MATRIX_GAMES = ("escape", "maintain", "penalty(-50)", "mixing")
+ZERO_SUM_GAMES = ("matching_pennies", "rock_paper_scissors")
+KERNEL_LEARNERS = ("bilevel_q_learning", "independent_q_learning", "bilevel_actor_critic", "nlevel_learning")
+NUMPY_LEARNERS = ("nash_q_learning", "minimax_q_learning")
+
+
+def cases():
+    """(learner name, game name) pairs."""
+    out = [(learner, game) for game in MATRIX_GAMES for learner in KERNEL_LEARNERS + ("nash_q_learning",)]
+    return out + [("minimax_q_learning", game) for game in ZERO_SUM_GAMES]
+
+
+def updates_per_second(learner, game, runs, episodes, repeats, **kwargs):
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        getattr(learning, learner)(game, episodes=episodes, runs=runs, epsilon=0.1, seed=0, **kwargs)
+        best = min(best, time.perf_counter() - start)
+    return runs * episodes / best
+
+
+def python_reference(learner, game, updates):
+    """Updates per second of the plain per-run Python loop (run under NUMBA_DISABLE_JIT=1 for the kernels)."""
+    if learner in KERNEL_LEARNERS:
+        runs = 10
+        return updates_per_second(learner, game, runs, max(1, updates // runs), 1, backend="numba")
+    episodes = max(1, updates // 10)
+    start = time.perf_counter()
+    for seed in range(10):  # one run per call: the per-run loop
+        getattr(learning, learner)(game, episodes=episodes, runs=1, epsilon=0.1, seed=seed)
+    return 10 * episodes / (time.perf_counter() - start)
+
+
+def reference_subprocess(args) -> dict:
+    """Run the Python-loop references in a subprocess whose numba kernels are plain Python."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    command = [sys.executable, __file__, "--reference-json", "--gamma", str(args.gamma),
+               "--reference-updates", str(args.reference_updates)]
+    output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    return {tuple(key.split("|")): value for key, value in json.loads(output).items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--episodes", type=int, default=2000, help="one-step episodes of the numba runs")
+    parser.add_argument("--numpy-episodes", type=int, default=100)
+    parser.add_argument("--reference-updates", type=int, default=2000)
+    parser.add_argument("--gamma", type=float, default=0.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--reference-json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.reference_json:  # inside the NUMBA_DISABLE_JIT subprocess
+        python_reference("bilevel_q_learning", repeated_game(get_game("escape"), args.gamma), 100)  # warm-up
+        result = {f"{learner}|{name}": python_reference(learner, repeated_game(get_game(name), args.gamma),
+                                                        args.reference_updates)
+                  for learner, name in cases()}
+        print(json.dumps(result))
+        return result
+
+    print("timing the plain Python loop references (subprocess, NUMBA_DISABLE_JIT=1)", file=sys.stderr, flush=True)
+    reference = reference_subprocess(args)
+    rows, headline = [], {}
+    for learner, name in cases():
+        game = repeated_game(get_game(name), args.gamma)
+        row = [name, learner]
+        python = reference[(learner, name)]
+        if learner in KERNEL_LEARNERS:
+            getattr(learning, learner)(game, episodes=5, runs=5, seed=0, backend="numba")  # compile / load cache
+            numba_rate = updates_per_second(learner, game, args.runs, args.episodes, args.repeats, backend="numba")
+            numpy_rate = updates_per_second(learner, game, args.runs, args.numpy_episodes, 1, backend="numpy")
+            row += [f"{numba_rate / 1e6:.2f}", f"{numpy_rate / 1e6:.3f}", f"{python / 1e3:.1f}",
+                    f"{numba_rate / python:.0f}x", f"{numpy_rate / python:.0f}x"]
+            headline[(learner, name)] = numba_rate
+        else:
+            numpy_rate = updates_per_second(learner, game, args.runs, args.numpy_episodes, 1)
+            row += ["-", f"{numpy_rate / 1e6:.3f}", f"{python / 1e3:.1f}", "-", f"{numpy_rate / python:.0f}x"]
+            headline[(learner, name)] = numpy_rate
+        rows.append(row)
+        print(f"done {learner} on {name}", file=sys.stderr, flush=True)
+    header = ["game", "learner", "numba (M updates/s)", "numpy vectorised (M updates/s)",
+              "Python loop (k updates/s)", "numba / Python", "numpy / Python"]
+    print(markdown_table(header, rows))
+    print(f"\nruns={args.runs}, gamma={args.gamma}, epsilon=0.1, one-step episodes; numba over {args.episodes} "
+          f"episodes (best of {args.repeats}), numpy over {args.numpy_episodes}; single thread.")
+    return headline
+
+
+if __name__ == "__main__":
+    main()
