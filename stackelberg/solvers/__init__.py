@@ -30,7 +30,7 @@ from .results import CertificationError, Equilibrium
 from .sequential import SequentialSolution, sequential_equilibria
 from .stackelberg import StackelbergSolution, stackelberg_equilibria
 from .support_enumeration import support_enumeration
-from .zero_sum import ZeroSumSolution, zero_sum_equilibrium
+from .zero_sum import ZeroSumSolution, zero_sum_equilibrium, zero_sum_values
 
 __all__ = [
     "LearningResult",
@@ -72,4 +72,5 @@ __all__ = [
     "support_enumeration",
     "value_iteration",
     "zero_sum_equilibrium",
+    "zero_sum_values",
 ]

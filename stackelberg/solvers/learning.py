@@ -96,7 +96,7 @@ from ..games.normal_form import NormalFormGame
 from .markov import _SELECTIONS, NASH_SELECTIONS, STAGE_TOL
 from .nash import nash_equilibria
 from .sequential import _check_order
-from .zero_sum import zero_sum_equilibrium
+from .zero_sum import zero_sum_values
 
 __all__ = [
     "LearningResult",
@@ -116,7 +116,6 @@ BACKENDS = ("auto", "numba", "numpy")
 #: ``backend="auto"`` switches to the numba kernels from this many updates (``runs * episodes * steps``) on.
 NUMBA_MIN_UPDATES = 200_000
 _BLOCK = 1 << 20  # uniforms drawn per block (8 MB)
-_PROBABILITY_TOL = 1e-9  # a minimax-Q support solution may undershoot 0 by this much
 
 
 # ---------------------------------------------------------------------- results
@@ -621,7 +620,7 @@ def minimax_q_learning(
 
     Each player :math:`i` learns its own :math:`Q_i(s, a_1, a_2)` towards :math:`r_i + \gamma\,\mathrm{val}_i(Q_i(s'))`
     and plays its maximin strategy of :math:`Q_i(s)`. The matrix-game value and strategies are the LP's
-    (:func:`~stackelberg.solvers.zero_sum.zero_sum_equilibrium`), found for all runs at once by enumerating the
+    (:func:`~stackelberg.solvers.zero_sum.zero_sum_values`), found for all runs at once by enumerating the
     square supports in increasing size (Shapley-Snow: some square submatrix always carries an optimal pair) and
     checking optimality within ``1e-9 * max(1, max|Q|)``; a run where none passes is solved by the LP itself.
 
@@ -678,12 +677,11 @@ def minimax_q_learning(
         raise ValueError(f"game must be zero-sum (R_0 + R_1 == 0); its rewards sum to as much as {gap:.6g}")
 
     def solve(q):
-        v1, x, _ = _matrix_game_solutions(q[0])
-        v2, y, _ = _matrix_game_solutions(q[1].transpose(0, 2, 1))
+        v1, x, _ = zero_sum_values(q[0])
+        v2, y, _ = zero_sum_values(q[1].transpose(0, 2, 1))
         return x, y, np.stack([v1, v2]), False
 
     return _equilibrium_q_learning(setup, solve, "minimax")
-
 
 
 # ---------------------------------------------------------------------- set-up
@@ -1103,87 +1101,6 @@ def _stage_nash(q, selection, leader):
         x[r], y[r] = equilibria[chosen].float_strategies()
         values[:, r] = payoffs[chosen]
     return x, y, values, mixed.size == 0
-
-
-def _matrix_game_solutions(M):
-    """Value, maximin row strategy and minimax column strategy of every zero-sum matrix game ``M[r]`` (row max).
-
-    Square supports in increasing size (Shapley-Snow); the first pair of supports whose bordered systems give
-    non-negative strategies that guarantee the value (within ``1e-9 * max(1, max|M[r]|)``) wins; runs left over
-    (numerical corner cases) are solved by :func:`~stackelberg.solvers.zero_sum.zero_sum_equilibrium`.
-    """
-    R, m, n = M.shape
-    scale = np.maximum(1.0, np.abs(M).max(axis=(1, 2)))
-    tol = STAGE_TOL * scale
-    value = np.zeros(R)
-    x, y = np.zeros((R, m)), np.zeros((R, n))
-    # size 1: saddle points (row minimum and column maximum)
-    saddle = ((M <= M.min(axis=2, keepdims=True) + tol[:, None, None])
-              & (M >= M.max(axis=1, keepdims=True) - tol[:, None, None])).reshape(R, -1)
-    found = saddle.any(axis=1)
-    index = saddle.argmax(axis=1)
-    rows = np.flatnonzero(found)
-    value[rows] = M.reshape(R, -1)[rows, index[rows]]
-    x[rows] = np.eye(m)[index[rows] // n]
-    y[rows] = np.eye(n)[index[rows] % n]
-    for k in range(2, min(m, n) + 1):  # every pair of k-supports at once, for the runs still pending
-        pending = np.flatnonzero(~found)
-        if pending.size == 0:
-            break
-        I = np.array(list(itertools.combinations(range(m), k)))  # (a, k)
-        J = np.array(list(itertools.combinations(range(n), k)))  # (b, k)
-        pairs_I = np.repeat(I, len(J), axis=0)  # (a * b, k), pairs in lexicographic order
-        pairs_J = np.tile(J, (len(I), 1))
-        Mp, tp, sp_ = M[pending], tol[pending][:, None], scale[pending]
-        sub = Mp[:, pairs_I[:, :, None], pairs_J[:, None, :]]  # (p, pairs, k, k)
-        shape = sub.shape[:2]
-        xs, v = _bordered_solve(sub.transpose(0, 1, 3, 2).reshape(-1, k, k), np.repeat(sp_, shape[1]), k)
-        ys, w = _bordered_solve(sub.reshape(-1, k, k), np.repeat(sp_, shape[1]), k)
-        xs, ys = xs.reshape(shape + (k,)), ys.reshape(shape + (k,))
-        v, w = v.reshape(shape), w.reshape(shape)
-        full_x = np.zeros(shape + (m,))
-        full_y = np.zeros(shape + (n,))
-        np.put_along_axis(full_x, np.broadcast_to(pairs_I, shape + (k,)), np.nan_to_num(xs), axis=2)
-        np.put_along_axis(full_y, np.broadcast_to(pairs_J, shape + (k,)), np.nan_to_num(ys), axis=2)
-        ok = (np.isfinite(v) & np.isfinite(w) & (np.abs(v - w) <= tp)
-              & (np.nan_to_num(xs, nan=-1.0) >= -_PROBABILITY_TOL).all(axis=2)
-              & (np.nan_to_num(ys, nan=-1.0) >= -_PROBABILITY_TOL).all(axis=2))
-        guarantee = np.einsum("rpi,rij->rpj", full_x, Mp).min(axis=2)
-        concede = np.einsum("rij,rpj->rpi", Mp, full_y).max(axis=2)
-        ok &= (guarantee >= v - tp) & (concede <= v + tp)
-        hit = ok.any(axis=1)
-        first = ok.argmax(axis=1)[hit]
-        rows = pending[hit]
-        found[rows] = True
-        value[rows] = v[hit, first]
-        x[rows] = _renormalise(full_x[hit, first])
-        y[rows] = _renormalise(full_y[hit, first])
-    for r in np.flatnonzero(~found):  # pragma: no cover - numerical corner cases only
-        solution = zero_sum_equilibrium(M[r], exact=False, tol=float(1e-7 * scale[r]))
-        value[r], x[r], y[r] = solution.value, solution.row_strategy, solution.column_strategy
-    return value, x, y
-
-
-def _bordered_solve(B, scale, k):
-    """Solve ``B[r] z = v 1``, ``sum z = 1`` for ``(z, v)`` (nan where the bordered system is singular)."""
-    R = B.shape[0]
-    system = np.zeros((R, k + 1, k + 1))
-    system[:, :k, :k] = B
-    system[:, :k, k] = -1.0
-    system[:, k, :k] = 1.0
-    rhs = np.zeros((R, k + 1))
-    rhs[:, k] = 1.0
-    det = np.linalg.det(system)
-    regular = np.abs(det) > 1e-10 * scale ** (k - 1)
-    system[~regular] = np.eye(k + 1)
-    solution = np.linalg.solve(system, rhs[..., None])[..., 0]
-    solution[~regular] = np.nan
-    return solution[:, :k], solution[:, k]
-
-
-def _renormalise(z):
-    z = np.clip(z, 0.0, None)
-    return z / z.sum(axis=1, keepdims=True)
 
 
 # ---------------------------------------------------------------------- validation

@@ -59,7 +59,7 @@ from ..games.markov import MarkovGame
 from .nash import nash_equilibria
 from .sequential import _check_order
 from .stackelberg import stackelberg_equilibria
-from .zero_sum import zero_sum_equilibrium
+from .zero_sum import zero_sum_values
 
 __all__ = [
     "MarkovSolution",
@@ -481,8 +481,8 @@ def solve_minimax(
 ) -> MarkovSolution:
     """Shapley's value iteration for a two-player zero-sum Markov game (Bi-AC Eq. 2).
 
-    ``V_0(s) = val(Q_0(s))`` (the matrix-game value, :func:`~stackelberg.solvers.zero_sum.zero_sum_equilibrium`)
-    and ``V_1 = -V_0``.
+    ``V_0(s) = val(Q_0(s))`` and ``V_1 = -V_0``: the matrix-game values of all states at once
+    (:func:`~stackelberg.solvers.zero_sum.zero_sum_values`).
 
     Parameters
     ----------
@@ -522,12 +522,13 @@ def solve_minimax(
     if gap > STAGE_TOL * max(1.0, float(np.abs(rewards).max())):
         raise ValueError(f"game must be zero-sum (R_0 + R_1 == 0); its rewards sum to as much as {gap:.6g}")
 
-    def solve_stage(stage_game):
-        A = stage_game.payoffs[0]
-        solution = zero_sum_equilibrium(A, exact=False, tol=STAGE_TOL * max(1.0, float(np.abs(A).max())))
-        return np.array([solution.value, -solution.value]), (solution.row_strategy, solution.column_strategy)
+    S, (m, n) = game.n_states, game.action_shape
 
-    operator = _per_state_operator(game, solve_stage)
+    def operator(V):  # every state's stage game at once (zero_sum_values: supports, or an LP per state)
+        q = _q_values(game, V)
+        value, x, y = zero_sum_values(q[0].reshape(S, m, n), tol=STAGE_TOL)
+        return _Stage(np.stack([value, -value]), q, (x, y))
+
     return _iterate(game, operator, tol, max_iterations, callback, "Shapley value iteration", {"tol": tol,
                     "max_iterations": max_iterations}, progress=progress)
 

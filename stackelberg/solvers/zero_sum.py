@@ -40,7 +40,9 @@ References
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from math import comb
 from fractions import Fraction
 from typing import Any
 
@@ -53,9 +55,11 @@ from .results import CertificationError
 from .support_enumeration import iter_support_enumeration
 from .._validation import check_bimatrix_arguments
 
-__all__ = ["ZeroSumSolution", "zero_sum_equilibrium"]
+__all__ = ["ZeroSumSolution", "zero_sum_equilibrium", "zero_sum_values"]
 
 _RECOVERY_TOL = 1e-7  # relative to the payoff scale: reads the support and tight columns off the float LP
+#: :func:`zero_sum_values` enumerates supports while the number of support pairs stays below this; LPs beyond it.
+MAX_SUPPORT_PAIRS = 4096
 
 
 @dataclass(frozen=True)
@@ -253,3 +257,122 @@ def _rational_solution(matrix, rhs):
         row = a[col]
         z[col] = (row[n_cols] - sum(row[j] * z[j] for j in range(col + 1, n_cols))) / Fraction(row[col])
     return z
+
+
+def zero_sum_values(M, *, tol: float = 1e-9):
+    r"""Values and optimal strategies of a stack of zero-sum matrix games, all at once.
+
+    Made for the many small stage games of Shapley value iteration and minimax-Q. For every game ``M[r]`` (row
+    player maximises) the square supports are tried in increasing size (Shapley and Snow): the saddle points first,
+    then for each size ``k`` every pair of ``k``-supports of every pending game in one vectorised solve of the
+    bordered systems :math:`M_{IJ}^\top x = v\mathbf 1,\ \mathbf 1^\top x = 1` (and likewise for ``y``). The
+    first pair (supports in lexicographic order) whose strategies are non-negative and *guarantee* the value on the
+    whole game (:math:`\min_j (x^\top M)_j \ge v - t`, :math:`\max_i (M y)_i \le v + t`, with
+    ``t = tol * max(1, max|M[r]|)``) is kept: that certifies it. Some optimal pair always has square supports of
+    equal size (an extreme optimal pair), so every game is solved; games left over by rounding, and stacks whose
+    support pairs exceed :data:`MAX_SUPPORT_PAIRS`, are solved by :func:`zero_sum_equilibrium`'s LP.
+
+    Parameters
+    ----------
+    M : array_like
+        ``(R, m, n)`` finite row-player payoffs (a single ``(m, n)`` matrix is treated as ``R = 1``).
+    tol : float
+        Relative tolerance of the certificate.
+
+    Returns
+    -------
+    values : numpy.ndarray
+        ``(R,)`` the games' values.
+    row_strategies, column_strategies : numpy.ndarray
+        ``(R, m)`` maximin and ``(R, n)`` minimax strategies.
+
+    Raises
+    ------
+    ValueError
+        If ``M`` is not 2- or 3-dimensional with non-empty axes, or holds NaN/inf; if ``tol`` is invalid.
+
+    Examples
+    --------
+    >>> pennies = [[1.0, -1.0], [-1.0, 1.0]]
+    >>> values, x, y = zero_sum_values([pennies, [[2.0, 0.0], [0.0, 1.0]]])
+    >>> values.round(6).tolist(), x.round(6).tolist()
+    ([0.0, 0.666667], [[0.5, 0.5], [0.333333, 0.666667]])
+    """
+    M = as_finite_array("M", M)
+    if M.ndim == 2:
+        M = M[None]
+    if M.ndim != 3 or 0 in M.shape[1:]:
+        raise ValueError(f"M must be an (R, m, n) stack of payoff matrices with m, n >= 1; got shape {M.shape}")
+    tol = check_tol("tol", tol)
+    R, m, n = M.shape
+    scale = np.maximum(1.0, np.abs(M).max(axis=(1, 2))) if R else np.zeros(0)
+    bound = tol * scale
+    value, x, y = np.zeros(R), np.zeros((R, m)), np.zeros((R, n))
+    # size 1: saddle points (a row minimum that is its column's maximum)
+    saddle = ((M <= M.min(axis=2, keepdims=True) + bound[:, None, None])
+              & (M >= M.max(axis=1, keepdims=True) - bound[:, None, None])).reshape(R, -1)
+    found = saddle.any(axis=1)
+    index = saddle.argmax(axis=1)
+    rows = np.flatnonzero(found)
+    value[rows] = M.reshape(R, -1)[rows, index[rows]]
+    x[rows] = np.eye(m)[index[rows] // n]
+    y[rows] = np.eye(n)[index[rows] % n]
+    enumerable = sum(comb(m, k) * comb(n, k) for k in range(2, min(m, n) + 1)) <= MAX_SUPPORT_PAIRS
+    for k in range(2, min(m, n) + 1) if enumerable else ():
+        pending = np.flatnonzero(~found)
+        if pending.size == 0:
+            break
+        I = np.array(list(itertools.combinations(range(m), k)))  # (a, k)
+        J = np.array(list(itertools.combinations(range(n), k)))  # (b, k)
+        pairs_I = np.repeat(I, len(J), axis=0)  # (a * b, k), pairs in lexicographic order
+        pairs_J = np.tile(J, (len(I), 1))
+        Mp, tp = M[pending], bound[pending][:, None]
+        sub = Mp[:, pairs_I[:, :, None], pairs_J[:, None, :]]  # (p, pairs, k, k)
+        shape = sub.shape[:2]
+        weights = np.repeat(scale[pending], shape[1])
+        xs, v = _bordered_solve(sub.transpose(0, 1, 3, 2).reshape(-1, k, k), weights, k)
+        ys, w = _bordered_solve(sub.reshape(-1, k, k), weights, k)
+        xs, ys = xs.reshape(shape + (k,)), ys.reshape(shape + (k,))
+        v, w = v.reshape(shape), w.reshape(shape)
+        full_x, full_y = np.zeros(shape + (m,)), np.zeros(shape + (n,))
+        np.put_along_axis(full_x, np.broadcast_to(pairs_I, shape + (k,)), np.nan_to_num(xs), axis=2)
+        np.put_along_axis(full_y, np.broadcast_to(pairs_J, shape + (k,)), np.nan_to_num(ys), axis=2)
+        ok = (np.isfinite(v) & np.isfinite(w) & (np.abs(v - w) <= tp)
+              & (np.nan_to_num(xs, nan=-1.0) >= -tol).all(axis=2)
+              & (np.nan_to_num(ys, nan=-1.0) >= -tol).all(axis=2))
+        guarantee = np.einsum("rpi,rij->rpj", full_x, Mp).min(axis=2)
+        concede = np.einsum("rij,rpj->rpi", Mp, full_y).max(axis=2)
+        ok &= (guarantee >= v - tp) & (concede <= v + tp)
+        hit = ok.any(axis=1)
+        first = ok.argmax(axis=1)[hit]
+        rows = pending[hit]
+        found[rows] = True
+        value[rows] = v[hit, first]
+        x[rows] = _renormalise(full_x[hit, first])
+        y[rows] = _renormalise(full_y[hit, first])
+    for r in np.flatnonzero(~found):  # large games, or rounding corner cases
+        solution = zero_sum_equilibrium(M[r], exact=False, tol=float(max(tol, _RECOVERY_TOL) * scale[r]))
+        value[r], x[r], y[r] = solution.value, solution.row_strategy, solution.column_strategy
+    return value, x, y
+
+
+def _bordered_solve(B, scale, k):
+    """Solve ``B[r] z = v 1``, ``sum z = 1`` for ``(z, v)`` (nan where the bordered system is singular)."""
+    R = B.shape[0]
+    system = np.zeros((R, k + 1, k + 1))
+    system[:, :k, :k] = B
+    system[:, :k, k] = -1.0
+    system[:, k, :k] = 1.0
+    rhs = np.zeros((R, k + 1))
+    rhs[:, k] = 1.0
+    det = np.linalg.det(system)
+    regular = np.abs(det) > 1e-10 * scale ** (k - 1)
+    system[~regular] = np.eye(k + 1)
+    solution = np.linalg.solve(system, rhs[..., None])[..., 0]
+    solution[~regular] = np.nan
+    return solution[:, :k], solution[:, k]
+
+
+def _renormalise(z):
+    z = np.clip(z, 0.0, None)
+    return z / z.sum(axis=1, keepdims=True)

@@ -2,8 +2,6 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from stackelberg.games.catalog import (
     battle_of_the_sexes,
@@ -146,22 +144,6 @@ def test_minimax_q_learns_the_value_of_a_random_discounted_zero_sum_game():
 def test_minimax_q_rejects_general_sum_games():
     with pytest.raises(ValueError, match="zero-sum"):
         minimax_q_learning(repeated_game(escape(), 0.0), episodes=5)
-
-
-@settings(max_examples=12, deadline=None)
-@given(st.integers(2, 4), st.integers(2, 4), st.integers(0, 2**31 - 1), st.booleans())
-def test_matrix_game_solutions_match_the_lp(m, n, seed, integer):
-    from stackelberg.solvers.learning import _matrix_game_solutions
-
-    rng = np.random.default_rng(seed)
-    M = rng.integers(-2, 3, size=(6, m, n)).astype(float) if integer else rng.normal(size=(6, m, n))
-    value, x, y = _matrix_game_solutions(M)
-    for r in range(6):
-        solution = zero_sum_equilibrium(M[r], exact=False)
-        assert abs(value[r] - solution.value) <= 1e-8
-        assert (x[r] @ M[r]).min() >= solution.value - 1e-8  # x guarantees the value
-        assert (M[r] @ y[r]).max() <= solution.value + 1e-8  # y holds the row player to it
-        np.testing.assert_allclose([x[r].sum(), y[r].sum()], 1.0)
 
 
 def test_stage_nash_selection_rules():

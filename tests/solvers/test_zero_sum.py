@@ -7,13 +7,13 @@ from fractions import Fraction as F
 import nashpy
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
 from stackelberg.solvers import zero_sum as zs
 from stackelberg.solvers.support_enumeration import support_enumeration
-from stackelberg.solvers.zero_sum import ZeroSumSolution, zero_sum_equilibrium
+from stackelberg.solvers.zero_sum import ZeroSumSolution, zero_sum_equilibrium, zero_sum_values
 
 PENNIES = [[1, -1], [-1, 1]]
 RPS = [[0, -1, 1], [1, 0, -1], [-1, 1, 0]]
@@ -153,3 +153,39 @@ def test_bad_input():
         zero_sum_equilibrium(PENNIES, tol=-1)
     with pytest.raises(TypeError, match="tol"):
         zero_sum_equilibrium(PENNIES, tol=None)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(0, 2**31 - 1), st.booleans())
+def test_zero_sum_values_match_the_lp(m, n, seed, integer):
+    """The batched support enumeration agrees with the LP, degenerate integer games included."""
+    rng = np.random.default_rng(seed)
+    M = rng.integers(-2, 3, size=(6, m, n)).astype(float) if integer else rng.normal(size=(6, m, n))
+    value, x, y = zero_sum_values(M)
+    for r in range(6):
+        solution = zero_sum_equilibrium(M[r], exact=False)
+        assert abs(value[r] - solution.value) <= 1e-8
+        assert (x[r] @ M[r]).min() >= solution.value - 1e-8  # x guarantees the value
+        assert (M[r] @ y[r]).max() <= solution.value + 1e-8  # y holds the row player to it
+        np.testing.assert_allclose([x[r].sum(), y[r].sum()], 1.0)
+
+
+def test_zero_sum_values_falls_back_to_lp_for_large_games(monkeypatch):
+    import stackelberg.solvers.zero_sum as module
+
+    rng = np.random.default_rng(3)
+    M = rng.normal(size=(3, 4, 4))
+    expected = zero_sum_values(M)
+    monkeypatch.setattr(module, "MAX_SUPPORT_PAIRS", 0)
+    for a, b in zip(expected, zero_sum_values(M)):
+        np.testing.assert_allclose(a, b, atol=1e-7)
+
+
+@pytest.mark.parametrize("M, message", [
+    (np.zeros((2, 0, 3)), "stack of payoff matrices"),
+    (np.zeros(3), "stack of payoff matrices"),
+    ([[[np.nan, 0.0]]], "M"),
+])
+def test_zero_sum_values_rejects_bad_input(M, message):
+    with pytest.raises(ValueError, match=message):
+        zero_sum_values(M)
