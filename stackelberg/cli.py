@@ -2,7 +2,8 @@
 
 ``stackelberg solve GAME`` solves a catalogue game or a ``.nfg``/``.json`` file;
 ``stackelberg games`` lists the catalogue; ``stackelberg markov GAME`` solves a tabular Markov game
-(a ``.npz`` file or a builder) by bi-level, N-level, Nash or minimax value iteration or exact BiRL; ``stackelberg convert IN OUT``
+(a ``.npz`` file or a builder) by bi-level, N-level, Nash or minimax value iteration or exact BiRL;
+``stackelberg learn GAME`` runs a tabular learner over many runs and counts where they end; ``stackelberg convert IN OUT``
 converts between Gambit ``.nfg`` and JSON; ``stackelberg demo`` solves the
 papers' matrix games; ``stackelberg study cooperation|plot`` runs and plots
 the SE-vs-NE study; ``stackelberg dynamics lio-ipd|escape-room`` runs exact
@@ -388,6 +389,56 @@ def _cmd_markov(args) -> int:
     return 0
 
 
+LEARNERS = ("bilevel-q", "bi-ac", "nlevel", "independent-q", "nash-q", "minimax-q")
+
+
+def _cmd_learn(args) -> int:
+    from collections import Counter
+
+    from .solvers import learning
+
+    game = load_markov(args.game, stage=args.stage, gamma=None if args.game == "escape-room" else args.gamma,
+                       horizon=None, agents=args.agents, required=args.required)
+    gamma = args.gamma if args.gamma is not None else game.gamma
+    if gamma is None:
+        raise CommandError(f"GAME {args.game!r} is finite-horizon: give the learners a discount --gamma in [0, 1)")
+    common = dict(episodes=args.episodes, steps_per_episode=args.steps, runs=args.runs, seed=args.seed,
+                  gamma=gamma, progress=args.progress)
+    if args.epsilon is not None:
+        common["epsilon"] = args.epsilon
+    if args.learner == "nlevel":
+        order = None if args.order is None else _parse_list("--order", args.order, int)
+        result = learning.nlevel_learning(game, order, beta=args.beta, **common)
+    elif args.learner == "bi-ac":
+        result = learning.bilevel_actor_critic(game, beta=args.beta, **common)
+    elif args.learner == "nash-q":
+        result = learning.nash_q_learning(game, args.selection, **common)
+    else:
+        function = {"bilevel-q": learning.bilevel_q_learning, "independent-q": learning.independent_q_learning,
+                    "minimax-q": learning.minimax_q_learning}[args.learner]
+        result = function(game, **common)
+    s = result.initial_state
+    names = game.action_names
+    counts = Counter(tuple(int(a) for a in row) for row in result.greedy_actions[:, s])
+    rows = []
+    for joint, count in counts.most_common():
+        row = {player: names[p][a] for p, (player, a) in enumerate(zip(game.player_names, joint))}
+        flat = game.joint_index(joint)
+        row.update({f"r[{player}]": _number(float(game.rewards[p, s, flat]))
+                    for p, player in enumerate(game.player_names)})
+        row["runs"] = count
+        row["share"] = f"{count / result.runs:.0%}"
+        rows.append(row)
+    title = (f"{args.learner}: greedy joint actions at {game.state_names[s]} after {args.episodes} episodes x "
+             f"{args.steps} steps, {result.runs} runs")
+    print(_render(rows, args.format, title))
+    if args.format == "table" and result.algorithm in ("nash", "minimax"):  # their play is a mixed strategy
+        for p, player in enumerate(game.player_names):
+            mean = result.policies[p][:, s].mean(axis=0)
+            print(f"mean final strategy of {player}: {_strategy(names[p], mean.round(3))}")
+    return 0
+
+
 def _figure_scripts(directory: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.glob("*.py")) if not path.name.startswith("_")}
 
@@ -552,6 +603,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--save", default=None, metavar="FILE.npz", help="also save the game to a .npz file")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(run=_cmd_markov)
+
+    p = commands.add_parser("learn", help="run a tabular learner (bi-level Q, Bi-AC, N-level, ...) over many runs")
+    p.add_argument("game", metavar="GAME", help=f"a .npz file or a builder: {', '.join(MARKOV_BUILDERS)}")
+    p.add_argument("--learner", choices=LEARNERS, default="bilevel-q")
+    p.add_argument("--stage", default=None, help="catalogue stage game of repeated/memory-one (e.g. penalty:-50)")
+    p.add_argument("--gamma", type=float, default=None, help="discount (default: the game's; 0.9 for builders)")
+    p.add_argument("--agents", type=int, default=2, help="escape-room: number of agents N")
+    p.add_argument("--required", type=int, default=1, help="escape-room: agents M needed at the lever")
+    p.add_argument("--episodes", type=int, default=400)
+    p.add_argument("--steps", type=int, default=25, help="steps per episode")
+    p.add_argument("--runs", type=int, default=100, help="independent runs (vectorised)")
+    p.add_argument("--epsilon", type=float, default=None, help="constant exploration (default: linear decay 1 -> 0)")
+    p.add_argument("--beta", type=float, default=0.003, help="actor step (bi-ac, nlevel)")
+    p.add_argument("--order", default=None, help="nlevel: comma-separated priority order of the players")
+    p.add_argument("--selection", choices=("first", "pareto", "leader", "utilitarian"), default="first",
+                   help="nash-q: equilibrium-selection rule")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(run=_cmd_learn)
 
     p = commands.add_parser("reproduce", help="run every figure script; PNG + CSV + REPORT.md")
     p.add_argument("--quick", action="store_true", help="few trials: a few minutes on 2 cores")

@@ -147,3 +147,24 @@ def test_markov_errors_are_one_line(capsys, argv, message):
     code, out, err = run(capsys, "markov", *argv, "--no-progress")
     assert code == 2
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["repeated", "--stage", "maintain", "--gamma", "0", "--learner", "bi-ac", "--runs", "20"], "A       X"),
+    (["repeated", "--stage", "escape", "--gamma", "0", "--learner", "nlevel", "--runs", "20"], "C       Z"),
+    (["repeated", "--stage", "penalty:-100", "--gamma", "0", "--learner", "independent-q", "--runs", "20"],
+     "a2      a2"),
+    (["repeated", "--stage", "matching_pennies", "--gamma", "0", "--learner", "minimax-q", "--episodes", "40",
+      "--runs", "4"], "mean final strategy of Row: Heads:0.5 Tails:0.5"),
+])
+def test_learn(capsys, argv, expected):
+    code, out, err = run(capsys, "learn", *argv, "--no-progress")
+    assert code == 0, err
+    assert expected in out
+
+
+def test_learn_errors_are_one_line(capsys):
+    code, _, err = run(capsys, "learn", "escape-room", "--no-progress")
+    assert code == 2 and "finite-horizon" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "learn", "repeated", "--stage", "escape", "--runs", "0", "--no-progress")
+    assert code == 2 and "runs" in err
