@@ -7,8 +7,9 @@ so every recursion touches (3^N + 1) * 3^N state-joint-action pairs. One update 
   reward rows);
 * ``designer``: Algorithm 3 with M = 1 (the agents' step, the welfare gradient at the updated
   policies, and one forward-mode occupancy tangent per agent);
-* ``lio``: Algorithm 2 (the agents' step, N extrinsic gradients at the updated policies, and
-  N (N - 1) occupancy tangents, one per giver-recipient pair).
+* ``lio``: Algorithm 2 with the thesis's incentive functions r_eta^i(s, a^{-i}) (parameters
+  (N, N, S, 3^(N-1))): the agents' step, N extrinsic gradients at the updated policies, and
+  N (N - 1) occupancy tangents, one per giver-recipient pair (batched per recipient).
 
 For each N (M = N // 2, at least 1) it times one update (best of ``--repeats``), and stops a
 method once an update took longer than ``--budget`` seconds (default 60) or the next size would
@@ -17,20 +18,24 @@ largest N whose update runs in under the budget, and writes the table to ``--out
 There is no peer: the thesis's code samples episodes (see ``sampled_trajectory`` for that
 mode); this benchmark measures the exact mode's scaling.
 
-Measured on the project machine (2 cores; best of 2, one run at N = 7):
+Measured on the project machine (2 cores, one of them busy with another run; best of 2, one
+run at N = 7), after the LIO incentive functions were given the thesis's inputs (the others'
+joint action: N (N - 1) S 3^(N-1) parameters instead of N (N - 1) S 3) and the exact and
+sampled updates were merged into one code path (tangents batched per recipient):
 
 | game | states | joint actions | pg update | designer update | lio update |
 |---|---|---|---|---|---|
-| ER(2,1) | 10 | 9 | 674 us | 867 us | 890 us |
-| ER(3,1) | 28 | 27 | 593 us | 1.8 ms | 1.7 ms |
-| ER(4,2) | 82 | 81 | 1.9 ms | 9.2 ms | 15.0 ms |
-| ER(5,2) | 244 | 243 | 118 ms | 190 ms | 349 ms |
-| ER(6,3) | 730 | 729 | 1.44 s | 3.20 s | 6.23 s |
-| ER(7,3) | 2188 | 2187 | 24.7 s | 30.6 s | 68.0 s |
+| ER(2,1) | 10 | 9 | 550 us | 2.0 ms | 2.1 ms |
+| ER(3,1) | 28 | 27 | 985 us | 2.9 ms | 3.5 ms |
+| ER(4,2) | 82 | 81 | 2.3 ms | 6.8 ms | 15.8 ms |
+| ER(5,2) | 244 | 243 | 25.8 ms | 66.8 ms | 201.2 ms |
+| ER(6,3) | 730 | 729 | 278.2 ms | 608.4 ms | 2.72 s |
+| ER(7,3) | 2188 | 2187 | 6.02 s | 14.93 s | 49.04 s |
 
-Largest N with one exact update under a minute: 7 for pg and the designer, 6 for LIO (each
-step of N multiplies the cost by about 9-20). ER(10,5) would need 3^10 x 3^10 = 3.5e9 entries
-per array.
+(Before: ER(5,2) 118 ms / 190 ms / 349 ms, ER(7,3) 24.7 s / 30.6 s / 68.0 s with LIO seeing only
+the recipient's action.) Largest N with one exact update under a minute: 7 for all three (each
+step of N multiplies the cost by about 10-20, so N = 8 is out: LIO's parameters alone would be
+64 x 6562 x 2187 floats, 7 GB). ER(10,5) would need 3^10 x 3^10 = 3.5e9 entries per array.
 
 Run: ``python benchmarks/bench_lio.py [--max-n 8] [--budget 60] [--out benchmarks/bench_lio.md]``
 """
@@ -54,9 +59,13 @@ METHODS = ("pg", "designer", "lio")
 
 
 def largest_array_gb(n: int) -> float:
-    """Approximate peak memory (GB) of the largest float arrays of one update: N+2 of (S, A)."""
+    """Approximate peak memory (GB) of the largest float arrays of one update.
+
+    N + 2 arrays of (S, A), and LIO's parameters eta (N, N, S, 3**(N-1)) a few times over
+    (parameters, sigmoid, two gradients).
+    """
     states, joint = 3**n + 1, 3**n
-    return (n + 2) * states * joint * 8 / 1e9
+    return ((n + 2) * states * joint + 4 * n * n * states * 3 ** (n - 1)) * 8 / 1e9
 
 
 def one_update(method: str, game, logits):
@@ -66,7 +75,7 @@ def one_update(method: str, game, logits):
     if method == "designer":
         eta = np.zeros((game.n_states, game.n_joint_actions, 3))
         return metagrad_step(game, logits, eta, alpha=0.1, exploration=0.1)
-    return lio_markov_step(game, logits, np.zeros((n, n, game.n_states, 3)), alpha=0.1, exploration=0.1)
+    return lio_markov_step(game, logits, np.zeros((n, n, game.n_states, 3 ** (n - 1))), alpha=0.1, exploration=0.1)
 
 
 def main(argv=None) -> dict:

@@ -12,26 +12,61 @@ What this script runs (all exact, deterministic given the initial point):
 * IPD: exact matrix-game LIO from theta = (0.5, 0.5), eta = 0, gamma = 0.9, alpha = beta = 0.01,
   for LIO-LIO, LIO-PG and PG-PG (memoryless policies; the thesis's IPD is memory-1).
 * Escape Room ``stackelberg.games.escape_room`` (horizon 5): tabular softmax agents over the full
-  state, exact policy-gradient steps with alpha = 0.1, discount gamma = 0.99 and the thesis's
-  exploration lower bound held at epsilon = 0.1; LIO incentives R_max sigma(eta[i, k, s, b]) with
-  R_max = 2 (thesis), eta initialised at 0, trained with Adam (learning rate 0.1) on the exact
-  meta-gradient and a separate Adam on the L1 cost with learning rate 0.1 * 0.1 (the thesis's
-  ratio 1e-4 / 1e-3). Initial logits N(0, 0.5^2) from seeds 0-3 stand for the thesis's random
-  network initialisations; 3000 iterations (--quick: ER(2,1) only, 2 seeds, 1500 iterations).
-  Curves are exact expected (undiscounted) returns of the learned policies.
+  state, exact policy-gradient steps, discount gamma = 0.99, the thesis's exploration lower bound
+  held at epsilon = 0.1. LIO incentive functions as in the thesis (Eq. 5.1): giver i pays
+  recipient k R_max sigma(eta[i, k, s, a^{-i}]), conditioned on the state and the *others' joint
+  action*, R_max = 2 (thesis), trained with Adam (learning rate 0.1) on the exact meta-gradient
+  (Eqs. 5.7-5.9) and a separate Adam on the L1 cost with learning rate 0.1 * 0.1 (the thesis's
+  ratio 1e-4 / 1e-3; Adam makes the cost's weight alpha = 1 irrelevant). Chosen per case, as
+  the thesis tuned per case (Table B.4): ER(2,1) policy learning rate 0.1, eta = 0 at the start
+  (incentive 1, a fresh sigmoid output); ER(3,2) policy learning rate 0.5, eta = -3 at the start
+  (incentive 0.095): with 0.1 or eta = 0 the three givers bid each other up into paying ~3 per
+  step for staying at the lever (see below). PG uses the same policy learning rate. Initial
+  logits N(0, 0.5^2) from seeds stand for the thesis's random network initialisations: 4 seeds
+  and 3000 iterations in ER(2,1), 8 seeds and 2000 iterations in ER(3,2) (--quick: ER(2,1)
+  only, 2 seeds, 1500 iterations). Curves are exact expected (undiscounted) returns of the
+  learned policies (without the exploration floor).
 * The sampled twin (REINFORCE, batch 32, seed 0..2) of LIO in ER(2,1) from the same initial
   point as seed 0, to show the exact run is what the sampled runs follow on average.
+
+Not modelled: the thesis's agents also observe the cumulative incentives given within the
+episode (a tabular state would have to carry them), and its networks share parameters across
+states; our incentive functions are tables.
 
 Our numbers (full run, about 4 minutes on 2 cores): IPD final collective reward -2 (LIO),
 -3 (LIO-asym), -4 (PG), as the thesis. ER(2,1): LIO ends at 8.98, 8.84, 0.42, 7.95 from the four
 initial points (thesis: near 9; the 7.95 run found a two-step division of labour, the 0.42 run
 stalled), the final Cooperators receive 0.79 for the lever and < 0.02 for the other actions
 (visit-weighted mean of what they are paid when taking each action); PG ends at -1.95
-(thesis: negative). ER(3,2): NOT reproduced: LIO ends at -1.64, -2.68, -2.81, 6.84 (thesis: near
-8): with incentives conditioned on the recipient's own action only (the thesis's network also
-sees the others' actions), each giver pays every other agent for the lever and they over-pull
-it; PG ends at -0.02. Exact vs sampled LIO in ER(2,1) (seed-0 initial point, 1500 iterations):
-exact 8.96, sampled 8.64, 8.97, 8.72.
+(thesis: negative). ER(3,2) (thesis: LIO near 8, PG negative):
+
+| seed | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 |
+|---|---|---|---|---|---|---|---|---|
+| LIO, final collective return | 5.95 | 7.98 | 5.99 | 6.00 | 6.00 | 7.96 | 6.00 | 7.98 |
+| incentives paid per episode | 4.2 | 4.0 | 5.4 | 8.0 | 4.7 | 1.0 | 4.6 | 4.1 |
+
+3 of 8 initial points reach the optimum 8 (two agents pull at step 1, the third exits); the other
+5 end at 6, a two-step division of labour: at step 1 one agent pulls and *two* go to the door
+(door shut, -3), at step 2 one of them walks back to the lever and the other exits (-1 + 10).
+It is a local optimum of the tabular policies: the walker's start-state policy is saturated
+on the door (probability > 0.99), so its policy gradient towards going to the lever directly
+(worth +1 to it) vanishes. Mean 6.73 over the 8 points. The final Cooperators receive 1.87 for
+the lever and < 0.03 for the other actions (one run sat in the over-paying trap, below, from
+iteration ~750 to ~1650 before it recovered to 8). PG ends at -0.01 (everyone stays at the start;
+thesis: negative). Before the incentive function saw the others' joint action (own action only,
+policy learning rate 0.1, eta = 0 at the start), LIO ended at -1.64, -2.68, -2.81, 6.84 on
+seeds 0-3; with the thesis's inputs but those settings it still falls into the over-paying trap
+on 3 of 4 seeds (all three at the lever, each paid ~3.2 per step by the other two, nobody
+exits: collective -2.8, 45 paid per episode), which the smaller initial incentive and the
+larger policy step avoid. Other settings tried (4 seeds, ER(3,2)): policy rate 1.0 with
+eta = -3: 4.0, 7.99, 7.98, 6.0 (8 seeds: 3 at the optimum, two below 4.5); exploration 0.2 or
+0.3: traps and collapses on 2-3 of 4; plain gradient ascent on the incentives (``"sgd"``,
+learning rates 1-30, cost weight 0-1) or a larger Adam epsilon (1e-3): no escape (return ~0):
+at the start (seed 0, policy rate 0.5, eta = -3) the exact one-step meta-gradient is at most
+2e-3 (median 3e-5 over the parameters) against a cost gradient of up to 1.6e-2 at weight 1, so
+only Adam's per-parameter normalisation lets it move the incentives.
+Exact vs sampled LIO in ER(2,1) (seed-0 initial point, 1500 iterations): exact 8.96, sampled
+8.64, 8.97, 8.72.
 """
 
 from __future__ import annotations
@@ -48,8 +83,15 @@ from stackelberg.solvers.lio import lio_trajectory
 from stackelberg.solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
 
 IPD = dict(gamma=0.9, alpha=0.01, beta=0.01)
-ESCAPE = dict(gamma=0.99, alpha=0.1, beta=0.1, cost=0.1, exploration=0.1, r_max=2.0)
+ESCAPE = dict(gamma=0.99, beta=0.1, cost=0.1, exploration=0.1, r_max=2.0)
+PER_CASE = {(2, 1): dict(alpha=0.1, eta_init=0.0, n_steps=3000, seeds=4), (3, 2): dict(alpha=0.5, eta_init=-3.0, n_steps=2000, seeds=8)}
 OPTIMUM = {(2, 1): 9.0, (3, 2): 8.0}
+
+
+def lio_eta0(game, value: float) -> np.ndarray:
+    """Initial LIO parameters ``(N, N, S, 3**(N-1))``: every giver pays ``2 sigma(value)`` for every input."""
+    n = game.n_players
+    return np.full((n, n, game.n_states, 3 ** (n - 1)), value)
 
 
 def run(out_dir, quick: bool = False) -> dict:
@@ -84,20 +126,22 @@ def run(out_dir, quick: bool = False) -> dict:
 
     # ---- Fig. 5.5: Escape Room
     cases = [(2, 1)] if quick else [(2, 1), (3, 2)]
-    seeds = range(2) if quick else range(4)
-    n_steps = 1500 if quick else 3000
     record = 50
     rows = []
     fig, axes = plt.subplots(2, len(cases), figsize=(5.5 * len(cases), 7), squeeze=False)
     for column, (n, m) in enumerate(cases):
         game = escape_room(n, m)
-        lever = game.action_names[0].index("lever")
+        case = PER_CASE[(n, m)]
+        seeds = range(2) if quick else range(case["seeds"])
+        n_steps = 1500 if quick else case["n_steps"]
+        settings = dict(ESCAPE, alpha=case["alpha"])
         finals = {"lio": [], "pg": []}
         cooperator_received, winner_received = [], []
         for seed in seeds:
             logits0 = initial_logits(game, scale=0.5, seed=seed)
             for population in ("lio", "pg"):
-                run_ = incentive_trajectory(game, population, n_steps=n_steps, logits0=logits0, record_every=record, **ESCAPE)
+                eta0 = lio_eta0(game, case["eta_init"]) if population == "lio" else None
+                run_ = incentive_trajectory(game, population, n_steps=n_steps, logits0=logits0, eta0=eta0, record_every=record, **settings)
                 finals[population].append(float(run_.collective_return[-1]))
                 axes[0][column].plot(run_.steps, run_.collective_return, color="tab:blue" if population == "lio" else "tab:gray",
                                      alpha=0.7, label=population.upper() if seed == 0 else None)
@@ -105,7 +149,8 @@ def run(out_dir, quick: bool = False) -> dict:
                     cooperators = run_.returns[-1] < 0  # pays the lever's -1; winners collect the door's +10
                     for k in range(n):
                         (cooperator_received if cooperators[k] else winner_received).append(run_.incentive_received[:, k])
-                rows.append([f"ER({n},{m})", population, seed, float(run_.collective_return[-1]), OPTIMUM[(n, m)]])
+                rows.append([f"ER({n},{m})", population, seed, float(run_.collective_return[-1]), OPTIMUM[(n, m)],
+                             float(run_.incentive_cost[-1])])
         axes[0][column].axhline(OPTIMUM[(n, m)], color="k", ls=":", label="optimum")
         axes[0][column].set_title(f"ER({n},{m}): collective return")
         axes[0][column].set_xlabel("iteration")
@@ -119,10 +164,15 @@ def run(out_dir, quick: bool = False) -> dict:
         axes[1][column].set_title(f"ER({n},{m}): incentive received per action (LIO)")
         axes[1][column].set_xlabel("iteration")
         axes[1][column].legend(fontsize=7)
+        lio_finals = np.array(finals["lio"])
         numbers[f"ER({n},{m})"] = dict(
             lio_final_collective=finals["lio"],
+            lio_near_optimum=int((lio_finals > OPTIMUM[(n, m)] - 0.5).sum()),
+            lio_mean=float(lio_finals.mean()),
             pg_final_collective=finals["pg"],
             optimum=OPTIMUM[(n, m)],
+            thesis=f"LIO near {OPTIMUM[(n, m)]:g} (Fig. 5.5), PG negative",
+            settings=dict(settings, eta_init=case["eta_init"], n_steps=n_steps, seeds=list(seeds)),
             cooperator_final_received=np.mean(cooperator_received, axis=0)[-1].round(3).tolist() if cooperator_received else None,
             winner_final_received=np.mean(winner_received, axis=0)[-1].round(3).tolist() if winner_received else None,
             actions=list(labels),
@@ -137,9 +187,10 @@ def run(out_dir, quick: bool = False) -> dict:
     game = escape_room(2, 1)
     logits0 = initial_logits(game, scale=0.5, seed=0)
     steps = 300 if quick else 1500
-    exact = incentive_trajectory(game, "lio", n_steps=steps, logits0=logits0, record_every=10, **ESCAPE)
+    twin = dict(ESCAPE, alpha=PER_CASE[(2, 1)]["alpha"])
+    exact = incentive_trajectory(game, "lio", n_steps=steps, logits0=logits0, record_every=10, **twin)
     sampled = [
-        sampled_trajectory(game, "lio", n_steps=steps, batch_size=32, seed=s, logits0=logits0, record_every=10, **ESCAPE)
+        sampled_trajectory(game, "lio", n_steps=steps, batch_size=32, seed=s, logits0=logits0, record_every=10, **twin)
         for s in range(2 if quick else 3)
     ]
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
@@ -160,11 +211,11 @@ def run(out_dir, quick: bool = False) -> dict:
     files["summary_csv"] = os.path.join(out_dir, "summary.csv")
     with open(files["summary_csv"], "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["game", "population", "seed", "final_collective_return", "thesis_optimum"])
+        writer.writerow(["game", "population", "seed", "final_collective_return", "thesis_optimum", "incentives_paid"])
         for name, trajectory in ipd.items():
-            writer.writerow(["IPD", name, "-", float(trajectory.collective_reward[-1]), numbers["ipd_thesis"][name]])
+            writer.writerow(["IPD", name, "-", float(trajectory.collective_reward[-1]), numbers["ipd_thesis"][name], ""])
         writer.writerows(rows)
-    numbers["parameters"] = dict(ipd=IPD, escape_room=ESCAPE, n_steps=n_steps, seeds=list(seeds))
+    numbers["parameters"] = dict(ipd=IPD, escape_room=ESCAPE, per_case={f"ER{k}": v for k, v in PER_CASE.items()})
     numbers["files"] = files
     return numbers
 

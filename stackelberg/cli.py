@@ -277,9 +277,11 @@ def _cmd_dynamics_escape_room(args) -> int:
         r_max=args.r_max, cost=args.cost, exploration=args.exploration, record_every=args.record_every,
     )  # fmt: skip
     if args.sampled:
-        run = sampled_trajectory(game, args.population, batch_size=args.batch_size, seed=args.seed, **common)
+        run = sampled_trajectory(game, args.population, batch_size=args.batch_size, seed=args.seed, eta0=args.eta_init,
+                                 progress=True, **common)
     else:
-        run = incentive_trajectory(game, args.population, incentive_optimizer=args.optimizer, **common)
+        run = incentive_trajectory(game, args.population, incentive_optimizer=args.optimizer, eta0=args.eta_init,
+                                   progress=True, **common)
     optimum = 10 * (args.agents - args.required) - args.required
     print(f"ER({args.agents},{args.required}) {args.population}{' (sampled)' if args.sampled else ' (exact)'}")
     print(f"  final collective return {float(run.collective_return[-1]):.3f} (optimum {optimum})")
@@ -576,7 +578,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--r-max", dest="r_max", type=float, default=2.0)
     p.add_argument("--init-scale", dest="init_scale", type=float, default=0.5)
     p.add_argument("--init-seed", dest="init_seed", type=int, default=0)
-    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--optimizer", choices=("adam", "adam-single", "sgd"), default="adam")
+    p.add_argument("--eta-init", dest="eta_init", type=float, default=None,
+                   help="initial incentive parameter, every entry (LIO ER(3,2) uses -3; default 0: R_max/2)")
     p.add_argument("--record-every", dest="record_every", type=int, default=50)
     p.add_argument("--sampled", action="store_true", help="REINFORCE estimates instead of exact gradients")
     p.add_argument("--batch-size", dest="batch_size", type=int, default=32)

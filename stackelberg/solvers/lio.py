@@ -45,9 +45,9 @@ deterministic:
 * **Finite-horizon Markov games** such as the Escape Room (:func:`lio_markov_step`; runs via
   :func:`stackelberg.solvers.metagrad.incentive_trajectory` with ``population="lio"``): tabular
   softmax policies over the full state, tabular incentives
-  :math:`r^k_{\eta^i}(s, b) = R_{\max}\sigma(\eta[i, k, s, b])` conditioned on the state and
-  the recipient's own action (the thesis's network also sees the other agents' actions), and
-  the exact gradient of Eqs. 5.7-5.9 computed by the engine of
+  :math:`r^k_{\eta^i}(s, \mathbf a^{-i}) = R_{\max}\sigma(\eta[i, k, s, \mathbf a^{-i}])`
+  conditioned, like the thesis's incentive network, on the state and the other agents' joint
+  action, and the exact gradient of Eqs. 5.7-5.9 computed by the engine of
   :mod:`stackelberg.solvers.metagrad`.
 
 Each player is either a ``"lio"`` learner (policy step and incentive step) or a plain
@@ -614,24 +614,9 @@ def lio_trajectory(
 # =============================================================================================
 def _lio_markov_update(engine, logits, eta, alpha, r_max):
     """Algorithm 2, exact: (new logits, gradient of the extrinsic term, gradient of the L1 cost) w.r.t. eta."""
-    from .metagrad import _sigmoid
+    from .metagrad import _lio_update
 
-    live = engine.live[None, None, :, None]
-    paid = r_max * _sigmoid(eta) * live
-    slope = r_max * _sigmoid(eta) * (1.0 - _sigmoid(eta)) * live
-    n = engine.n_agents
-    received = [sum(paid[i, k] for i in range(n) if i != k) for k in range(n)]
-    new, policies, behaviour, joint, d = engine.pg_step(logits, received, alpha)  # Eqs. 5.3-5.4
-    directions = engine.outer_directions(new, engine.rewards)  # Eq. 5.9, per recipient k: (N, S, n)
-    w = engine.occupancy(d)
-    benefit, penalty = np.zeros_like(eta), np.zeros_like(eta)
-    for k in range(n):
-        spent = w[:, None] * behaviour[k]  # d L / d iota: discounted visits of (s, a^k = b) on tau (Eq. 5.6)
-        for i in range(n):
-            if i != k:
-                through_step = engine.occupancy_tangent(k, policies, behaviour, joint, d, directions[k][i])  # 5.7-5.8
-                benefit[i, k], penalty[i, k] = slope[i, k] * alpha * through_step, slope[i, k] * spent
-    return new, benefit, penalty
+    return _lio_update(engine, logits, eta, alpha, r_max)
 
 
 def lio_markov_step(
@@ -649,9 +634,10 @@ def lio_markov_step(
     r"""One exact LIO iteration (Algorithm 2) of :math:`N` LIO agents in a finite-horizon game.
 
     Agent :math:`i` pays agent :math:`k \ne i` the incentive
-    :math:`r^k_{\eta^i}(s, b) = R_{\max}\,\sigma(\eta[i, k, s, b])` when :math:`k` takes action
-    :math:`b` in state :math:`s` (a tabular version of the thesis's sigmoid-output incentive
-    network, conditioned on the state and the recipient's action). Then
+    :math:`r^k_{\eta^i}(s, \mathbf a^{-i}) = R_{\max}\,\sigma(\eta[i, k, s, \mathbf a^{-i}])` in
+    state :math:`s` when the others' joint action is :math:`\mathbf a^{-i}` (a tabular version of
+    the thesis's sigmoid-output incentive network :math:`r_{\eta^i}(o^i, \mathbf a^{-i})`; see
+    :func:`stackelberg.solvers.metagrad.lio_incentives`). Then
 
     1. every agent takes an exact policy-gradient step on extrinsic plus received incentives
        (Eqs. 5.1-5.4);
@@ -666,7 +652,9 @@ def lio_markov_step(
     logits : sequence of array_like
         One ``(S, n)`` logit array per agent.
     eta : array_like
-        ``(N, N, S, n)`` incentive parameters; ``eta[i, i]`` is unused.
+        ``(N, N, S, n**(N-1))`` incentive parameters (giver, recipient, state, others' joint action
+        in C order); ``eta[i, i]`` is unused. ``(N, N, S, n)`` conditions on the recipient's own
+        action only (the same thing for two agents).
     gamma : float
         Discount inside the horizon (the thesis: 0.99).
     alpha : float
@@ -706,15 +694,11 @@ def lio_markov_step(
     >>> bool(new_eta[0, 1, 0, 0] > 0 > new_eta[0, 1, 0, 1])
     True
     """
-    from .metagrad import _check_equal_actions, _check_logits, _check_positive, _engine
+    from .metagrad import _check_lio_eta, _check_logits, _check_positive, _engine
 
     engine = _engine(game, gamma, exploration)
     logits = _check_logits(game, logits)
-    n = _check_equal_actions(game)
-    shape = (game.n_players, game.n_players, game.n_states, n)
-    eta = as_finite_array("eta", eta)
-    if eta.shape != shape:
-        raise ValueError(f"eta must have shape {shape} (giver, recipient, state, action); got {eta.shape}")
+    eta = _check_lio_eta(game, eta)
     alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
     r_max = _check_positive("r_max", r_max)
     new, benefit, penalty = _lio_markov_update(engine, logits, eta.astype(float), alpha, r_max)

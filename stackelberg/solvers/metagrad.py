@@ -1,57 +1,74 @@
-r"""Exact policy-gradient dynamics and meta-gradient incentive design in tabular Markov games.
+r"""Exact policy-gradient dynamics, LIO and meta-gradient incentive design in tabular Markov games.
 
 A population of :math:`N` independent agents plays a finite-horizon Markov game (states
 :math:`s`, joint actions :math:`\mathbf a`, transitions :math:`P`, extrinsic rewards
 :math:`R^k`, horizon :math:`H`). Agent :math:`k` has a tabular softmax policy
 :math:`\pi^k(b \mid s) \propto \exp\theta^k[s, b]` over the full state (the agents of the Escape
-Room observe every agent's position) and maximises
+Room observe every agent's position), acts with the exploration lower bound
+:math:`\tilde\pi^k = (1-\epsilon)\pi^k + \epsilon/n` (Section 5.3.2) and maximises
 
-.. math:: J^k(\theta; \iota_k) = \mathbb E_\pi\Big[\sum_{t=0}^{H-1} \gamma^t
-          \big(R^k(s_t, \mathbf a_t) + \iota_k(s_t, a^k_t)\big)\Big],
+.. math:: J^k(\theta; \iota_k) = \mathbb E_{\tilde\pi}\Big[\sum_{t=0}^{H-1} \gamma^t
+          \big(R^k(s_t, \mathbf a_t) + \iota_k(s_t, \mathbf a_t)\big)\Big],
 
-where :math:`\iota_k(s, b)` is the incentive agent :math:`k` receives for taking action
-:math:`b` in state :math:`s` (zero in terminal states). Everything is computed *exactly* by
-forward (state distribution :math:`d_t`) and backward (values :math:`V_t, Q_t`) recursions over
-the finite horizon, so a run is deterministic:
+where :math:`\iota_k(s, \mathbf a)` is the incentive agent :math:`k` receives at state :math:`s`
+and joint action :math:`\mathbf a` (zero in terminal states). **Incentive givers** pay it:
 
-* the policy gradient (Yang 2021, Eq. B.3 derivation)
-  :math:`\nabla_{\theta^k[s,b]} J = \sum_t \gamma^t d_t(s) \sum_{\mathbf a} \pi(\mathbf a|s)
-  (\mathbf 1[a^k = b] - \pi^k(b|s)) Q_t(s, \mathbf a)`;
-* the meta-gradient through one policy-gradient step
-  :math:`\hat\theta^k = \theta^k + \alpha \nabla_{\theta^k} J^k(\theta; \iota_k(\eta))`. Since
-  :math:`J^k` is linear in the incentive, :math:`J^k = J^{k,\mathrm{env}} + \sum_{s,b}
-  \rho_k(s,b;\theta)\,\iota_k(s,b)` with the discounted occupancy
-  :math:`\rho_k(s,b) = \sum_t \gamma^t d_t(s) \pi^k(b|s)`, the vector-Jacobian product with
-  any :math:`v^k` is
+* ``"lio"`` (ch. 5): every agent :math:`i` is a giver with an incentive function
+  :math:`r^k_{\eta^i}(o^i, \mathbf a^{-i}) = R_{\max}\sigma(\eta[i, k, s, \mathbf a^{-i}])` that
+  sees the state and the *joint action of the others* (the thesis's
+  :math:`r_{\eta^i}: O \times A^{-i} \to \mathbb R^{N-1}`), tabular; ``eta`` has shape
+  ``(N, N, S, n**(N-1))`` with :math:`\mathbf a^{-i}` flattened in C order. The reduced variant
+  that sees only the recipient's own action, ``(N, N, S, n)``, is also accepted (for
+  :math:`N = 2` the two coincide). :math:`\iota_k = \sum_{i \ne k} r^k_{\eta^i}`; giver
+  :math:`i`'s objective is its extrinsic return :math:`J^{i,\mathrm{env}}` and its cost the L1
+  norm of what it paid (Eqs. 5.5-5.6).
+* ``"designer"`` (ch. 6): one giver sees the state and the joint action and pays every agent
+  for its own action, :math:`\iota_k(s, \mathbf a) = R_{\max}\sigma(\eta[s, \mathbf a, a^k])`
+  (the thesis's :math:`\mu_\eta: S \times A^n \to (0, R_{\max})^{|A|}`, "the incentive for
+  action i taken by any agent", here tabular); its objective is the sum of the agents'
+  extrinsic returns and its cost :math:`\psi` the sum of all incentives (Eqs. 6.1-6.4).
+* ``"pg"``: no incentives; the plain policy-gradient population that fails to escape.
 
-  .. math:: (v^k)^\top \frac{\partial \hat\theta^k}{\partial \eta}
-            = \alpha \sum_{s,b} \dot\rho_k[v^k](s,b)\, \frac{\partial \iota_k(s,b)}{\partial\eta},
+**One iteration** (Algorithm 2 of ch. 5, Algorithm 3 of ch. 6 with :math:`M = 1`; one code path
+for every population):
 
-  where :math:`\dot\rho_k[v]` is the directional derivative of the occupancy along :math:`v` in
-  :math:`\theta^k`, computed by one forward-mode pass. This is the exact expectation of the
-  REINFORCE estimate of Eq. 5.8.
+1. every agent takes a policy-gradient step on its total reward on trajectories
+   :math:`\tau` (Eqs. 5.3-5.4, 6.3):
+   :math:`\hat\theta^k = \theta^k + \alpha \nabla_{\theta^k} J^k(\theta; \iota_k(\eta))`;
+2. every giver :math:`g` ascends its objective :math:`J^g` on validation trajectories
+   :math:`\hat\tau` of the *updated* policies, through every recipient's step (Eqs. 5.7, 6.4),
+   minus the cost of what it paid on :math:`\tau` (Eqs. 5.6, 6.1):
 
-On top of this engine, this module implements the **incentive designer** of chapter 6
-(Algorithm 3 with :math:`M = 1` and exact gradients): seeing the state and the joint action,
-the designer pays :math:`\iota_k(s, \mathbf a) = R_{\max}\,\sigma(\eta[s, \mathbf a, a^k])` to
-every agent :math:`k` for its own action (the thesis's
-:math:`\mu_\eta: S \times A^n \to (0, R_{\max})^{|A|}`, "the incentive for action i taken by
-any agent", here tabular), and ascends
+   .. math:: \nabla_{\eta^g} = \sum_{k} \big(\partial\hat\theta^k/\partial\eta^g\big)^\top
+             v^{g,k}, \qquad v^{g,k} = \nabla_{\hat\theta^k} J^g(\hat\theta) \ \text{(Eq. 5.9)}.
 
-.. math:: \nabla_\eta J^{\mathrm{ID}} = \sum_k \big(\nabla_\eta \hat\theta^k\big)^\top
-          \nabla_{\hat\theta^k} \mathbb E_{\hat\pi}\Big[\sum_t\gamma^t \sum_j R^j\Big]
-          - c\,\nabla_\eta \psi(\eta; \theta)       \qquad \text{(Eq. 6.4)}
+   Since :math:`J^k` is linear in the incentive,
+   :math:`J^k = J^{k,\mathrm{env}} + \sum_{s,\mathbf a} \rho(s,\mathbf a;\theta)\,\iota_k(s,\mathbf a)`
+   with the discounted joint occupancy :math:`\rho(s, \mathbf a) = \sum_t \gamma^t d_t(s)
+   \tilde\pi(\mathbf a|s)`, and the vector-Jacobian product of Eq. 5.8 is
+   :math:`(v)^\top \partial\hat\theta^k/\partial\iota_k(s,\mathbf a) = \alpha\,\dot\rho_k[v](s,
+   \mathbf a)`, the directional derivative of the occupancy along :math:`v` in :math:`\theta^k`.
+   The cost gradient is :math:`\partial/\partial\iota_k(s, \mathbf a)
+   \,\mathbb E_\tau\sum_t\gamma^t\iota_k = \rho(s, \mathbf a)`. Both are mapped to the
+   parameters through :math:`\partial\iota/\partial\eta = R_{\max}\sigma(1 - \sigma)`.
 
-with :math:`\psi` the expected discounted sum of all incentives paid on the first trajectory.
-The plain **policy-gradient population** (:func:`pg_step`) is the baseline that fails to escape.
-LIO agents in Markov games live in :mod:`stackelberg.solvers.lio` and use the same engine.
-:func:`sampled_trajectory` is the REINFORCE twin of every population, with a ``seed``.
+The four estimated quantities -- the policy gradient on :math:`\tau`, :math:`v^{g,k}` on
+:math:`\hat\tau`, :math:`\dot\rho_k[v]` and :math:`\rho` on :math:`\tau` -- come from one of two
+estimators plugged into the same update:
+
+* **exact** (:func:`incentive_trajectory`, :func:`metagrad_step`, :func:`pg_step`): forward
+  (state distribution :math:`d_t`) and backward (values :math:`Q_t`) recursions over the finite
+  horizon and one forward-mode pass per tangent, so a run is deterministic;
+* **sampled** (:func:`sampled_trajectory`): REINFORCE on ``batch_size`` episodes of :math:`\tau`
+  and of :math:`\hat\tau` (Eqs. 5.4, 5.9, and the score-function form of Eq. 5.8), each an
+  unbiased estimate of the exact quantity.
 
 References
 ----------
-J. Yang, *Cooperation in Multi-Agent Reinforcement Learning*, PhD thesis, 2021, Eqs. 5.7-5.9,
-6.1-6.4, Algorithm 3. J. Yang et al., "Adaptive Incentive Design with Multi-Agent Meta-Gradient
-Reinforcement Learning", AAMAS 2022.
+J. Yang, *Cooperation in Multi-Agent Reinforcement Learning*, PhD thesis, 2021, Eqs. 5.1-5.10,
+6.1-6.4, Algorithms 2-3, App. B.3-B.4. J. Yang et al., "Learning to Incentivize Other Learning
+Agents", NeurIPS 2020. J. Yang et al., "Adaptive Incentive Design with Multi-Agent
+Meta-Gradient Reinforcement Learning", AAMAS 2022.
 """
 
 from __future__ import annotations
@@ -73,6 +90,7 @@ __all__ = [
     "exact_returns",
     "exact_policy_gradients",
     "designer_incentives",
+    "lio_incentives",
     "pg_step",
     "metagrad_step",
     "incentive_trajectory",
@@ -108,8 +126,9 @@ class _Engine:
             self.P = sp.csr_array(np.asarray(game.transitions).reshape(self.S * self.A, self.S))
         self.PT = self.P.T.tocsr()
         self.rewards = np.asarray(game.rewards)  # (N, S, A)
-        self.live = ~np.asarray(game.is_terminal)  # incentives are paid only in live states
+        self.live = (~np.asarray(game.is_terminal)).astype(float)  # incentives are paid only in live states
         self.mu = np.asarray(game.initial_distribution, dtype=float)
+        self.discounts = gamma ** np.arange(self.horizon)
 
     # -- policies -------------------------------------------------------------------------
     def behaviour(self, policies) -> list:
@@ -118,14 +137,15 @@ class _Engine:
     def joint(self, policies) -> np.ndarray:
         joint = policies[0]
         for p in policies[1:]:
-            joint = (joint[:, :, None] * p[:, None, :]).reshape(self.S, -1)
+            joint = (joint[..., :, :, None] * p[..., :, None, :]).reshape(p.shape[:-1] + (-1,))
         return joint
 
     def along(self, k: int, values: np.ndarray) -> np.ndarray:
-        """Broadcast an ``(S, n_k)`` array to ``(S, A)`` along agent ``k``'s action axis."""
-        shape = [self.S] + [1] * self.n_agents
-        shape[k + 1] = self.shape[k]
-        return np.broadcast_to(values.reshape(shape), (self.S,) + self.shape).reshape(self.S, self.A)
+        """Broadcast an ``(..., S, n_k)`` array to ``(..., S, A)`` along agent ``k``'s action axis."""
+        lead = values.shape[:-2]
+        shape = list(lead) + [self.S] + [1] * self.n_agents
+        shape[len(lead) + 1 + k] = self.shape[k]
+        return np.broadcast_to(values.reshape(shape), lead + (self.S,) + self.shape).reshape(lead + (self.S, self.A))
 
     def marginal(self, k: int, values: np.ndarray) -> np.ndarray:
         """Sum an ``(..., S, A)`` array over every agent's action but ``k``'s."""
@@ -137,6 +157,21 @@ class _Engine:
     def policy_tangent(self, policy: np.ndarray, direction: np.ndarray) -> np.ndarray:
         """Change of the behaviour policy along ``direction`` in the logits of ``policy``."""
         return (1.0 - self.eps) * policy * (direction - (policy * direction).sum(axis=-1, keepdims=True))
+
+    def own_action(self, k: int) -> np.ndarray:
+        """Agent ``k``'s action in each joint action, ``(A,)``."""
+        return np.unravel_index(np.arange(self.A), self.shape)[k]
+
+    def as_joint(self, k: int, incentive: np.ndarray) -> np.ndarray:
+        """An incentive of shape ``(S, n_k)`` (own action) or ``(S, A)`` (joint action) as ``(S, A)``."""
+        return incentive if incentive.shape[1] == self.A else self.along(k, incentive)
+
+    def total_rewards(self, incentives) -> np.ndarray:
+        """Each agent's extrinsic plus received incentive reward, ``(N, S, A)``."""
+        if incentives is None:
+            return self.rewards
+        extra = np.stack([self.as_joint(k, incentives[k]) * self.live[:, None] for k in range(self.n_agents)])
+        return self.rewards + extra
 
     # -- recursions -----------------------------------------------------------------------
     def forward(self, joint: np.ndarray) -> np.ndarray:
@@ -157,15 +192,13 @@ class _Engine:
         Returns ``W[k, s, a] = sum_t gamma^t d_t(s) pi(a|s) Q_t(s, a)`` and the returns ``V_0 . mu``.
         """
         K = rewards.shape[0]
-        values = np.zeros((self.horizon + 1, K, self.S))
-        for t in range(self.horizon - 1, -1, -1):
-            q = rewards + gamma * self.next_value(values[t + 1])
-            values[t] = np.einsum("ksa,sa->ks", q, joint)
+        following = np.zeros((K, self.S))
         weighted = np.zeros((K, self.S, self.A))
-        for t in range(self.horizon):
-            q = rewards + gamma * self.next_value(values[t + 1])
+        for t in range(self.horizon - 1, -1, -1):
+            q = rewards + gamma * self.next_value(following)  # Q_t
             weighted += (gamma**t) * d[t][None, :, None] * joint[None] * q
-        return weighted, values[0] @ self.mu
+            following = np.einsum("ksa,sa->ks", q, joint)  # V_t
+        return weighted, following @ self.mu
 
     def policy_gradient(self, k: int, policies, behaviour, weighted: np.ndarray) -> np.ndarray:
         """Gradient w.r.t. agent ``k``'s logits of each objective of ``weighted`` (``(K, S, n_k)``)."""
@@ -174,63 +207,30 @@ class _Engine:
         q_of_action = np.divide(marginal, beh, out=np.zeros_like(marginal), where=beh > 0)
         return self.policy_tangent(policies[k][None], q_of_action)
 
-    def as_joint(self, k: int, incentive: np.ndarray) -> np.ndarray:
-        """An incentive of shape ``(S, n_k)`` (own action) or ``(S, A)`` (joint action) as ``(S, A)``."""
-        return incentive if incentive.shape[1] == self.A else self.along(k, incentive)
-
-    def total_rewards(self, incentives) -> np.ndarray:
-        """Each agent's extrinsic plus received incentive reward, ``(N, S, A)``."""
-        if incentives is None:
-            return self.rewards
-        extra = np.stack([self.as_joint(k, incentives[k]) * self.live[:, None] for k in range(self.n_agents)])
-        return self.rewards + extra
-
     def occupancy(self, d: np.ndarray) -> np.ndarray:
         """``w(s) = sum_t gamma^t d_t(s)``."""
-        return (self.gamma ** np.arange(self.horizon)) @ d
+        return self.discounts @ d
 
-    def occupancy_tangent(self, k: int, policies, behaviour, joint, d, direction, *, by_joint=False) -> np.ndarray:
-        """Directional derivative of ``rho_k(s, b) = w(s) beh^k(b|s)`` along ``direction`` in theta^k.
+    def joint_tangents(self, k: int, policies, behaviour, joint, d, directions) -> np.ndarray:
+        """Directional derivatives of ``rho(s, a) = w(s) beh(a|s)`` along ``directions (G, S, n_k)`` in theta^k.
 
-        With ``by_joint``, of the joint occupancy ``rho(s, a) = w(s) beh(a|s)`` instead, ``(S, A)``.
+        Forward mode: ``d_dot_{t+1} = P^T (d_dot_t pi + d_t pi_dot)``; returns ``(G, S, A)``.
         """
-        beh_dot = self.policy_tangent(policies[k], direction)
-        joint_dot = self.joint([beh_dot if j == k else behaviour[j] for j in range(self.n_agents)])
-        d_dot = np.zeros(self.S)
-        w_dot = np.zeros(self.S)
+        others = self.joint([np.ones_like(p) if j == k else p for j, p in enumerate(behaviour)])  # (S, A)
+        joint_dot = self.along(k, self.policy_tangent(policies[k][None], directions)) * others[None]  # (G, S, A)
+        G = len(directions)
+        d_dot = np.zeros((G, self.S))
+        w_dot = np.zeros((G, self.S))
         for t in range(self.horizon):
-            w_dot += self.gamma**t * d_dot
+            w_dot += self.discounts[t] * d_dot
             if t + 1 < self.horizon:
-                d_dot = self.PT @ (d_dot[:, None] * joint + d[t][:, None] * joint_dot).ravel()
-        if by_joint:
-            return w_dot[:, None] * joint + self.occupancy(d)[:, None] * joint_dot
-        return w_dot[:, None] * behaviour[k] + self.occupancy(d)[:, None] * beh_dot
+                flow = d_dot[:, :, None] * joint[None] + d[t][None, :, None] * joint_dot
+                d_dot = (self.PT @ flow.reshape(G, -1).T).T
+        return w_dot[:, :, None] * joint[None] + self.occupancy(d)[None, :, None] * joint_dot
 
-    def own_action(self, k: int) -> np.ndarray:
-        """Agent ``k``'s action in each joint action, ``(A,)``."""
-        return np.unravel_index(np.arange(self.A), self.shape)[k]
-
-    # -- one policy-gradient step of every agent ------------------------------------------
+    # -- one exact policy-gradient step of every agent ------------------------------------
     def pg_step(self, logits, incentives, alpha):
-        policies = [_softmax(x) for x in logits]
-        behaviour = self.behaviour(policies)
-        joint = self.joint(behaviour)
-        d = self.forward(joint)
-        weighted, _ = self.weighted_q(joint, d, self.total_rewards(incentives), self.gamma)
-        new = tuple(
-            logits[k] + alpha * self.policy_gradient(k, policies, behaviour, weighted[k : k + 1])[0]
-            for k in range(self.n_agents)
-        )
-        return new, policies, behaviour, joint, d
-
-    def outer_directions(self, new_logits, objectives):
-        """Per agent k, ``grad_{theta_hat^k}`` of every objective row at the new policies."""
-        policies = [_softmax(x) for x in new_logits]
-        behaviour = self.behaviour(policies)
-        joint = self.joint(behaviour)
-        d = self.forward(joint)
-        weighted, _ = self.weighted_q(joint, d, objectives, self.gamma)
-        return [self.policy_gradient(k, policies, behaviour, weighted) for k in range(self.n_agents)]
+        return _ExactEstimator(self).policy_step(logits, incentives, alpha)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -241,6 +241,239 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+# =============================================================================================
+# the two estimators of one iteration's quantities: exact expectations, or REINFORCE samples
+# =============================================================================================
+class _ExactEstimator:
+    """Exact expectations of the quantities of one iteration (see the module docstring)."""
+
+    def __init__(self, engine: _Engine):
+        self.engine = engine
+
+    def policy_step(self, logits, received, alpha):
+        """Eqs. 5.3-5.4 / 6.3: every agent's exact step on extrinsic plus received rewards; keeps tau's statistics."""
+        e = self.engine
+        self.policies = [_softmax(x) for x in logits]
+        self.behaviour = e.behaviour(self.policies)
+        self.joint = e.joint(self.behaviour)
+        self.d = e.forward(self.joint)
+        weighted, _ = e.weighted_q(self.joint, self.d, e.total_rewards(received), e.gamma)
+        return tuple(
+            logits[k] + alpha * e.policy_gradient(k, self.policies, self.behaviour, weighted[k : k + 1])[0]
+            for k in range(e.n_agents)
+        )
+
+    def directions(self, new_logits, objectives):
+        """Eq. 5.9 at the updated policies: per agent k, ``grad_{theta_hat^k}`` of every objective row ``(G, S, n)``."""
+        e = self.engine
+        policies = [_softmax(x) for x in new_logits]
+        behaviour = e.behaviour(policies)
+        joint = e.joint(behaviour)
+        weighted, _ = e.weighted_q(joint, e.forward(joint), objectives, e.gamma)
+        return [e.policy_gradient(k, policies, behaviour, weighted) for k in range(e.n_agents)]
+
+    def occupancy(self):
+        """``rho(s, a)`` on tau, ``(S, A)``: the gradient of the expected discounted incentives paid."""
+        return self.engine.occupancy(self.d)[:, None] * self.joint
+
+    def tangents(self, k, directions):
+        """Eq. 5.8 pushed along ``directions (G, S, n)``: the tangents of rho in theta^k, ``(G, S, A)``."""
+        return self.engine.joint_tangents(k, self.policies, self.behaviour, self.joint, self.d, directions)
+
+
+class _Sampler:
+    """Episodes of a finite-horizon game under product policies, from a Generator."""
+
+    def __init__(self, engine: _Engine, rng: np.random.Generator):
+        self.engine, self.rng = engine, rng
+        P = engine.P
+        self.indptr, self.indices = P.indptr, P.indices
+        counts = np.diff(P.indptr)
+        cumulative = np.cumsum(P.data)
+        before_row = np.concatenate([[0.0], cumulative])[P.indptr[:-1]]
+        within = cumulative - np.repeat(before_row, counts)  # cumulative probability inside each row
+        self.key = np.repeat(np.arange(P.shape[0]), counts) + within  # row r's keys increase in (r, r + 1]
+
+    def episodes(self, behaviour, batch: int):
+        """``states (batch, H)``, ``actions (batch, H, N)`` and joint ``columns (batch, H)`` under ``behaviour``."""
+        e = self.engine
+        states = np.empty((batch, e.horizon), dtype=np.int64)
+        actions = np.empty((batch, e.horizon, e.n_agents), dtype=np.int64)
+        states[:, 0] = self.rng.choice(e.S, size=batch, p=e.mu)
+        for t in range(e.horizon):
+            s = states[:, t]
+            for k in range(e.n_agents):
+                below = np.cumsum(behaviour[k][s], axis=1) < self.rng.random(batch)[:, None]
+                actions[:, t, k] = np.minimum(below.sum(axis=1), e.shape[k] - 1)
+            if t + 1 < e.horizon:
+                row = s * e.A + np.ravel_multi_index(tuple(actions[:, t].T), e.shape)
+                position = np.searchsorted(self.key, row + self.rng.random(batch), side="left")
+                states[:, t + 1] = self.indices[np.clip(position, self.indptr[row], self.indptr[row + 1] - 1)]
+        columns = np.ravel_multi_index(tuple(np.moveaxis(actions, -1, 0)), e.shape)
+        return states, actions, columns
+
+
+class _SampledEstimator:
+    """REINFORCE estimates of the same quantities as :class:`_ExactEstimator`, each unbiased."""
+
+    def __init__(self, engine: _Engine, rng: np.random.Generator, batch: int):
+        self.engine, self.sampler, self.batch = engine, _Sampler(engine, rng), batch
+
+    def returns_to_go(self, states, columns, rewards):
+        """``gamma^t G_t`` per row of ``rewards (K, S, A)``, ``(K, batch, H)``."""
+        e = self.engine
+        per_step = rewards[:, states, columns]
+        go = np.zeros_like(per_step)
+        running = np.zeros(per_step.shape[:2])
+        for t in range(states.shape[1] - 1, -1, -1):
+            running = per_step[..., t] + e.gamma * running
+            go[..., t] = running
+        return go * e.discounts
+
+    def score_scale(self, k, policies, behaviour, states, actions):
+        """d log beh^k(a|s) / d theta^k[s, b] = scale * (1[a = b] - pi^k(b|s)); returns scale."""
+        a = actions[..., k]
+        return (1.0 - self.engine.eps) * policies[k][states, a] / behaviour[k][states, a]
+
+    def reinforce(self, k, policies, behaviour, states, actions, weights):
+        """Mean over episodes of ``sum_t weights[g, t] grad log beh^k(a_t^k|s_t)``; ``(G, S, n_k)``."""
+        e = self.engine
+        n = e.shape[k]
+        w = self.score_scale(k, policies, behaviour, states, actions)[None] * weights  # (G, batch, H)
+        G = len(w)
+        cell = (states * n + actions[..., k]).ravel()
+        grad = np.stack([np.bincount(cell, weights=row.ravel(), minlength=e.S * n) for row in w]).reshape(G, e.S, n)
+        mass = np.stack([np.bincount(states.ravel(), weights=row.ravel(), minlength=e.S) for row in w])
+        return (grad - mass[:, :, None] * policies[k][None]) / states.shape[0]
+
+    def policy_step(self, logits, received, alpha):
+        """Eq. 5.4 with the gamma^t that makes it unbiased, on a fresh batch tau."""
+        e = self.engine
+        self.policies = [_softmax(x) for x in logits]
+        self.behaviour = e.behaviour(self.policies)
+        self.states, self.actions, self.columns = self.sampler.episodes(self.behaviour, self.batch)
+        weights = self.returns_to_go(self.states, self.columns, e.total_rewards(received))
+        return tuple(
+            logits[k] + alpha * self.reinforce(k, self.policies, self.behaviour, self.states, self.actions, weights[k : k + 1])[0]
+            for k in range(e.n_agents)
+        )
+
+    def directions(self, new_logits, objectives):
+        """Eq. 5.9 on a fresh validation batch tau hat under the updated policies."""
+        e = self.engine
+        policies = [_softmax(x) for x in new_logits]
+        behaviour = e.behaviour(policies)
+        states, actions, columns = self.sampler.episodes(behaviour, self.batch)
+        weights = self.returns_to_go(states, columns, objectives)
+        return [self.reinforce(k, policies, behaviour, states, actions, weights) for k in range(e.n_agents)]
+
+    def scatter(self, weights):
+        """``sum over episodes and steps of weights[g, b, t] at (s_t, a_t)`` / batch, ``(G, S, A)``."""
+        e = self.engine
+        cell = (self.states * e.A + self.columns).ravel()
+        out = np.stack([np.bincount(cell, weights=row.ravel(), minlength=e.S * e.A) for row in weights])
+        return out.reshape(len(weights), e.S, e.A) / self.states.shape[0]
+
+    def occupancy(self):
+        """Unbiased estimate of rho(s, a) = E sum_t gamma^t [s_t = s, a_t = a] on tau."""
+        return self.scatter(np.broadcast_to(self.engine.discounts, self.states.shape)[None])[0]
+
+    def tangents(self, k, directions):
+        """Score-function estimate of the tangent of rho along ``directions`` in theta^k (Eq. 5.8 pushed along v).
+
+        sum_t (v . grad log pi_t) sum_{l >= t} gamma^l e_l = sum_l gamma^l e_l sum_{t <= l} (v . grad log pi_t).
+        """
+        policies, states, actions = self.policies, self.states, self.actions
+        centred = directions - (policies[k][None] * directions).sum(axis=-1, keepdims=True)  # (G, S, n)
+        scale = self.score_scale(k, policies, self.behaviour, states, actions)
+        score = scale[None] * centred[:, states, actions[..., k]]  # (G, batch, H)
+        return self.scatter(self.engine.discounts * np.cumsum(score, axis=-1))
+
+
+# =============================================================================================
+# who pays whom for what
+# =============================================================================================
+class _Payments:
+    """Giver ``g`` pays recipient ``k`` ``R_max sigma(eta.flat[lo + index[g, k][s, a]])`` at (s, a).
+
+    ``(lo, hi) = block[g, k]`` is the slice of the flat parameters that pair uses; ``objectives``
+    holds each giver's objective as reward rows ``(G, S, A)``; ``givers[k]`` lists who pays
+    agent ``k``. Works for both estimators: it only maps ``(S, A)`` arrays to parameters.
+    """
+
+    def __init__(self, engine: _Engine, population: str, eta_shape: tuple):
+        N, S, A = engine.n_agents, engine.S, engine.A
+        joint_actions = np.array(np.unravel_index(np.arange(A), engine.shape))  # (N, A)
+        states = np.arange(S)[:, None]
+        self.index, self.block = {}, {}  # flat index of eta inside the block eta.flat[lo:hi] of pair (g, k)
+        if population == "designer":  # eta[s, a, b]: paid to every agent for its own action b at (s, a)
+            n = eta_shape[-1]
+            self.objectives = engine.rewards.sum(axis=0, keepdims=True)  # R^ID = sum of extrinsic rewards
+            for k in range(N):
+                self.index[0, k] = (states * A + np.arange(A)[None, :]) * n + joint_actions[k][None, :]
+                self.block[0, k] = (0, S * A * n)
+        else:  # eta[i, k, s, c]: c = the others' joint action a^{-i}, or (reduced) k's own action
+            width = eta_shape[-1]
+            self.objectives = engine.rewards  # J^{i, env}
+            for g in range(N):
+                if width == engine.shape[g]:
+                    seen = None
+                else:
+                    others = [j for j in range(N) if j != g]
+                    seen = np.ravel_multi_index(tuple(joint_actions[others]), tuple(engine.shape[j] for j in others))
+                for k in range(N):
+                    if k != g:
+                        column = joint_actions[k] if seen is None else seen
+                        self.index[g, k] = states * width + column[None, :]
+                        lo = (g * N + k) * S * width
+                        self.block[g, k] = (lo, lo + S * width)
+        self.givers = [[g for (g, j) in self.index if j == k] for k in range(N)]
+        self.live = engine.live[:, None]
+        self.cells = (S, A)
+
+    def received(self, eta, r_max):
+        """What each agent receives at (s, a), summed over its givers: one ``(S, A)`` array per agent."""
+        paid = r_max * _sigmoid(eta).ravel()
+        out = []
+        for k, givers in enumerate(self.givers):
+            total = np.zeros(self.cells)
+            for g in givers:
+                lo, hi = self.block[g, k]
+                total = total + paid[lo:hi][self.index[g, k]]
+            out.append(total * self.live)
+        return out
+
+    def gather(self, flat, values, g, k):
+        """Add an ``(S, A)`` gradient w.r.t. ``iota_{g -> k}`` to the parameters (``flat``, in place) it comes from."""
+        lo, hi = self.block[g, k]
+        flat[lo:hi] += np.bincount(self.index[g, k].ravel(), weights=(values * self.live).ravel(), minlength=hi - lo)
+
+
+def _incentive_update(estimator, payments, logits, eta, alpha, r_max):
+    """One iteration of any population, with any estimator (see the module docstring).
+
+    Returns the new logits and, if anyone pays incentives, the gradients w.r.t. ``eta`` of the
+    givers' objectives through the recipients' steps (Eqs. 5.7-5.9, 6.4) and of the expected
+    discounted incentives paid on tau (Eqs. 5.6, psi of 6.1).
+    """
+    if payments is None:
+        return estimator.policy_step(logits, None, alpha), None
+    new = estimator.policy_step(logits, payments.received(eta, r_max), alpha)  # Eqs. 5.3-5.4, 6.3
+    directions = estimator.directions(new, payments.objectives)  # Eq. 5.9, per recipient: (G, S, n)
+    spent = estimator.occupancy()  # Eq. 5.6: d E[sum_t gamma^t iota] / d iota(s, a)
+    benefit, penalty = np.zeros(eta.size), np.zeros(eta.size)
+    for k, givers in enumerate(payments.givers):
+        if not givers:
+            continue
+        tangents = estimator.tangents(k, directions[k][givers])  # Eq. 5.8 pushed along Eq. 5.9
+        for g, tangent in zip(givers, tangents):
+            payments.gather(benefit, alpha * tangent, g, k)  # Eq. 5.7
+            payments.gather(penalty, spent, g, k)
+    sigma = _sigmoid(eta).ravel()
+    slope = r_max * sigma * (1.0 - sigma)  # d iota / d eta
+    return new, ((slope * benefit).reshape(eta.shape), (slope * penalty).reshape(eta.shape))
 
 
 # =============================================================================================
@@ -284,10 +517,17 @@ def _check_designer_eta(game: MarkovGame, eta, name: str = "eta") -> np.ndarray:
     return array.astype(float)
 
 
-def _designer_paid(engine, eta, r_max) -> list:
-    """Incentive each agent receives at (s, a): R_max sigma(eta[s, a, a^k]), ``(S, A)`` per agent."""
-    columns = np.arange(engine.A)
-    return [r_max * _sigmoid(eta[:, columns, engine.own_action(k)]) * engine.live[:, None] for k in range(engine.n_agents)]
+def _check_lio_eta(game: MarkovGame, eta, name: str = "eta") -> np.ndarray:
+    n = _check_equal_actions(game)
+    N, S = game.n_players, game.n_states
+    array = as_finite_array(name, eta)
+    shapes = ((N, N, S, n ** (N - 1)), (N, N, S, n))
+    if array.shape not in shapes:
+        raise ValueError(
+            f"{name} must have shape {shapes[0]} (giver, recipient, state, others' joint action) or {shapes[1]} "
+            f"(giver, recipient, state, recipient's action); got {array.shape}"
+        )
+    return array.astype(float)
 
 
 def _check_positive(name: str, value) -> float:
@@ -531,7 +771,54 @@ def designer_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
     """
     engine = _Engine(_check_game(game), 1.0)
     eta = _check_designer_eta(game, eta)
-    return tuple(_designer_paid(engine, eta, _check_positive("r_max", r_max)))
+    return tuple(_Payments(engine, "designer", eta.shape).received(eta, _check_positive("r_max", r_max)))
+
+
+def lio_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
+    r"""What each LIO agent receives from the others: :math:`\iota_k = \sum_{i \ne k} R_{\max}\sigma(\eta[i, k, s, \cdot])`.
+
+    Giver :math:`i` sees the state and the others' joint action :math:`\mathbf a^{-i}` (the
+    thesis's :math:`r_{\eta^i}(o^i, \mathbf a^{-i})`, Eq. 5.1), flattened in C order over the
+    agents other than :math:`i`; with ``eta`` of last axis ``n`` it sees only the recipient's
+    own action (the two coincide for two agents).
+
+    Parameters
+    ----------
+    game : MarkovGame
+        Every agent must have the same number of actions ``n``.
+    eta : array_like
+        ``(N, N, S, n**(N-1))`` (or ``(N, N, S, n)``) incentive parameters, giver first;
+        ``eta[i, i]`` is unused.
+    r_max : float
+        Upper bound of each giver's incentive (the thesis: 2 in the Escape Room).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        One ``(S, A)`` array per agent: the total incentive it receives at each state and joint
+        action (zero in terminal states).
+
+    Raises
+    ------
+    TypeError, ValueError
+        On malformed input.
+
+    Examples
+    --------
+    Three agents with two actions: agent 0 pays agent 1 the most (2) when agent 1 takes action 1
+    while agent 2 takes action 0; everyone else pays 1 for everything.
+
+    >>> import numpy as np
+    >>> from stackelberg.games.markov import MarkovGame
+    >>> game = MarkovGame(np.ones((1, 8, 1)), np.zeros((3, 1, 2, 2, 2)), horizon=1)
+    >>> eta = np.zeros((3, 3, 1, 4)); eta[0, 1, 0, 2] = 50.0  # a^{-0} = (a^1, a^2) = (1, 0)
+    >>> lio_incentives(game, eta)[1].reshape(2, 2, 2)[0]  # agent 0 takes action 0: (a^1, a^2)
+    array([[2., 2.],
+           [3., 2.]])
+    """
+    engine = _Engine(_check_game(game), 1.0)
+    eta = _check_lio_eta(game, eta)
+    return tuple(_Payments(engine, "lio", eta.shape).received(eta, _check_positive("r_max", r_max)))
 
 
 def pg_step(
@@ -566,24 +853,7 @@ def pg_step(
     """
     engine = _engine(game, gamma, exploration)
     alpha = check_tol("alpha", alpha)
-    new, *_ = engine.pg_step(_check_logits(game, logits), _check_incentives(game, incentives), alpha)
-    return new
-
-
-def _designer_gradient(engine: _Engine, logits, eta, alpha, r_max):
-    """Eq. 6.4 exactly: (new logits, gradient of the welfare term, gradient of psi) w.r.t. eta[s, a, b]."""
-    slope = r_max * _sigmoid(eta) * (1.0 - _sigmoid(eta)) * engine.live[:, None, None]  # d iota / d eta
-    new, policies, behaviour, joint, d = engine.pg_step(logits, _designer_paid(engine, eta, r_max), alpha)  # Eq. 6.3
-    welfare = engine.rewards.sum(axis=0, keepdims=True)  # R^ID = sum of extrinsic rewards
-    directions = engine.outer_directions(new, welfare)
-    spent = engine.occupancy(d)[:, None] * joint  # d psi / d iota_k(s, a): joint visits on the first trajectory
-    benefit, penalty = np.zeros_like(eta), np.zeros_like(eta)
-    columns = np.arange(engine.A)
-    for k in range(engine.n_agents):
-        tangent = engine.occupancy_tangent(k, policies, behaviour, joint, d, directions[k][0], by_joint=True)
-        benefit[:, columns, engine.own_action(k)] += alpha * tangent
-        penalty[:, columns, engine.own_action(k)] += spent
-    return new, slope * benefit, slope * penalty
+    return engine.pg_step(_check_logits(game, logits), _check_incentives(game, incentives), alpha)
 
 
 def metagrad_step(
@@ -652,8 +922,19 @@ def metagrad_step(
     eta = _check_designer_eta(game, eta)
     alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
     r_max = _check_positive("r_max", r_max)
-    new, benefit, penalty = _designer_gradient(engine, logits, eta, alpha, r_max)
+    payments = _Payments(engine, "designer", eta.shape)
+    new, (benefit, penalty) = _incentive_update(_ExactEstimator(engine), payments, logits, eta, alpha, r_max)
     return new, eta + beta * (benefit - cost * penalty)
+
+
+def _lio_update(engine: _Engine, logits, eta, alpha, r_max):
+    """Algorithm 2, exact: (new logits, gradient of the extrinsic term, gradient of the L1 cost) w.r.t. eta.
+
+    The engine of :func:`stackelberg.solvers.lio.lio_markov_step`; trusts its inputs.
+    """
+    payments = _Payments(engine, "lio", eta.shape)
+    new, (benefit, penalty) = _incentive_update(_ExactEstimator(engine), payments, logits, eta, alpha, r_max)
+    return new, benefit, penalty
 
 
 # =============================================================================================
@@ -727,40 +1008,24 @@ def _measure(engine: _Engine, logits, incentives):
     return returns, spent, received, start
 
 
-def _lio_received(eta: np.ndarray, r_max: float) -> list:
-    """Incentive each agent receives: sum over givers i != k of R_max sigma(eta[i, k])."""
-    paid = r_max * _sigmoid(eta)
-    n = eta.shape[0]
-    return [sum(paid[i, k] for i in range(n) if i != k) for k in range(n)]
-
-
-def _paid(engine, population, eta, r_max):
-    if population == "designer":
-        return _designer_paid(engine, eta, r_max)
-    if population == "lio":
-        return _lio_received(eta, r_max)
-    return None
-
-
 def _initial_eta(game: MarkovGame, population: str, eta0):
     if population == "pg":
         if eta0 is not None:
             raise ValueError("eta0 must be None for the 'pg' population (it pays no incentives)")
         return None
     n = _check_equal_actions(game)
+    N, S = game.n_players, game.n_states
+    shape = (S, game.n_joint_actions, n) if population == "designer" else (N, N, S, n ** (N - 1))
+    if eta0 is None or (isinstance(eta0, numbers.Real) and not isinstance(eta0, (bool, np.bool_))):
+        if eta0 is not None and not np.isfinite(eta0):
+            raise ValueError(f"eta0 must be finite; got {eta0!r}")
+        return np.full(shape, 0.0 if eta0 is None else float(eta0))  # a number fills every entry
     if population == "designer":
-        shape = (game.n_states, game.n_joint_actions, n)
-        return np.zeros(shape) if eta0 is None else _check_designer_eta(game, eta0, "eta0")
-    shape = (game.n_players, game.n_players, game.n_states, n)
-    if eta0 is None:
-        return np.zeros(shape)
-    array = as_finite_array("eta0", eta0)
-    if array.shape != shape:
-        raise ValueError(f"eta0 must have shape {shape} (giver, recipient, state, action) for LIO; got {array.shape}")
-    return array.astype(float)
+        return _check_designer_eta(game, eta0, "eta0")
+    return _check_lio_eta(game, eta0, "eta0")
 
 
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "adam-single", "sgd")
 
 
 class _Adam:
@@ -781,9 +1046,10 @@ class _Adam:
         return params + self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
-def _check_run(
+def _prepare_run(
     game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0, optimizer
 ):
+    """Validate a run's arguments; return the engine, payments, start point and the incentive optimiser."""
     engine = _engine(game, gamma, exploration)
     optimizer = check_choice("incentive_optimizer", optimizer, OPTIMIZERS)
     population = check_choice("population", population, POPULATIONS)
@@ -793,10 +1059,14 @@ def _check_run(
     r_max = _check_positive("r_max", r_max)
     logits = initial_logits(game) if logits0 is None else _check_logits(game, logits0)
     eta = _initial_eta(game, population, eta0)
+    payments = None if eta is None else _Payments(engine, population, eta.shape)
     parameters = dict(
         population=population, n_steps=n_steps, gamma=engine.gamma, alpha=alpha, beta=beta, r_max=r_max,
         cost=cost, exploration=engine.eps, record_every=record_every, incentive_optimizer=optimizer,
-    )
+    )  # fmt: skip
+    if population == "lio":
+        own = engine.n_agents > 2 and eta.shape[-1] == engine.shape[0]
+        parameters["incentive_inputs"] = "recipient's own action" if own else "others' joint action"
     if optimizer == "adam":  # the thesis: one Adam for the meta-gradient, a separate one for the cost
         main, costly = _Adam(beta), _Adam(cost * beta)
 
@@ -804,27 +1074,38 @@ def _check_run(
             params = main(params, benefit)
             return costly(params, -penalty) if cost > 0 else params
 
+    elif optimizer == "adam-single":  # one Adam on the weighted objective: the cost trades off against the benefit
+        single = _Adam(beta)
+
+        def ascend(params, benefit, penalty):
+            return single(params, benefit - cost * penalty)
+
     else:
 
         def ascend(params, benefit, penalty):
             return params + beta * (benefit - cost * penalty)
 
-    return engine, population, n_steps, record_every, alpha, ascend, r_max, cost, logits, eta, parameters
+    return engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters
 
 
-def _run(engine, population, n_steps, record_every, logits, eta, r_max, update, ascend, parameters) -> IncentiveRun:
+def _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress):
     rows, steps = [], []
-    for step in range(n_steps + 1):
+    iterations = range(n_steps + 1)
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterations = tqdm(iterations, desc=f"{parameters['population']} dynamics", leave=False)
+    for step in iterations:
         if step % record_every == 0 or step == n_steps:
-            rows.append(_measure(engine, logits, _paid(engine, population, eta, r_max)))
+            rows.append(_measure(engine, logits, None if payments is None else payments.received(eta, r_max)))
             steps.append(step)
         if step < n_steps:
-            logits, gradients = update(logits, eta)
+            logits, gradients = _incentive_update(estimator, payments, logits, eta, alpha, r_max)
             if gradients is not None:
                 eta = ascend(eta, *gradients)
     returns = np.array([r[0] for r in rows])
     return IncentiveRun(
-        population=population,
+        population=parameters["population"],
         steps=np.array(steps),
         collective_return=returns.sum(axis=1),
         returns=returns,
@@ -852,6 +1133,7 @@ def incentive_trajectory(
     exploration: float = 0.0,
     incentive_optimizer: str = "adam",
     record_every: int = 1,
+    progress: bool = False,
 ) -> IncentiveRun:
     r"""Run a population with exact dynamics for ``n_steps`` iterations (deterministic).
 
@@ -861,29 +1143,39 @@ def incentive_trajectory(
         Finite-horizon game (every agent with the same actions for ``"lio"``/``"designer"``).
     population : {"pg", "lio", "designer"}
         Plain policy-gradient agents (:func:`pg_step`); LIO agents, each paying incentives to
-        the others (:func:`stackelberg.solvers.lio.lio_markov_step`); or policy-gradient agents
-        under a meta-gradient incentive designer (:func:`metagrad_step`).
+        the others (Algorithm 2, :func:`stackelberg.solvers.lio.lio_markov_step`); or
+        policy-gradient agents under a meta-gradient incentive designer (Algorithm 3,
+        :func:`metagrad_step`).
     n_steps : int
         Number of iterations.
     logits0 : sequence of array_like, optional
         Initial logits (default: uniform policies; see :func:`initial_logits`).
-    eta0 : array_like, optional
-        Initial incentive parameters: ``(S, n)`` for the designer, ``(N, N, S, n)`` for LIO
-        (``eta0[i, j]``: what ``i`` pays ``j``). Default: all ``-3``, i.e. incentives of
-        :math:`R_{\max}\sigma(-3) pprox 0.095`.
+    eta0 : float or array_like, optional
+        Initial incentive parameters (a float fills every entry): ``(S, A, n)`` for the designer; for LIO
+        ``(N, N, S, n**(N-1))`` (``eta0[i, k, s, c]``: what ``i`` pays ``k`` in state ``s`` when
+        the others' joint action is ``c``, as the thesis's incentive function) or
+        ``(N, N, S, n)`` (conditioned on the recipient's own action only). Default: zeros, i.e.
+        incentives of :math:`R_{\max}/2` everywhere, the output of a freshly initialised
+        sigmoid layer; LIO defaults to the thesis's inputs.
     gamma, alpha, r_max, cost, exploration
         As in :func:`metagrad_step` (``r_max``, ``cost`` are unused by ``"pg"``).
     beta : float
         Learning rate of the incentive parameters.
-    incentive_optimizer : {"adam", "sgd"}
-        How the incentive parameters ascend their exact gradient. ``"sgd"``: plain ascent on
+    incentive_optimizer : {"adam", "adam-single", "sgd"}
+        How the incentive parameters ascend their gradient. ``"sgd"``: plain ascent on
         benefit minus ``cost`` times the cost gradient. ``"adam"`` (as the thesis trains LIO's
         incentive function and the designer): one Adam optimiser with learning rate ``beta`` on
         the meta-gradient and a separate Adam with learning rate ``cost * beta`` on the cost
-        part (the thesis: 1e-3 and 1e-4 for LIO, 7.9e-4 and 6.0e-5 for the designer). Agents
-        always take plain policy-gradient steps, as in the thesis.
+        part (the thesis: 1e-3 and 1e-4 for LIO, 7.9e-4 and 6.0e-5 for the designer; Adam is
+        invariant to the cost's weight, so ``cost`` acts as the ratio of the two rates).
+        ``"adam-single"``: one Adam on benefit minus ``cost`` times the cost gradient. Note that
+        on *exact* gradients Adam moves every parameter whose gradient keeps its sign by about
+        its learning rate per step, however small that gradient is (there is no sampling noise
+        to damp it). Agents always take plain policy-gradient steps, as in the thesis.
     record_every : int
         Record the curves every this many iterations (and at the end).
+    progress : bool
+        Show a tqdm progress bar.
 
     Returns
     -------
@@ -903,164 +1195,12 @@ def incentive_trajectory(
     >>> round(float(run.collective_return[-1]), 2)
     1.0
     """
-    from .lio import _lio_markov_update  # LIO shares this engine; imported here to avoid a cycle
-
-    engine, population, n_steps, record_every, alpha, ascend, r_max, cost, logits, eta, parameters = _check_run(
+    engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters = _prepare_run(
         game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0,
         incentive_optimizer,
-    )
-
-    def update(logits, eta):
-        if population == "pg":
-            return engine.pg_step(logits, None, alpha)[0], None
-        if population == "designer":
-            new, benefit, penalty = _designer_gradient(engine, logits, eta, alpha, r_max)
-        else:
-            new, benefit, penalty = _lio_markov_update(engine, logits, eta, alpha, r_max)
-        return new, (benefit, penalty)
-
-    return _run(engine, population, n_steps, record_every, logits, eta, r_max, update, ascend, parameters)
-
-
-# =============================================================================================
-# sampled (REINFORCE) twin
-# =============================================================================================
-class _Sampler:
-    """Episodes of a finite-horizon game under product policies, from a Generator."""
-
-    def __init__(self, engine: _Engine, rng: np.random.Generator):
-        self.engine, self.rng = engine, rng
-        P = engine.P
-        self.indptr, self.indices = P.indptr, P.indices
-        counts = np.diff(P.indptr)
-        cumulative = np.cumsum(P.data)
-        before_row = np.concatenate([[0.0], cumulative])[P.indptr[:-1]]
-        within = cumulative - np.repeat(before_row, counts)  # cumulative probability inside each row
-        self.key = np.repeat(np.arange(P.shape[0]), counts) + within  # row r's keys increase in (r, r + 1]
-
-    def episodes(self, behaviour, batch: int):
-        """``states (batch, H)`` and ``actions (batch, H, N)`` drawn under ``behaviour``."""
-        e = self.engine
-        states = np.empty((batch, e.horizon), dtype=np.int64)
-        actions = np.empty((batch, e.horizon, e.n_agents), dtype=np.int64)
-        states[:, 0] = self.rng.choice(e.S, size=batch, p=e.mu)
-        for t in range(e.horizon):
-            s = states[:, t]
-            for k in range(e.n_agents):
-                below = np.cumsum(behaviour[k][s], axis=1) < self.rng.random(batch)[:, None]
-                actions[:, t, k] = np.minimum(below.sum(axis=1), e.shape[k] - 1)
-            if t + 1 < e.horizon:
-                row = s * e.A + np.ravel_multi_index(tuple(actions[:, t].T), e.shape)
-                position = np.searchsorted(self.key, row + self.rng.random(batch), side="left")
-                states[:, t + 1] = self.indices[np.clip(position, self.indptr[row], self.indptr[row + 1] - 1)]
-        return states, actions
-
-
-def _discounted_returns_to_go(engine, states, actions, rewards, incentives):
-    """``gamma^t G_t`` per objective row of ``rewards (K, S, A)`` plus received incentives."""
-    H = states.shape[1]
-    joint = np.ravel_multi_index(tuple(np.moveaxis(actions, -1, 0)), engine.shape)
-    per_step = rewards[:, states, joint]  # (K, batch, H)
-    if incentives is not None:
-        for k in range(engine.n_agents):
-            per_step[k] += incentives[k][states, actions[..., k]] * engine.live[states]
-    go = np.zeros_like(per_step)
-    running = np.zeros(per_step.shape[:2])
-    for t in range(H - 1, -1, -1):
-        running = per_step[..., t] + engine.gamma * running
-        go[..., t] = running
-    return go * engine.gamma ** np.arange(H)
-
-
-def _score_scale(engine, k, policies, behaviour, states, actions):
-    """d log beh^k(a|s) / d theta^k[s, b] = scale * (1[a = b] - pi^k(b|s)); returns scale."""
-    a = actions[..., k]
-    return (1.0 - engine.eps) * policies[k][states, a] / behaviour[k][states, a]
-
-
-def _sampled_policy_gradient(engine, k, policies, behaviour, states, actions, weights):
-    """REINFORCE: mean over episodes of sum_t weights[t] grad log beh^k(a_t^k|s_t); (S, n_k)."""
-    w = (_score_scale(engine, k, policies, behaviour, states, actions) * weights).ravel()
-    s, a = states.ravel(), actions[..., k].ravel()
-    grad = np.zeros_like(policies[k])
-    np.add.at(grad, (s, a), w)
-    np.add.at(grad, s, -w[:, None] * policies[k][s])
-    return grad / states.shape[0]
-
-
-def _columns(engine, population, k, actions):
-    """What the incentive to agent ``k`` is indexed by: its own action (LIO) or the joint action (designer)."""
-    if population == "designer":
-        return np.ravel_multi_index(tuple(np.moveaxis(actions, -1, 0)), engine.shape), engine.A
-    return actions[..., k], engine.shape[k]
-
-
-def _sampled_occupancy(engine, states, columns, width):
-    """Unbiased estimate of rho(s, c) = E sum_l gamma^l [s_l = s, c_l = c]."""
-    target = np.zeros((engine.S, width))
-    weight = np.broadcast_to(engine.gamma ** np.arange(states.shape[1]), states.shape)
-    np.add.at(target, (states.ravel(), columns.ravel()), weight.ravel())
-    return target / states.shape[0]
-
-
-def _sampled_occupancy_tangent(engine, k, policies, behaviour, states, actions, direction, columns, width):
-    """Score-function estimate of the tangent of rho along ``direction`` in theta^k (Eq. 5.8 pushed along v).
-
-    sum_t gamma^t (v . grad log pi_t) sum_{l >= t} gamma^{l-t} e_l = sum_l gamma^l e_l sum_{t <= l} (v . grad log pi_t).
-    """
-    centred = direction - (policies[k] * direction).sum(axis=-1, keepdims=True)
-    score = _score_scale(engine, k, policies, behaviour, states, actions) * centred[states, actions[..., k]]
-    weight = engine.gamma ** np.arange(states.shape[1]) * np.cumsum(score, axis=1)
-    target = np.zeros((engine.S, width))
-    np.add.at(target, (states.ravel(), columns.ravel()), weight.ravel())
-    return target / states.shape[0]
-
-
-def _sampled_update(engine, sampler, population, logits, eta, alpha, r_max, batch):
-    """One sampled iteration: (new logits, estimated (benefit, cost) gradients w.r.t. eta, or None)."""
-    N = engine.n_agents
-    policies = [_softmax(x) for x in logits]
-    behaviour = engine.behaviour(policies)
-    paid = _paid(engine, population, eta, r_max)
-    states, actions = sampler.episodes(behaviour, batch)  # tau
-    weights = _discounted_returns_to_go(engine, states, actions, engine.rewards, paid)
-    new = tuple(
-        logits[k] + alpha * _sampled_policy_gradient(engine, k, policies, behaviour, states, actions, weights[k])
-        for k in range(N)
-    )  # Eq. 5.4
-    if population == "pg":
-        return new, None
-    new_policies = [_softmax(x) for x in new]
-    new_behaviour = engine.behaviour(new_policies)
-    hat_states, hat_actions = sampler.episodes(new_behaviour, batch)  # tau hat
-    objectives = engine.rewards.sum(axis=0, keepdims=True) if population == "designer" else engine.rewards
-    hat_weights = _discounted_returns_to_go(engine, hat_states, hat_actions, objectives, None)
-    benefit, penalty = np.zeros_like(eta), np.zeros_like(eta)
-    all_columns = np.arange(engine.A)
-    for k in range(N):
-        columns, width = _columns(engine, population, k, actions)
-        spent = _sampled_occupancy(engine, states, columns, width)
-        for i in range(objectives.shape[0]):
-            if population == "lio" and i == k:
-                continue
-            direction = _sampled_policy_gradient(
-                engine, k, new_policies, new_behaviour, hat_states, hat_actions, hat_weights[i]
-            )  # Eq. 5.9
-            tangent = _sampled_occupancy_tangent(engine, k, policies, behaviour, states, actions, direction, columns, width)
-            if population == "designer":
-                benefit[:, all_columns, engine.own_action(k)] += alpha * tangent
-                penalty[:, all_columns, engine.own_action(k)] += spent
-            else:
-                benefit[i, k], penalty[i, k] = alpha * tangent, spent
-    slope = r_max * _sigmoid(eta) * (1.0 - _sigmoid(eta)) * _live_mask(engine, eta)
-    return new, (slope * benefit, slope * penalty)
-
-
-def _live_mask(engine, eta):
-    """The live-state mask broadcast against designer ``(S, A, n)`` or LIO ``(N, N, S, n)`` parameters."""
-    if eta.ndim == 3:
-        return engine.live[:, None, None]
-    return engine.live[None, None, :, None]
+    )  # fmt: skip
+    estimator = _ExactEstimator(engine)
+    return _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress)
 
 
 def sampled_trajectory(
@@ -1080,28 +1220,28 @@ def sampled_trajectory(
     exploration: float = 0.0,
     incentive_optimizer: str = "adam",
     record_every: int = 1,
+    progress: bool = False,
 ) -> IncentiveRun:
     r"""The REINFORCE twin of :func:`incentive_trajectory`: every expectation replaced by a sample.
 
-    Each iteration draws ``batch_size`` episodes :math:`	au` under the current behaviour
-    policies. Agents step along :math:`rac1B\sum\sum_t \gamma^t 
-abla\log	ilde\pi^k(a^k_t|s_t)
-    G^k_t` (Eq. 5.4 with the :math:`\gamma^t` that makes it unbiased). Givers (LIO agents or the
-    designer) then draw ``batch_size`` validation episodes :math:`\hat	au` under the updated
-    policies, estimate :math:`v^k = 
-abla_{\hat	heta^k}` of their objective on
-    :math:`\hat	au` (Eq. 5.9) and push it through the recipients' step with the score-function
-    estimate of Eq. 5.8 on :math:`	au`; the incentive cost is estimated on :math:`	au`. Each
-    estimator is unbiased for the exact quantity that :func:`incentive_trajectory` uses, so the
-    exact dynamics are the expectation of these (exactly for the policy step; for the incentive
-    step up to the covariance of :math:`\hat	heta` and :math:`v`, which vanishes as the batch
-    grows). The recorded curves are exact evaluations of the sampled policies.
+    The same update (one code path) with the sampled estimator: each iteration draws
+    ``batch_size`` episodes :math:`\tau` under the current behaviour policies. Agents step along
+    :math:`\frac1B\sum\sum_t \gamma^t \nabla\log\tilde\pi^k(a^k_t|s_t) G^k_t` (Eq. 5.4 with the
+    :math:`\gamma^t` that makes it unbiased). Givers (LIO agents or the designer) then draw
+    ``batch_size`` validation episodes :math:`\hat\tau` under the updated policies, estimate
+    :math:`v = \nabla_{\hat\theta^k}` of their objective on :math:`\hat\tau` (Eq. 5.9) and push it
+    through the recipients' step with the score-function estimate of Eq. 5.8 on :math:`\tau`;
+    the incentive cost is estimated on :math:`\tau`. Each estimator is unbiased for the exact
+    quantity that :func:`incentive_trajectory` uses, so the exact dynamics are the expectation
+    of these (exactly for the policy step; for the incentive step up to the covariance of
+    :math:`\hat\theta` and :math:`v`, which vanishes as the batch grows). The recorded curves
+    are exact evaluations of the sampled policies.
 
     Parameters
     ----------
     game, population, n_steps, logits0, eta0, gamma, alpha, beta, r_max, cost, exploration
         As in :func:`incentive_trajectory`.
-    incentive_optimizer, record_every
+    incentive_optimizer, record_every, progress
         As in :func:`incentive_trajectory`.
     batch_size : int
         Episodes per batch.
@@ -1126,15 +1266,11 @@ abla_{\hat	heta^k}` of their objective on
     >>> bool(run.collective_return[-1] > 0.9)
     True
     """
-    engine, population, n_steps, record_every, alpha, ascend, r_max, cost, logits, eta, parameters = _check_run(
+    engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters = _prepare_run(
         game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0,
         incentive_optimizer,
-    )
+    )  # fmt: skip
     batch_size = check_positive_int("batch_size", batch_size)
-    sampler = _Sampler(engine, np.random.default_rng(seed))
+    estimator = _SampledEstimator(engine, np.random.default_rng(seed), batch_size)
     parameters.update(batch_size=batch_size, seed=seed)
-
-    def update(logits, eta):
-        return _sampled_update(engine, sampler, population, logits, eta, alpha, r_max, batch_size)
-
-    return _run(engine, population, n_steps, record_every, logits, eta, r_max, update, ascend, parameters)
+    return _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress)

@@ -93,6 +93,74 @@ def test_designer_meta_gradient_matches_finite_differences(er21, eps, cost):
     np.testing.assert_array_equal(new_eta[terminal], eta[terminal])  # nothing is paid in the terminal state
 
 
+def lio_objective(game, logits, eta, giver, cost, eps):
+    """J^{i,env}(theta_hat(eta)) - cost * E_theta[sum_t gamma^t ||r_eta^i||_1] (Eqs. 5.5-5.6), from public functions."""
+    received = mg.lio_incentives(game, eta, r_max=R_MAX)
+    new = mg.pg_step(game, logits, received, gamma=GAMMA, alpha=ALPHA, exploration=eps)
+    own = mg.exact_returns(game, new, gamma=GAMMA, exploration=eps)[giver]
+    silent = eta.copy()
+    silent[giver] = -60.0  # the giver pays (numerically) nothing
+    paid = [a - b for a, b in zip(received, mg.lio_incentives(game, silent, r_max=R_MAX))]
+    spent = mg.exact_returns(game, logits, paid, gamma=GAMMA, exploration=eps) - mg.exact_returns(
+        game, logits, gamma=GAMMA, exploration=eps
+    )
+    return own - cost * spent.sum()
+
+
+def test_lio_meta_gradient_through_others_joint_action_matches_finite_differences():
+    """LIO's incentive function sees the others' joint action (thesis Eq. 5.1): exact Eqs. 5.7-5.9 in ER(3,2)."""
+    game = escape_room(3, 2, horizon=2)
+    logits = random_logits(game, 11)
+    eta = np.random.default_rng(12).normal(size=(3, 3, game.n_states, 9))
+    cost, eps, giver = 0.3, 0.1, 2
+    run = mg.incentive_trajectory(
+        game, "lio", n_steps=1, logits0=logits, eta0=eta, gamma=GAMMA, alpha=ALPHA, beta=1.0, r_max=R_MAX,
+        cost=cost, exploration=eps, incentive_optimizer="sgd",
+    )  # fmt: skip
+    assert run.parameters["incentive_inputs"] == "others' joint action"
+    gradient = run.eta - eta
+    rows = (giver, 0, [0, 13])  # recipient 0 at the start state and at "SLS"
+
+    def objective(block):
+        e = eta.copy()
+        e[rows] = block
+        return lio_objective(game, logits, e, giver, cost, eps)
+
+    np.testing.assert_allclose(gradient[rows], numeric_gradient(objective, eta[rows]), atol=1e-6)
+    np.testing.assert_array_equal(gradient[np.arange(3), np.arange(3)], 0.0)  # no self-incentive
+
+
+def test_lio_markov_step_is_one_sgd_iteration_of_the_lio_population():
+    from stackelberg.solvers.lio import lio_markov_step
+
+    game = escape_room(3, 2, horizon=2)
+    logits = random_logits(game, 14)
+    eta = np.random.default_rng(15).normal(size=(3, 3, game.n_states, 9))
+    params = dict(gamma=GAMMA, alpha=ALPHA, beta=0.5, r_max=R_MAX, cost=0.2, exploration=0.1)
+    new_logits, new_eta = lio_markov_step(game, logits, eta, **params)
+    run = mg.incentive_trajectory(game, "lio", n_steps=1, logits0=logits, eta0=eta, incentive_optimizer="sgd", **params)
+    np.testing.assert_allclose(run.eta, new_eta)
+    for a, b in zip(run.logits, new_logits):
+        np.testing.assert_allclose(a, b)
+
+
+def test_lio_incentive_inputs_coincide_for_two_agents():
+    """With two agents the others' joint action is the recipient's own action."""
+    game = escape_room(2, 1, horizon=2)
+    eta = np.random.default_rng(13).normal(size=(2, 2, game.n_states, 3))
+    received = mg.lio_incentives(game, eta, r_max=R_MAX)[1].reshape(game.n_states, 3, 3)  # (s, a^0, a^1)
+    expected = R_MAX / (1 + np.exp(-eta[0, 1])) * (~game.is_terminal)[:, None]  # paid for agent 1's own action
+    for a0 in range(3):
+        np.testing.assert_allclose(received[:, a0, :], expected)
+    three = escape_room(3, 2, horizon=2)
+    reduced = np.zeros((3, 3, three.n_states, 3))
+    reduced[0, 1, :, LEVER] = 5.0  # pay for the lever whatever the third agent does
+    full = np.zeros((3, 3, three.n_states, 9))
+    full[0, 1, :, 3 * LEVER : 3 * LEVER + 3] = 5.0  # a^{-0} = (a^1, a^2) with a^1 = lever
+    for a, b in zip(mg.lio_incentives(three, reduced), mg.lio_incentives(three, full)):
+        np.testing.assert_allclose(a, b)
+
+
 # --------------------------------------------------------------------------- populations (exact, deterministic)
 def test_pg_agents_fail_to_escape():
     game = escape_room(2, 1)
@@ -113,6 +181,30 @@ def test_designer_escapes_in_er21():
     assert run.designer_return[-1] == pytest.approx(run.collective_return[-1] - run.incentive_cost[-1])
     lever_taker = int(np.argmax(run.start_policy[-1][:, LEVER]))
     assert run.start_policy[-1][lever_taker, LEVER] > 0.9
+
+
+def test_lio_reaches_near_the_optimum_in_er21():
+    """Fig. 5.5a: two LIO agents find the division of labour (optimum 9: one pulls, one exits)."""
+    game = escape_room(2, 1)
+    run = mg.incentive_trajectory(
+        game, "lio", n_steps=900, logits0=mg.initial_logits(game, scale=0.5, seed=0),
+        alpha=0.1, beta=0.1, cost=0.1, exploration=0.1, record_every=900,
+    )  # fmt: skip
+    assert run.collective_return[0] < 4 and run.collective_return[-1] > 8.5
+    cooperator = int(np.argmin(run.returns[-1]))
+    assert run.start_policy[-1][cooperator, LEVER] > 0.9
+    assert run.incentive_received[-1][cooperator, LEVER] > 0.5  # it is paid for the lever
+
+
+def test_lio_improves_strongly_in_er32():
+    """Fig. 5.5c: three LIO agents with incentives conditioned on the others' joint action escape the start."""
+    game = escape_room(3, 2)
+    eta0 = np.full((3, 3, game.n_states, 9), -3.0)
+    run = mg.incentive_trajectory(
+        game, "lio", n_steps=250, logits0=mg.initial_logits(game, scale=0.5, seed=1), eta0=eta0,
+        alpha=0.5, beta=0.1, cost=0.1, exploration=0.1, record_every=250,
+    )  # fmt: skip
+    assert run.collective_return[0] < -3 and run.collective_return[-1] > 5  # optimum 8
 
 
 def test_exact_runs_are_deterministic():
@@ -138,29 +230,24 @@ def test_sgd_run_equals_repeated_metagrad_step():
 
 
 # --------------------------------------------------------------------------- the sampled twin
-def test_reinforce_estimators_are_unbiased(er21):
-    """The exact quantities are the expectations of the sampled ones (Eqs. 5.4, 5.8, 5.9)."""
+@pytest.mark.parametrize("population", ["lio", "designer"])
+def test_reinforce_estimators_are_unbiased(er21, population):
+    """Every quantity of one iteration: the exact one is the expectation of the sampled one (Eqs. 5.4, 5.8, 5.9, 5.6)."""
     engine = mg._Engine(er21, GAMMA, 0.1)
-    policies = [mg._softmax(x) for x in random_logits(er21, 6)]
-    behaviour = engine.behaviour(policies)
-    joint = engine.joint(behaviour)
-    d = engine.forward(joint)
-    incentives = [np.full((er21.n_states, 3), 0.5), np.full((er21.n_states, 3), 1.5)]
-    weighted, _ = engine.weighted_q(joint, d, engine.total_rewards(incentives), GAMMA)
-    direction = np.random.default_rng(7).normal(size=(er21.n_states, 3))
-    states, actions = mg._Sampler(engine, np.random.default_rng(8)).episodes(behaviour, 40000)
-    returns = mg._discounted_returns_to_go(engine, states, actions, engine.rewards, incentives)
-    for k in range(2):
-        exact = engine.policy_gradient(k, policies, behaviour, weighted[k : k + 1])[0]
-        sampled = mg._sampled_policy_gradient(engine, k, policies, behaviour, states, actions, returns[k])
-        np.testing.assert_allclose(sampled, exact, atol=0.05)
-    columns, width = mg._columns(engine, "lio", 0, actions)
-    exact_tangent = engine.occupancy_tangent(0, policies, behaviour, joint, d, direction)
-    sampled_tangent = mg._sampled_occupancy_tangent(engine, 0, policies, behaviour, states, actions, direction, columns, width)
-    np.testing.assert_allclose(sampled_tangent, exact_tangent, atol=0.03)
-    np.testing.assert_allclose(
-        mg._sampled_occupancy(engine, states, columns, width), engine.occupancy(d)[:, None] * behaviour[0], atol=0.03
-    )
+    logits = random_logits(er21, 6)
+    eta = np.random.default_rng(9).normal(size=(2, 2, er21.n_states, 3) if population == "lio" else (er21.n_states, 9, 3))
+    payments = mg._Payments(engine, population, eta.shape)
+    received = payments.received(eta, R_MAX)
+    exact, sampled = mg._ExactEstimator(engine), mg._SampledEstimator(engine, np.random.default_rng(8), 40000)
+    exact_new, sampled_new = exact.policy_step(logits, received, 0.5), sampled.policy_step(logits, received, 0.5)
+    for a, b in zip(exact_new, sampled_new):
+        np.testing.assert_allclose(b, a, atol=0.03)
+    np.testing.assert_allclose(sampled.occupancy(), exact.occupancy(), atol=0.02)
+    direction = np.random.default_rng(7).normal(size=(2, er21.n_states, 3))
+    np.testing.assert_allclose(sampled.tangents(1, direction), exact.tangents(1, direction), atol=0.05)
+    new = random_logits(er21, 10)
+    for a, b in zip(exact.directions(new, payments.objectives), sampled.directions(new, payments.objectives)):
+        np.testing.assert_allclose(b, a, atol=0.1)
 
 
 def test_sampled_policy_step_averages_to_the_exact_step():
@@ -213,3 +300,15 @@ def test_validation():
         mg.designer_incentives(game, np.zeros((game.n_states, game.n_joint_actions, 3)), r_max=0.0)
     with pytest.raises(ValueError, match="incentive_optimizer must be one of"):
         mg.incentive_trajectory(game, "designer", n_steps=1, incentive_optimizer="rmsprop")
+
+
+def test_scalar_eta0_fills_every_entry_and_must_be_finite():
+    from stackelberg.solvers.metagrad import incentive_trajectory
+
+    game = escape_room(2, 1, horizon=3)
+    run = incentive_trajectory(game, "lio", n_steps=1, eta0=-2.0, record_every=1)
+    full = incentive_trajectory(game, "lio", n_steps=1, eta0=np.full((2, 2, game.n_states, 3), -2.0),
+                                record_every=1)
+    np.testing.assert_allclose(run.collective_return, full.collective_return)
+    with pytest.raises(ValueError, match="eta0 must be finite"):
+        incentive_trajectory(game, "lio", n_steps=1, eta0=float("nan"))
