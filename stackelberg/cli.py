@@ -3,7 +3,8 @@
 ``stackelberg solve GAME`` solves a catalogue game or a ``.nfg``/``.json`` file;
 ``stackelberg games`` lists the catalogue; ``stackelberg markov GAME`` solves a tabular Markov game
 (a ``.npz`` file or a builder) by bi-level, N-level, Nash or minimax value iteration or exact BiRL;
-``stackelberg learn GAME`` runs a tabular learner over many runs and counts where they end; ``stackelberg convert IN OUT``
+``stackelberg learn GAME`` runs a tabular learner over many runs and counts where they end;
+``stackelberg incentive example1|gridworld`` runs the incentive-design Algorithm 1; ``stackelberg convert IN OUT``
 converts between Gambit ``.nfg`` and JSON; ``stackelberg demo`` solves the
 papers' matrix games; ``stackelberg study cooperation|plot`` runs and plots
 the SE-vs-NE study; ``stackelberg dynamics lio-ipd|escape-room`` runs exact
@@ -441,6 +442,47 @@ def _cmd_learn(args) -> int:
     return 0
 
 
+def _cmd_incentive_example1(args) -> int:
+    from .analysis.incentive_study import run_example1
+
+    kwargs = {} if args.iterations is None else {"iterations": args.iterations}
+    report = run_example1(args.parameterization, args.out, grid_points=args.grid_points, progress=args.progress,
+                          **kwargs)
+    rows = [{
+        "x0": ", ".join(_number(v) for v in run["x0"]),
+        "final x": ", ".join(f"{v:.4f}" for v in run["final_x"]),
+        "nearest stationary point": ", ".join(_number(v) for v in run["nearest_stationary_point"]),
+        "distance": f"{run['distance_to_stationary_point']:.4f}",
+        "feasibility q": f"{run['final_feasibility']:.2e}",
+        "leader objective": f"{run['final_objective']:.4f}",
+    } for run in report["runs"]]
+    print(_render(rows, args.format, f"Example 1, {args.parameterization}: Algorithm 1 from each start "
+                                     "(paper's stationary points (0,0), (1,0), (0,2), (1,2))"))
+    if args.format == "table":
+        print(f"brute-force f_m vs the paper's closed form: max error {report['brute_force_max_abs_error']:.2e}")
+        for name, path in report["files"].items():
+            print(f"wrote {path}")
+    return 0
+
+
+def _cmd_incentive_gridworld(args) -> int:
+    from .analysis.incentive_study import run_gridworld
+
+    kwargs = {} if args.iterations is None else {"iterations": args.iterations}
+    report = run_gridworld(args.parameterization, args.init, args.out, gradient=args.gradient,
+                           samples=args.samples, seed=args.seed, progress=args.progress, **kwargs)
+    paper = report.get("paper") or {}
+    rows = [{"quantity": key, "ours": f"{report[key]:.6g}",
+             "paper (Table 1)": "" if key not in paper else f"{paper[key]:.6g}"}
+            for key in ("x1", "x2", "feasibility", "leader_value", "leader_objective", "stationarity")]
+    print(_render(rows, args.format, f"Two-robot gridworld, {args.parameterization}, init {args.init}, "
+                                     f"{report['iterations']} iterations of Algorithm 1 ({args.gradient} gradients)"))
+    if args.format == "table":
+        for name, path in report["files"].items():
+            print(f"wrote {path}")
+    return 0
+
+
 def _figure_scripts(directory: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.glob("*.py")) if not path.name.startswith("_")}
 
@@ -627,6 +669,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(run=_cmd_learn)
+
+    incentive = commands.add_parser("incentive", help="incentive design (Algorithm 1): Example 1, the gridworld")
+    incentive = incentive.add_subparsers(dest="example", required=True, metavar="EXAMPLE")
+    for name, helptext, run in (
+        ("example1", "Example 1: f_m contours (Fig. 2) and Algorithm 1 from four starts", _cmd_incentive_example1),
+        ("gridworld", "the two-robot 6x6 gridworld (Table 1, Figs 4-6)", _cmd_incentive_gridworld),
+    ):
+        p = incentive.add_parser(name, help=helptext)
+        p.add_argument("--parameterization", choices=("direct", "softmax"), default="direct")
+        p.add_argument("--iterations", type=int, default=None, help="Algorithm 1 iterations (default: the paper's)")
+        p.add_argument("--out", default=f"incentive-{name}", help="directory for PNG + CSV")
+        p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
+        p.add_argument("--format", choices=FORMATS, default="table")
+        if name == "example1":
+            p.add_argument("--grid-points", dest="grid_points", type=int, default=121,
+                           help="grid points per axis of the brute-force f_m (Fig. 2 contours)")
+        if name == "gridworld":
+            p.add_argument("--init", type=int, choices=(1, 2, 3), default=2, help="Table 1's initialisation")
+            p.add_argument("--gradient", choices=("exact", "sampled"), default="exact")
+            p.add_argument("--samples", type=int, default=1000, help="episodes per sampled gradient")
+            p.add_argument("--seed", type=int, default=0)
+        p.set_defaults(run=run)
 
     p = commands.add_parser("reproduce", help="run every figure script; PNG + CSV + REPORT.md")
     p.add_argument("--quick", action="store_true", help="few trials: a few minutes on 2 cores")

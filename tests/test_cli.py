@@ -168,3 +168,23 @@ def test_learn_errors_are_one_line(capsys):
     assert code == 2 and "finite-horizon" in err and err.count("\n") == 1
     code, _, err = run(capsys, "learn", "repeated", "--stage", "escape", "--runs", "0", "--no-progress")
     assert code == 2 and "runs" in err
+
+
+def test_incentive_example1(tmp_path, capsys):
+    code, out, err = run(capsys, "incentive", "example1", "--iterations", "150", "--grid-points", "21",
+                         "--out", str(tmp_path),
+                         "--no-progress")
+    assert code == 0, err
+    assert "nearest stationary point" in out and "max error" in out
+    assert (tmp_path / "example1_direct_contour.png").is_file()
+
+
+def test_incentive_gridworld_prints_paper_beside_ours(tmp_path, capsys):
+    code, out, err = run(capsys, "incentive", "gridworld", "--init", "3", "--iterations", "3", "--out",
+                         str(tmp_path), "--format", "csv", "--no-progress")
+    assert code == 0, err
+    assert out.splitlines()[0] == "quantity,ours,paper (Table 1)"
+    assert "x2," in out and ",0.5067" in out
+    code, _, err = run(capsys, "incentive", "gridworld", "--iterations", "0", "--out", str(tmp_path),
+                       "--no-progress")
+    assert code == 2 and "iterations" in err

@@ -2,6 +2,19 @@
 
 from .components import EquilibriumComponent, equilibrium_components
 from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
+from .incentive_design import (
+    IncentiveDesignProblem,
+    IncentiveDesignResult,
+    IncentiveEvaluation,
+    IncentiveGradients,
+    LeaderObjectiveGrid,
+    evaluate_incentive_design,
+    incentive_design,
+    incentive_gradients,
+    leader_objective_brute_force,
+    sampled_incentive_gradients,
+    strong_stackelberg_objective,
+)
 from .learning import (
     LearningResult,
     bilevel_actor_critic,
@@ -34,6 +47,17 @@ from .zero_sum import ZeroSumSolution, zero_sum_equilibrium, zero_sum_values
 
 __all__ = [
     "LearningResult",
+    "IncentiveDesignProblem",
+    "IncentiveDesignResult",
+    "IncentiveEvaluation",
+    "IncentiveGradients",
+    "LeaderObjectiveGrid",
+    "evaluate_incentive_design",
+    "incentive_design",
+    "incentive_gradients",
+    "leader_objective_brute_force",
+    "sampled_incentive_gradients",
+    "strong_stackelberg_objective",
     "bilevel_q_learning",
     "bilevel_actor_critic",
     "nash_q_learning",

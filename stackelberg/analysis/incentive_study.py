@@ -1,0 +1,583 @@
+r"""Incentive-design experiments: Example 1 (Fig. 2) and the two-robot 6x6 gridworld (Table 1, Figs 4-6).
+
+Builds the paper's two problems as :class:`~stackelberg.solvers.incentive_design.IncentiveDesignProblem` and runs
+Algorithm 1 (:func:`~stackelberg.solvers.incentive_design.incentive_design`) on them, writing PNG + CSV.
+
+**Example 1** (Section 3.3; Fig. 1 is missing from the text, the layout below follows the papers' README): states
+``0, 1, 2, Sink``, actions ``a1, a2``; from state 0 action ``a1`` leads to state 1 and ``a2`` to state 2, both then
+to the absorbing Sink. Follower 1's goal is state 1 (reward 1), follower 2's is state 2 (reward 2); the leader pays
+follower 1 for going to state 2 (:math:`x_1`) and follower 2 for going to state 1 (:math:`x_2`). *Our choice:* the
+rewards and payments are attached to the move from state 0 into the goal (``(s, a) = (0, a1)`` / ``(0, a2)``), so
+that any follower discount (we use :math:`\gamma_i = 0.9`; the paper's :math:`\gamma_i = 1` is not a discounted
+MDP) leaves the thresholds :math:`x_1 = 1, x_2 = 2` and the softmax probabilities
+:math:`p_1 = e^{20}/(e^{20} + e^{20x_1})`, :math:`p_2 = e^{20x_2}/(e^{20x_2} + e^{40})` (:math:`\tau = 0.05`)
+exactly as in the paper. The leader (discount 1) gets 6 at joint state (2, 1), 5 at (1, 1) and (2, 2) (one
+follower at the other's goal) and 0 otherwise, which gives the paper's
+:math:`f_m(x) = 5 + 4p_1p_2 - 5p_1 + p_2 - (x_1 + x_2)` (the text's "(2, 0) or (0, 1)" cannot occur in a
+simultaneous move; the formula fixes the intent). Cost :math:`C(x) = x_1 + x_2`, :math:`w = 1`.
+
+**Gridworld** (Section 4; layout from the README, :func:`~stackelberg.games.gridworld.incentive_gridworld`): two
+robots with slips :math:`\alpha_1 = 0.1`, :math:`\alpha_2 = 0.05` (the README's example values), both starting at
+the ``S`` cell (2, 0), follower discount :math:`\gamma_i = 0.95` (not published), leader discount 1 (the paper's).
+Leader reward on the joint state with :math:`\mathcal F = \{(1,4), (4,5)\}`: 10 if both robots are in
+:math:`\mathcal F`, 8 if one is in :math:`\mathcal F` and the other in Sink, 2 if one is in :math:`\mathcal F`
+and the other elsewhere, 0 otherwise. State payments (every action at the cell): robot 1 at (4, 5), robot 2 at
+(1, 4); cost :math:`C(x) = x_1 + x_2`, :math:`w = 0.1`; :math:`x^{(0)} = (2, 2)`. Initialisations (Table 1):
+(1) each robot's best response to :math:`x^{(0)}`; (2) policies maximising the leader's value: each robot heads for
+the less-desired goal where it is paid (the optimal policy of its MDP rewarded 1 at that cell only, fire ignored);
+(3) robot 1 as in (2), robot 2 heads for the goals G (rewarded 1 at G only), so it rarely reaches
+:math:`\mathcal F`. Under the
+softmax parameterisation the same policies are used as :math:`\theta = \tau \log \pi` of the policy mixed with 1%
+uniform noise (softmax cannot represent a deterministic policy).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from typing import Sequence
+
+import numpy as np
+
+from .._validation import check_choice, check_positive_int
+from ..games.gridworld import incentive_gridworld
+from ..games.markov import MDP
+from ..solvers.incentive_design import (
+    IncentiveDesignProblem,
+    evaluate_incentive_design,
+    incentive_design,
+    leader_objective_brute_force,
+)
+
+__all__ = [
+    "EXAMPLE1_STATIONARY_POINTS",
+    "EXAMPLE1_STARTS",
+    "GRIDWORLD_PAPER_TABLE1",
+    "GRIDWORLD_DEFAULTS",
+    "example1_problem",
+    "example1_objective_closed_form",
+    "gridworld_problem",
+    "gridworld_initial_policies",
+    "run_example1",
+    "run_gridworld",
+    "run_gridworld_table",
+]
+
+#: The stationary points of Example 1 under the direct parameterisation (Fig. 2a).
+EXAMPLE1_STATIONARY_POINTS = ((0.0, 0.0), (1.0, 0.0), (0.0, 2.0), (1.0, 2.0))
+
+#: Starting payments of the Example 1 runs (uniform initial policies).
+EXAMPLE1_STARTS = ((0.5, 0.5), (1.5, 0.5), (0.5, 2.5), (2.5, 2.5))
+
+#: Table 1 of the paper (direct parameterisation): x_1, x_2, feasibility, leader value, leader objective.
+GRIDWORLD_PAPER_TABLE1 = {
+    1: dict(x1=1.6217, x2=1.8154, feasibility=-1.4121e-06, leader_value=0.4145, leader_objective=0.0708),
+    2: dict(x1=3.2322, x2=4.3604, feasibility=-2.6256e-04, leader_value=9.6954, leader_objective=8.9361),
+    3: dict(x1=3.2299, x2=0.5067, feasibility=-1.3950e-04, leader_value=2.1214, leader_objective=1.7477),
+}
+
+#: Our choices where the paper is silent (see the module docstring).
+GRIDWORLD_DEFAULTS = dict(alphas=(0.1, 0.05), starts=((2, 0), (2, 0)), follower_gamma=0.95, leader_gamma=1.0,
+                          weight=0.1, x0=(2.0, 2.0),
+                          direct=dict(xi=0.01, eta=5.0, tau=1.0, iterations=1500),
+                          softmax=dict(xi=0.005, eta=1.0, tau=0.05, iterations=3000))
+
+_LESS_DESIRED = ((1, 4), (4, 5))
+_GOALS = ((5, 0), (3, 4))
+
+
+def example1_problem(follower_gamma: float = 0.9) -> IncentiveDesignProblem:
+    """Example 1: two followers on states ``0, 1, 2, Sink``, payments ``x = (x1, x2)``, leader discount 1.
+
+    Parameters
+    ----------
+    follower_gamma : float
+        The followers' discount (does not change their best responses; see the module docstring).
+
+    Returns
+    -------
+    IncentiveDesignProblem
+
+    Examples
+    --------
+    >>> problem = example1_problem()
+    >>> problem.n_followers, problem.n_states, problem.n_actions, problem.payment_index
+    (2, 4, 2, ((0, 0, 1), (1, 0, 0)))
+    """
+    P = np.zeros((4, 2, 4))
+    P[0, 0, 1] = P[0, 1, 2] = 1.0
+    P[1, :, 3] = P[2, :, 3] = P[3, :, 3] = 1.0
+    names = dict(state_names=["0", "1", "2", "Sink"], action_names=["a1", "a2"], terminal_states=[3])
+    r1, r2 = np.zeros((4, 2)), np.zeros((4, 2))
+    r1[0, 0] = 1.0  # follower 1: its goal, state 1
+    r2[0, 1] = 2.0  # follower 2: its goal, state 2
+    followers = [MDP(P, r, gamma=follower_gamma, **names) for r in (r1, r2)]
+    leader = np.zeros((4, 4))
+    leader[2, 1] = 6.0
+    leader[1, 1] = leader[2, 2] = 5.0
+    mask = np.zeros((2, 4, 2), dtype=bool)
+    mask[0, 0, 1] = True  # follower 1 paid for going to state 2
+    mask[1, 0, 0] = True  # follower 2 paid for going to state 1
+    return IncentiveDesignProblem(followers, leader, mask, cost="l1", weight=1.0, leader_gamma=1.0)
+
+
+def example1_objective_closed_form(x, parameterization: str = "direct", tau: float = 0.05) -> np.ndarray:
+    r"""The paper's :math:`f_m(x)` of Example 1 (piecewise linear, or the softmax formula).
+
+    Parameters
+    ----------
+    x : array_like
+        ``(..., 2)`` payments.
+    parameterization : {"direct", "softmax"}
+    tau : float
+        Softmax temperature (the paper: 0.05).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(...)``. At the direct thresholds (``x1 = 1`` or ``x2 = 2``) the leader's favourite tie is used.
+
+    Examples
+    --------
+    >>> example1_objective_closed_form([[0.5, 0.5], [1.0, 2.0], [1.5, 0.0]]).tolist()
+    [-1.0, 3.0, 3.5]
+    """
+    parameterization = check_choice("parameterization", parameterization, ("direct", "softmax"))
+    x = np.asarray(x, dtype=float)
+    x1, x2 = x[..., 0], x[..., 1]
+    if parameterization == "direct":
+        return 5.0 * (x1 >= 1.0) + 5.0 * (x2 >= 2.0) - 4.0 * ((x1 >= 1.0) & (x2 >= 2.0)) - x1 - x2
+    p1 = 1.0 / (1.0 + np.exp((x1 - 1.0) / tau))
+    p2 = 1.0 / (1.0 + np.exp((2.0 - x2) / tau))
+    return 5.0 + 4.0 * p1 * p2 - 5.0 * p1 + p2 - (x1 + x2)
+
+
+def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2, 0)), *,
+                      follower_gamma: float = 0.95, leader_gamma: float = 1.0,
+                      weight: float = 0.1) -> IncentiveDesignProblem:
+    """The two-robot 6x6 gridworld of Section 4.
+
+    Parameters
+    ----------
+    alphas : sequence of float
+        Slip probability of each robot.
+    starts : sequence of (int, int)
+        Start cell ``(i, j)`` of each robot (row counted from the bottom).
+    follower_gamma, leader_gamma : float
+        Discounts (the paper's leader: 1).
+    weight : float
+        Cost weight w (the paper: 0.1).
+
+    Returns
+    -------
+    IncentiveDesignProblem
+        State payments: robot 1 at (4, 5), robot 2 at (1, 4).
+
+    Examples
+    --------
+    >>> problem = gridworld_problem()
+    >>> problem.n_states, problem.n_actions, problem.n_payments
+    (37, 4, 2)
+    """
+    if len(alphas) != len(starts):
+        raise ValueError(f"alphas and starts must have one entry per robot; got {len(alphas)} and {len(starts)}")
+    followers = [incentive_gridworld(a, tuple(s), gamma=follower_gamma) for a, s in zip(alphas, starts)]
+    names = followers[0].state_names
+    S, n = len(names), len(followers)
+    sink = names.index("Sink")
+    less = np.zeros(S, dtype=bool)
+    for cell in _LESS_DESIRED:
+        less[names.index(f"({cell[0]},{cell[1]})")] = True
+    reward = np.zeros((S,) * n)
+    for joint in np.ndindex(*reward.shape):
+        in_f = [less[s] for s in joint]
+        if all(in_f):
+            reward[joint] = 10.0
+        elif any(in_f):
+            others = [s for s, f in zip(joint, in_f) if not f]
+            reward[joint] = 8.0 if all(s == sink for s in others) else 2.0
+    mask = np.zeros((n, S), dtype=bool)
+    paid = ((4, 5), (1, 4))
+    for i in range(n):
+        cell = paid[i % 2]
+        mask[i, names.index(f"({cell[0]},{cell[1]})")] = True
+    return IncentiveDesignProblem(followers, reward, mask, cost="l1", weight=weight, leader_gamma=leader_gamma)
+
+
+def gridworld_initial_policies(problem: IncentiveDesignProblem, init: int, x0=(2.0, 2.0)) -> np.ndarray:
+    """Initial deterministic policies ``(n, S, A)`` of Table 1's initialisations 1, 2, 3 (module docstring).
+
+    Examples
+    --------
+    >>> problem = gridworld_problem()
+    >>> pi = gridworld_initial_policies(problem, 2)
+    >>> pi.shape, bool((pi.sum(axis=2) == 1).all())
+    ((2, 37, 4), True)
+    """
+    init = _check_init(init)
+    n, S, A = problem.n_followers, problem.n_states, problem.n_actions
+    names = problem.followers[0].state_names
+    policies = np.zeros((n, S, A))
+    if init == 1:
+        ev = evaluate_incentive_design(problem, np.asarray(x0, dtype=float), np.full((n, S, A), 1.0 / A))
+        return ev.optimal_policies
+    paid = [[names[s] for s in np.flatnonzero(problem.payment_mask[i].reshape(S, -1).any(axis=1))]
+            for i in range(n)]
+    for i, follower in enumerate(problem.followers):
+        heads_for_f = init == 2 or i == 0
+        targets = [tuple(int(v) for v in c.strip("()").split(",")) for c in paid[i]] if heads_for_f else _GOALS
+        reward = np.zeros((S, A))
+        for cell in targets:
+            reward[names.index(f"({cell[0]},{cell[1]})")] = 1.0
+        from ..solvers.dynamic_programming import value_iteration
+
+        solution = value_iteration(follower.with_rewards(reward), tol=1e-10)
+        policies[i, np.arange(S), solution.policy] = 1.0
+    return policies
+
+
+def _check_init(init):
+    if isinstance(init, (bool, np.bool_)) or init not in (1, 2, 3):
+        raise ValueError(f"init must be 1, 2 or 3 (Table 1's initialisations); got {init!r}")
+    return int(init)
+
+
+def _theta0(policies, parameterization, tau):
+    if parameterization == "direct":
+        return policies
+    mixed = 0.99 * policies + 0.01 / policies.shape[-1]
+    return tau * np.log(mixed)
+
+
+def run_example1(parameterization: str = "direct", out_dir=None, *,
+                 starts: Sequence[Sequence[float]] = EXAMPLE1_STARTS, iterations: int = 2000, xi: float = 0.01,
+                 eta: float = 0.5, tau: float = 0.05, grid_points: int = 121, progress: bool = False) -> dict:
+    r"""Example 1: the contours of :math:`f_m` (Fig. 2) and Algorithm 1 from several starting payments.
+
+    Parameters
+    ----------
+    parameterization : {"direct", "softmax"}
+    out_dir : str or os.PathLike, optional
+        Where ``example1_<parameterization>_fm.csv``, ``..._runs.csv``, ``..._trajectory<k>.csv`` and
+        ``..._contour.png`` go (nothing written if None).
+    starts : sequence of (float, float)
+        Initial payments of the runs (the policies start uniform).
+    iterations, xi, eta, tau
+        Algorithm 1's settings (``tau`` is the paper's 0.05).
+    grid_points : int
+        Grid points per axis of the contour plot on :math:`[0, 3]^2`.
+    progress : bool
+
+    Returns
+    -------
+    dict
+        ``runs`` (per start: ``x0``, ``final_x``, ``final_objective``, ``final_feasibility``,
+        ``final_stationarity`` and, direct only, ``nearest_stationary_point`` and its distance),
+        ``brute_force_max_abs_error`` (brute-force :math:`f_m` against the closed form on the grid), ``grid_max``
+        (the best grid point and value), ``paper_stationary_points``, ``files``.
+
+    Examples
+    --------
+    >>> out = run_example1("direct", starts=[(0.5, 2.5)], iterations=300, xi=0.05, grid_points=7)
+    >>> out["runs"][0]["nearest_stationary_point"], out["brute_force_max_abs_error"] < 1e-9
+    ([1.0, 2.0], True)
+    """
+    parameterization = check_choice("parameterization", parameterization, ("direct", "softmax"))
+    grid_points = check_positive_int("grid_points", grid_points, minimum=2)
+    problem = example1_problem()
+    axis = np.linspace(0.0, 3.0, grid_points)
+    X1, X2 = np.meshgrid(axis, axis, indexing="ij")
+    points = np.column_stack([X1.ravel(), X2.ravel()])
+    brute = leader_objective_brute_force(problem, points, parameterization=parameterization, tau=tau,
+                                         progress=progress)
+    closed = example1_objective_closed_form(points, parameterization, tau)
+    best = int(np.argmax(brute.objective))
+    runs, results = [], []
+    for x0 in starts:
+        result = incentive_design(problem, parameterization, x0=x0, iterations=iterations, xi=xi, eta=eta, tau=tau,
+                                  progress=progress)
+        final = result.final_x
+        run = dict(x0=[float(v) for v in x0], final_x=[round(float(v), 4) for v in final],
+                   final_objective=float(result.objective[-1]), final_feasibility=float(result.feasibility[-1]),
+                   final_stationarity=float(result.stationarity[-1]))
+        if parameterization == "direct":
+            distances = [float(np.hypot(*(final - np.array(p)))) for p in EXAMPLE1_STATIONARY_POINTS]
+            run["nearest_stationary_point"] = list(EXAMPLE1_STATIONARY_POINTS[int(np.argmin(distances))])
+            run["distance_to_stationary_point"] = min(distances)
+        runs.append(run)
+        results.append(result)
+    out = dict(
+        parameterization=parameterization,
+        runs=runs,
+        brute_force_max_abs_error=float(np.abs(brute.objective - closed).max()),
+        grid_max=dict(x=points[best].tolist(), objective=float(brute.objective[best])),
+        paper_stationary_points=[list(p) for p in EXAMPLE1_STATIONARY_POINTS],
+    )
+    files = {}
+    if out_dir is not None:
+        os.makedirs(out_dir, exist_ok=True)
+        stem = os.path.join(out_dir, f"example1_{parameterization}")
+        files["fm_csv"] = _write_csv(stem + "_fm.csv", ["x1", "x2", "f_m_brute_force", "f_m_closed_form"],
+                                     np.column_stack([points, brute.objective, closed]))
+        files["runs_csv"] = _write_csv(
+            stem + "_runs.csv", ["x0_1", "x0_2", "x_final_1", "x_final_2", "objective", "feasibility", "stationarity"],
+            [[*r["x0"], *r["final_x"], r["final_objective"], r["final_feasibility"], r["final_stationarity"]]
+             for r in runs])
+        for k, result in enumerate(results):
+            files[f"trajectory{k + 1}_csv"] = _write_trajectory(f"{stem}_trajectory{k + 1}.csv", result)
+        files["contour_png"] = _plot_example1(stem + "_contour.png", axis, brute.objective.reshape(X1.shape),
+                                              results, parameterization)
+    out["files"] = files
+    return out
+
+
+def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None, *, iterations: int | None = None,
+                  xi: float | None = None, eta: float | None = None, tau: float | None = None,
+                  gradient: str = "exact", samples: int = 1000, seed=None, progress: bool = False,
+                  problem: IncentiveDesignProblem | None = None) -> dict:
+    """The two-robot gridworld from one of Table 1's initialisations.
+
+    Parameters
+    ----------
+    parameterization : {"direct", "softmax"}
+    init : {1, 2, 3}
+        Table 1's initialisation (module docstring).
+    out_dir : str or os.PathLike, optional
+        Where ``gridworld_<parameterization>_init<k>_trajectory.csv``, ``..._summary.csv``,
+        ``..._convergence.png`` (Figs 4-5) and ``..._occupancy.png`` (Fig. 6) go (nothing written if None).
+    iterations, xi, eta, tau : optional
+        Algorithm 1's settings (defaults :data:`GRIDWORLD_DEFAULTS` of the parameterisation: direct xi = 0.01,
+        eta = 5, 1500 iterations; softmax xi = 0.005, eta = 1, tau = 0.05, 3000 iterations).
+    gradient, samples, seed
+        Exact or sampled gradients (:func:`~stackelberg.solvers.incentive_design.incentive_design`).
+    progress : bool
+    problem : IncentiveDesignProblem, optional
+        Default :func:`gridworld_problem`.
+
+    Returns
+    -------
+    dict
+        Table 1's row (``x1, x2, feasibility, leader_value, leader_objective``) after the last iteration, the
+        paper's row beside it (``paper``), the initial leader value/objective, ``iterations`` and ``files``.
+
+    Examples
+    --------
+    >>> row = run_gridworld("direct", 2, iterations=2)
+    >>> sorted(k for k in row if k in ("x1", "x2", "leader_value", "paper"))
+    ['leader_value', 'paper', 'x1', 'x2']
+    """
+    parameterization = check_choice("parameterization", parameterization, ("direct", "softmax"))
+    init = _check_init(init)
+    d = GRIDWORLD_DEFAULTS[parameterization]
+    iterations = d["iterations"] if iterations is None else iterations
+    xi = d["xi"] if xi is None else xi
+    eta = d["eta"] if eta is None else eta
+    tau = d["tau"] if tau is None else tau
+    problem = gridworld_problem() if problem is None else problem
+    x0 = np.array(GRIDWORLD_DEFAULTS["x0"][: problem.n_payments], dtype=float)
+    theta0 = _theta0(gridworld_initial_policies(problem, init, x0), parameterization, tau)
+    result = incentive_design(problem, parameterization, x0=x0, theta0=theta0, iterations=iterations, xi=xi, eta=eta,
+                              tau=tau, gradient=gradient, samples=samples, seed=seed, progress=progress)
+    final = result.final_x
+    row = dict(
+        parameterization=parameterization,
+        init=init,
+        iterations=iterations,
+        x1=float(final[0]),
+        x2=float(final[1]) if final.size > 1 else float("nan"),
+        feasibility=float(result.feasibility[-1]),
+        leader_value=float(result.leader_value[-1]),
+        leader_objective=float(result.objective[-1]),
+        stationarity=float(result.stationarity[-1]),
+        initial_leader_value=float(result.leader_value[0]),
+        initial_leader_objective=float(result.objective[0]),
+        initial_feasibility=float(result.feasibility[0]),
+        paper=GRIDWORLD_PAPER_TABLE1[init] if parameterization == "direct" else None,
+    )
+    files = {}
+    if out_dir is not None:
+        os.makedirs(out_dir, exist_ok=True)
+        stem = os.path.join(out_dir, f"gridworld_{parameterization}_init{init}")
+        files["trajectory_csv"] = _write_trajectory(stem + "_trajectory.csv", result)
+        files["summary_csv"] = _write_csv(
+            stem + "_summary.csv",
+            ["source", "x1", "x2", "feasibility", "leader_value", "leader_objective"],
+            [["ours", row["x1"], row["x2"], row["feasibility"], row["leader_value"], row["leader_objective"]]]
+            + ([["paper"] + list(row["paper"].values())] if row["paper"] else []),
+        )
+        files["convergence_png"] = _plot_convergence(stem + "_convergence.png", result,
+                                                     f"{parameterization}, init {init}")
+        files["occupancy_png"] = _plot_occupancy(stem + "_occupancy.png", problem, result)
+    row["files"] = files
+    row["result"] = result
+    return row
+
+
+def run_gridworld_table(parameterization: str = "direct", out_dir=None, *, inits: Sequence[int] = (1, 2, 3),
+                        iterations: int | None = None, progress: bool = False, **settings) -> dict:
+    """Table 1 and Fig. 4: Algorithm 1 from every initialisation, ours beside the paper's numbers.
+
+    Parameters
+    ----------
+    parameterization : {"direct", "softmax"}
+    out_dir : str or os.PathLike, optional
+        Where ``table1_<parameterization>.csv`` and ``fig4_payments_<parameterization>.png`` go, besides each
+        run's own files (:func:`run_gridworld`).
+    inits : sequence of int
+        Initialisations to run.
+    iterations : int, optional
+        Steps per run (default :data:`GRIDWORLD_DEFAULTS`).
+    progress : bool
+    **settings
+        Passed to :func:`run_gridworld` (``xi``, ``eta``, ``tau``, ``gradient``, ...).
+
+    Returns
+    -------
+    dict
+        ``{"rows": {init: row}, "files": {...}}`` with each row as returned by :func:`run_gridworld` (without the
+        trajectory object).
+
+    Examples
+    --------
+    >>> out = run_gridworld_table(inits=(1,), iterations=1)
+    >>> sorted(out["rows"]) , "paper" in out["rows"][1]
+    ([1], True)
+    """
+    rows, results = {}, {}
+    for init in inits:
+        row = run_gridworld(parameterization, init, out_dir, iterations=iterations, progress=progress, **settings)
+        results[init] = row.pop("result")
+        rows[init] = row
+    files = {}
+    if out_dir is not None:
+        table = []
+        for init, row in rows.items():
+            table.append([str(init), "ours", row["x1"], row["x2"], row["feasibility"], row["leader_value"],
+                          row["leader_objective"]])
+            if row["paper"]:
+                paper = row["paper"]
+                table.append([str(init), "paper", paper["x1"], paper["x2"], paper["feasibility"],
+                              paper["leader_value"], paper["leader_objective"]])
+        files["table1_csv"] = _write_csv(
+            os.path.join(out_dir, f"table1_{parameterization}.csv"),
+            ["init", "source", "x1", "x2", "feasibility", "leader_value", "leader_objective"], table)
+        files["fig4_png"] = _plot_payments(os.path.join(out_dir, f"fig4_payments_{parameterization}.png"), results)
+    return dict(rows=rows, files=files)
+
+
+# ---------------------------------------------------------------------- output helpers
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for r in rows:
+            writer.writerow([v if isinstance(v, str) else f"{float(v):.10g}" for v in r])
+    return str(path)
+
+
+def _write_trajectory(path, result):
+    T = result.x.shape[0]
+    k = result.x.shape[1]
+    lam = np.append(result.multipliers, np.nan)
+    header = ["iteration"] + [f"x{j + 1}" for j in range(k)] + [
+        "multiplier", "feasibility", "leader_value", "cost", "objective", "stationarity", "stationarity_unprojected"]
+    rows = np.column_stack([np.arange(T), result.x, lam, result.feasibility, result.leader_value, result.cost,
+                            result.objective, result.stationarity, result.stationarity_unprojected])
+    return _write_csv(path, header, rows)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _plot_example1(path, axis, values, results, parameterization):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.4, 4.6))
+    contour = ax.contourf(axis, axis, values.T, levels=30, cmap="viridis")
+    fig.colorbar(contour, ax=ax, label="$f_m(x)$")
+    for k, result in enumerate(results):
+        ax.plot(result.x[:, 0], result.x[:, 1], color="white", lw=1.2, label="Algorithm 1" if k == 0 else None)
+        ax.plot(*result.x[0], "w.", ms=8)
+        ax.plot(*result.x[-1], "r*", ms=12, label="end points" if k == 0 else None)
+    if parameterization == "direct":
+        pts = np.array(EXAMPLE1_STATIONARY_POINTS)
+        ax.plot(pts[:, 0], pts[:, 1], "o", color="orange", mfc="none", ms=11, label="stationary points (paper)")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(f"Example 1 (Fig. 2), {parameterization} parameterisation")
+    ax.legend(loc="upper right", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
+
+
+def _plot_convergence(path, result, title):
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    it = np.arange(result.x.shape[0])
+    for j in range(result.x.shape[1]):
+        axes[0].plot(it, result.x[:, j], label=f"$x_{j + 1}$")
+    axes[0].set_title("side payments (Fig. 4, 5a/d)")
+    axes[0].legend()
+    axes[1].plot(it, result.feasibility)
+    axes[1].set_title("feasibility $q(x, \\theta)$ (Fig. 5b/e)")
+    axes[2].plot(it, result.leader_value, label="leader value")
+    axes[2].plot(it, result.objective, label="leader objective")
+    axes[2].set_title("leader (Fig. 5c/f)")
+    axes[2].legend()
+    for ax in axes:
+        ax.set_xlabel("iteration")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
+
+
+def _plot_payments(path, results):
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(results), figsize=(4.4 * len(results), 3.4), squeeze=False)
+    for ax, (init, result) in zip(axes[0], results.items()):
+        for j in range(result.x.shape[1]):
+            ax.plot(result.x[:, j], label=f"$x_{j + 1}$")
+        ax.set_title(f"initialisation {init}")
+        ax.set_xlabel("iteration")
+        ax.legend()
+    fig.suptitle(f"side payments (Fig. 4), {results[next(iter(results))].parameterization}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
+
+
+def _plot_occupancy(path, problem, result):
+    plt = _pyplot()
+    names = problem.followers[0].state_names
+    n = problem.n_followers
+    fig, axes = plt.subplots(n, 2, figsize=(7.5, 3.6 * n), squeeze=False)
+    for i in range(n):
+        for col, (label, occ) in enumerate((("first iteration", result.follower_occupancy[0, i]),
+                                            ("last iteration", result.follower_occupancy[1, i]))):
+            heat = np.zeros((6, 6))
+            state_occ = occ.sum(axis=1)
+            for s, name in enumerate(names):
+                if name.startswith("("):
+                    r, c = (int(v) for v in name.strip("()").split(","))
+                    heat[5 - r, c] = state_occ[s]
+            ax = axes[i, col]
+            image = ax.imshow(heat, cmap="magma", extent=(-0.5, 5.5, -0.5, 5.5))
+            ax.set_title(f"robot {i + 1}, {label}")
+            ax.set_xlabel("j")
+            ax.set_ylabel("i")
+            fig.colorbar(image, ax=ax, fraction=0.046)
+    fig.suptitle("occupancy measures (Fig. 6)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
