@@ -1,6 +1,7 @@
 """Tests of stackelberg.solvers.incentive_design (Algorithm 1 of the incentive-design paper)."""
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
@@ -13,7 +14,6 @@ from stackelberg.analysis.incentive_study import (
     example1_problem,
 )
 from stackelberg.games.markov import MDP
-from stackelberg.solvers import incentive_design as module
 from stackelberg.solvers.dynamic_programming import occupancy_measure, policy_evaluation, value_iteration
 from stackelberg.solvers.incentive_design import (
     IncentiveDesignProblem,
@@ -26,6 +26,8 @@ from stackelberg.solvers.incentive_design import (
     sampled_incentive_gradients,
     strong_stackelberg_objective,
 )
+
+module = importlib.import_module("stackelberg.solvers.incentive_design")  # the package re-exports a function of that name
 
 
 # ---------------------------------------------------------------------- random instances
