@@ -13,8 +13,9 @@ which Algorithm 1 records). Error of an estimate: max over f and q of ||g_hat - 
 Monte Carlo rate 1/sqrt(m), then checked by running at m(eps) (capped at ``--max-samples``; above the cap the time
 is extrapolated linearly in m and marked "~").
 
-Point: x = (2, 2), the followers' policies of Table 1's initialisation 2 mixed with 10% uniform noise (so every
-action has positive probability and the direct score 1/theta exists), softmax with tau = 1 via theta = tau log pi.
+Model: ``gridworld_problem(follower_gamma=0.95, slip="current")`` (the first gridworld model; the figure's
+default model has gamma 0.99, whose chain takes more sweeps). Point: x = (2, 2), the followers' policies of
+Table 1's initialisation 2 mixed with 10% uniform noise (so every action has positive probability and the direct score 1/theta exists), softmax with tau = 1 via theta = tau log pi.
 
 Measured on the project machine (2 shared cores, ``python benchmarks/bench_incentive.py``):
 
@@ -101,7 +102,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", default=None, help="write the markdown table here")
     args = parser.parse_args(argv)
 
-    problem = gridworld_problem()
+    problem = gridworld_problem(follower_gamma=0.95, slip="current")  # the model the recorded numbers used
     x = np.array([2.0, 2.0])
     policies = 0.9 * gridworld_initial_policies(problem, 2, x) + 0.1 / problem.n_actions
     rows, numbers = [], {}

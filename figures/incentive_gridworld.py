@@ -8,39 +8,39 @@ goal, robot 2 away from them. Fig. 4: side payments per iteration for the three 
 feasibility q and the leader's value/objective for initialisation 2 under direct and softmax parameterisations;
 Fig. 6: each robot's occupancy measure at the first and the last iteration (initialisation 2).
 
-Choices the paper leaves open (stated in :mod:`stackelberg.analysis.incentive_study`): layout of the README
-(Fig. 3 is missing), slips alpha = (0.1, 0.05), both robots start at S = (2, 0), follower discount 0.95, leader
-discount 1, fire pays -5 per step; initial policies of (2)/(3) are the optimal policies of each robot's MDP
-rewarded 1 at its paid cell (or at the goals G for robot 2 in (3)); softmax starts from theta = tau log pi of those
-policies mixed with 1% uniform noise. Algorithm 1: direct xi = 0.01, eta = 5, 1500 iterations; softmax
-xi = 0.005, eta = 1, tau = 0.05, 3000 iterations (``--quick``: 60 iterations each, which shows the first part of
-the trajectories only).
+Choices the paper leaves open (stated and justified in :mod:`stackelberg.analysis.incentive_study`): layout of the
+README (Fig. 3 is missing), slips alpha = (0.1, 0.05) to the two cells beside the *intended* cell, both robots start
+at S = (2, 0), follower discount 0.99 (intended-cell slips and 0.99 put robot 1's best-response switch at x1 = 3.24,
+the paper's converged 3.23; the README's current-cell slips with 0.95 put it at 7.55), leader discount 1, fire pays
+-5 per step; initial policies of (2)/(3) are the optimal policies of each robot's MDP rewarded 1 at its paid cell
+(or at the goals G for robot 2 in (3)); softmax starts from theta = tau log pi of those policies mixed with 1%
+uniform noise. Algorithm 1: eta = 50, 3000 iterations, the last 600 with a tenfold smaller step; direct xi = 0.01
+(then 0.001), softmax xi = 0.005 (then 0.0005), tau = 0.05 (``--quick``: 60 iterations each, which shows the first
+part of the trajectories only).
 
-Paper's numbers beside ours (Table 1, direct parameterisation, after the last iteration; full run, 1500 iterations):
+Paper's numbers beside ours (Table 1, direct parameterisation, after the last iteration; full run, 3000 iterations):
 
 | init | x1 paper/ours | x2 paper/ours | feasibility paper/ours | leader value paper/ours | objective paper/ours |
 |---|---|---|---|---|---|
-| 1 | 1.6217 / 0.5093 | 1.8154 / 0.5065 | -1.41e-06 / -4.48e-04 | 0.4145 / 0.0070 | 0.0708 / -0.0946 |
-| 2 | 3.2322 / 5.5376 | 4.3604 / 5.4635 | -2.63e-04 / -2.06e-02 | 9.6954 / 8.2681 | 8.9361 / 7.1680 |
-| 3 | 3.2299 / 8.9737 | 0.5067 / 0.4987 | -1.40e-04 / -2.77e-02 | 2.1214 / 6.9711 | 1.7477 / 6.0239 |
+| 1 | 1.6217 / 0.0000 | 1.8154 / 0.0000 | -1.41e-06 / 0 | 0.4145 / 0.0000 | 0.0708 / 0.0000 |
+| 2 | 3.2322 / 3.2410 | 4.3604 / 3.3840 | -2.63e-04 / -1.12e-03 | 9.6954 / 9.3478 | 8.9361 / 8.6853 |
+| 3 | 3.2299 / 3.2421 | 0.5067 / 0.0000 | -1.40e-04 / -5.25e-04 | 2.1214 / 7.2695 | 1.7477 / 6.9453 |
 
-Softmax, initialisation 2 (3000 iterations): x = (7.56, 5.45), q = -0.22, leader value 9.23, objective 7.93 (the
-paper gives no numbers, only Fig. 5d-f). What agrees: the three initialisations end at different points (multiple
-stationary points); from (1) the payments are useless (the best responses go to the goals G) and shrink towards 0
-(the paper stops at 1.6/1.8 with value 0.41, ours are still decreasing by xi * w = 0.001 per step,
-towards the stationary point x = 0); from (2) both payments
-rise well above x0 and the robots are kept on the less-desired goals (value 8.27 vs 9.70; x2 chatters at 5.45,
-a kink of V_2^* where robot 2's best response changes at some state, and x1 settles at 5.54 after 750 steps);
-from (3) robot 2's payment is useless and falls linearly by xi * w per step (its 0.50 after 1500 steps matching
-the paper's 0.51 is a coincidence of the iteration count) while robot 1's still rises at the last step (not
-converged). What differs: our payments are higher and our feasibility
-gaps larger (the constraint q -> 0 only slowly at these step sizes), and in (3) our leader value is far higher,
-because robot 2 reaches G (Sink) before robot 1 reaches its less-desired goal, which pays the leader 8 under the
-text's reward. The thresholds at which a best response switches to the less-desired goal are x1 = 2.64 and
-x2 = 4.09 in our model (gamma_i = 0.95); the paper's 3.23/4.36 lie just above the same ordering, which suggests
-a similar but not identical follower discount or slip model. Fire pays -5 per step, and robot 1's route along
-row 4 passes next to the goal (3, 4), into which it can slip: one likely reason why our leader value stays
-below the paper's.
+Softmax, initialisation 2 (3000 iterations): x = (3.24, 3.74), q = -5.7e-3, leader value 9.35, objective 8.65
+(the paper gives no numbers, only Fig. 5d-f).
+
+What agrees: the three initialisations end at different stationary points; x1 = 3.24 from (2) and (3) (paper
+3.2322 and 3.2299, robot 1's switch to its less-desired goal); from (2) both robots are kept on the less-desired
+goals (value 9.35 against 9.70); from (3) robot 2's payment buys nothing and falls by xi * w = 0.001 per step
+(0.5000 at step 1500, the paper's 0.5067 looks like the same fall stopped there; ours reaches 0 at step 2000);
+payments are stationary at the end (range over the last 300 steps below 0.004) and q is small (-5e-4 to -1e-3,
+the paper -1e-4 to -3e-4). What differs: x2 from (2) is 3.38 against 4.36 (robot 2's switch is 3.16 in our model;
+no discount or slip reading we tried puts it at 4.36 with robot 1's at 3.23); from (1) the paper stops at
+(1.62, 1.82) with value 0.41, a best-response switch of its model that ours lacks, and our payments fall to the
+stationary point 0; in (3) the paper's value 2.12 means robot 1 reaches its less-desired goal before robot 2
+reaches G, impossible when both start at S (robot 2 is 3 moves from G (5, 0), robot 1 at least 7 from (4, 5)), so
+the text's reward pays the leader 8 (ours 7.27 = about 8 * P(robot 1 reaches (4, 5))): the paper's robots
+probably start in different cells (Fig. 3 is missing).
 """
 
 from __future__ import annotations
@@ -50,18 +50,19 @@ import os
 
 from stackelberg.analysis.incentive_study import GRIDWORLD_PAPER_TABLE1, run_gridworld, run_gridworld_table
 
-FULL = dict(direct=dict(iterations=1500), softmax=dict(iterations=3000))
+FULL = dict(direct=dict(iterations=3000), softmax=dict(iterations=3000))
 QUICK = dict(direct=dict(iterations=60), softmax=dict(iterations=60))
-DIRECT = dict(xi=0.01, eta=5.0)
-SOFTMAX = dict(xi=0.005, eta=1.0, tau=0.05)
+DIRECT = dict()  # GRIDWORLD_DEFAULTS["direct"]: xi = 0.01, eta = 50, anneal (0.2, 0.1)
+SOFTMAX = dict()  # GRIDWORLD_DEFAULTS["softmax"]: xi = 0.005, eta = 50, tau = 0.05, anneal (0.2, 0.1)
 
 #: Our full-run numbers (x1, x2, feasibility, leader value, leader objective) beside the paper's Table 1.
 NUMBERS = dict(
     paper=GRIDWORLD_PAPER_TABLE1,
-    ours={1: dict(x1=0.5093, x2=0.5065, feasibility=-4.4847e-04, leader_value=0.0070, leader_objective=-0.0946),
-          2: dict(x1=5.5376, x2=5.4635, feasibility=-2.0609e-02, leader_value=8.2681, leader_objective=7.1680),
-          3: dict(x1=8.9737, x2=0.4987, feasibility=-2.7679e-02, leader_value=6.9711, leader_objective=6.0239)},
-    ours_softmax_init2=dict(x1=7.5618, x2=5.4456, feasibility=-0.2233, leader_value=9.2325, leader_objective=7.9318),
+    ours={1: dict(x1=0.0, x2=0.0, feasibility=0.0, leader_value=0.0, leader_objective=0.0),
+          2: dict(x1=3.2410, x2=3.3840, feasibility=-1.1249e-03, leader_value=9.3478, leader_objective=8.6853),
+          3: dict(x1=3.2421, x2=0.0, feasibility=-5.2533e-04, leader_value=7.2695, leader_objective=6.9453)},
+    ours_softmax_init2=dict(x1=3.2418, x2=3.7351, feasibility=-5.7212e-03, leader_value=9.3498,
+                            leader_objective=8.6521),
 )
 
 

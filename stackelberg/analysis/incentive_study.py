@@ -18,17 +18,70 @@ simultaneous move; the formula fixes the intent). Cost :math:`C(x) = x_1 + x_2`,
 
 **Gridworld** (Section 4; layout from the README, :func:`~stackelberg.games.gridworld.incentive_gridworld`): two
 robots with slips :math:`\alpha_1 = 0.1`, :math:`\alpha_2 = 0.05` (the README's example values), both starting at
-the ``S`` cell (2, 0), follower discount :math:`\gamma_i = 0.95` (not published), leader discount 1 (the paper's).
-Leader reward on the joint state with :math:`\mathcal F = \{(1,4), (4,5)\}`: 10 if both robots are in
-:math:`\mathcal F`, 8 if one is in :math:`\mathcal F` and the other in Sink, 2 if one is in :math:`\mathcal F`
-and the other elsewhere, 0 otherwise. State payments (every action at the cell): robot 1 at (4, 5), robot 2 at
-(1, 4); cost :math:`C(x) = x_1 + x_2`, :math:`w = 0.1`; :math:`x^{(0)} = (2, 2)`. Initialisations (Table 1):
-(1) each robot's best response to :math:`x^{(0)}`; (2) policies maximising the leader's value: each robot heads for
-the less-desired goal where it is paid (the optimal policy of its MDP rewarded 1 at that cell only, fire ignored);
-(3) robot 1 as in (2), robot 2 heads for the goals G (rewarded 1 at G only), so it rarely reaches
-:math:`\mathcal F`. Under the
-softmax parameterisation the same policies are used as :math:`\theta = \tau \log \pi` of the policy mixed with 1%
-uniform noise (softmax cannot represent a deterministic policy).
+the ``S`` cell (2, 0), follower discount :math:`\gamma_i = 0.99` (not published; chosen below), leader discount 1
+(the paper's). Slips (``slip="intended"``, our reading of the paper's "enters its intended cell with a probability
+of :math:`1 - 2\alpha`, while entering the neighboring cells (west and east) with probabilities :math:`\alpha`"):
+the two cells beside the *intended* cell (west and east of it for N/S, north and south for E/W); any outcome off
+the grid leaves the robot in place. ``slip="current"`` is the README's reading (the current cell's perpendicular
+neighbours). Leader reward on the joint state with :math:`\mathcal F = \{(1,4), (4,5)\}`: 10 if both robots are
+in :math:`\mathcal F`, 8 if one is in :math:`\mathcal F` and the other in Sink, 2 if one is in
+:math:`\mathcal F` and the other elsewhere, 0 otherwise. State payments (every action at the cell): robot 1 at
+(4, 5), robot 2 at (1, 4); cost :math:`C(x) = x_1 + x_2`, :math:`w = 0.1`; :math:`x^{(0)} = (2, 2)`.
+Initialisations (Table 1): (1) each robot's best response to :math:`x^{(0)}`; (2) policies maximising the
+leader's value: each robot heads for the less-desired goal where it is paid (the optimal policy of its MDP
+rewarded 1 at that cell only, fire ignored); (3) robot 1 as in (2), robot 2 heads for the goals G (rewarded 1 at G
+only), so it rarely reaches :math:`\mathcal F`. Under the softmax parameterisation the same policies are used as
+:math:`\theta = \tau \log \pi` of the policy mixed with 1% uniform noise (softmax cannot represent a deterministic
+policy).
+
+**Algorithm 1's settings** (not published): :math:`\eta = 50`, 3000 iterations, the last 20% of them with a
+tenfold smaller step (``anneal=(0.2, 0.1)``); direct :math:`\xi = 0.01`, softmax :math:`\xi = 0.005`,
+:math:`\tau = 0.05`. With :math:`\eta = 5` (direct) or 1 (softmax), the earlier defaults, the multiplier is too
+weak: the runs trade feasibility for leader value and end (init 2, earlier model) at :math:`q \approx -0.02`
+(direct) and :math:`-0.2` (softmax) against the paper's :math:`\sim -10^{-4}`; with :math:`\eta = 50` the runs end
+at :math:`q = -5\cdot10^{-4}` to :math:`-1.1\cdot10^{-3}` (direct) and :math:`-6\cdot10^{-3}` (softmax). A payment
+that buys nothing falls by :math:`\xi w = 0.001` per step, so 2000 steps bring it from 2 to its stationary
+value 0 (the paper's init-3 :math:`x_2 = 0.5067` is consistent with that fall stopped after about 1500 steps:
+ours is 0.5000 at step 1500); the final small step shrinks the chattering of a payment sitting on a
+best-response switch tenfold.
+
+**Choosing the follower model from the paper's numbers.** The paper's payments settle where a robot's best
+response switches to its less-desired goal (Example 1's stationary points are such switches), so the switch
+payments identify the unpublished follower model. From S, the payment above which robot 1's greedy best response
+reaches (4, 5) with probability above 1/2, and robot 2's reaches (1, 4):
+
+============================  =================  =================
+model                         robot 1, (4, 5)    robot 2, (1, 4)
+============================  =================  =================
+current-cell slips, 0.95      7.55 (p = 0.80)    5.45 (p = 1.0)
+current-cell slips, 0.97      5.78               4.32
+current-cell slips, 0.99      4.16               3.31
+intended-cell slips, 0.97     4.76 (p = 0.90)    4.02
+intended-cell slips, 0.98     4.04               3.58
+intended-cell slips, 0.99     3.24 (p = 0.84)    3.16 (p = 0.95)
+paper's converged payments    3.2322 / 3.2299    4.3604
+============================  =================  =================
+
+(:math:`p`: the probability of reaching the paid cell just above the switch.) Intended-cell slips with
+:math:`\gamma_i = 0.99` put robot 1's switch at the paper's :math:`x_1` to 0.01 and our runs from
+initialisations 2 and 3 end at :math:`x_1 = 3.241, 3.242` (paper 3.2322, 3.2299), with leader value 9.35 against
+9.70 in (2); the earlier defaults (current-cell slips, 0.95) ended (2) at :math:`x = (5.54, 5.51)`, value 8.23.
+This is a fit to the paper's numbers, not a published value. No model we tried puts robot 2's switch at 4.36 with
+robot 1's at 3.23 (robot 1, more slippery and paid farther from S, always needs more or about the same).
+
+**Checked against the paper's numbers.** (a) Cost: leader value minus objective equals
+:math:`0.1\,(x_1 + x_2)` in all three rows of Table 1 (0.7593, 0.3437, 0.3737), so the paper pays one state
+payment per robot (``payment_mask`` of shape ``(n, S)``), not one per state-action pair; at an exit cell every
+action leads to Sink, so state and state-action payments give the same followers' values. (b) Leader reward: as
+the text states (10 / 8 / 2 / 0 on the joint state, discount 1). (c) What we do not reproduce: in initialisation
+3 the paper's leader value 2.12 (about :math:`2p_1`) means robot 1 reaches its less-desired goal *before* robot 2
+reaches a goal G; from the common start S robot 2 reaches G (5, 0) in 3 moves and robot 1 needs at least 7, which
+pays the leader 8 per the text (ours: 7.27 :math:`\approx 8p_1`). So in the paper the robots start in different
+cells, or the G cells do not lead to Sink in the leader's reward; Fig. 3 is missing and we keep the text. In
+initialisation 1 the paper stops at :math:`x = (1.62, 1.82)` with value 0.41, which must be a best-response switch
+in its model; ours has none below :math:`x^{(0)} = 2` (the lowest is robot 1's at 2.74, where it starts to reach
+(4, 5) with probability 0.03) and no F visits on the way to G, so the payments fall to the stationary point
+:math:`x = 0`, value 0. Robot 2's :math:`x_2` in initialisation 2: 3.38 against 4.36.
 """
 
 from __future__ import annotations
@@ -44,6 +97,7 @@ from ..games.gridworld import incentive_gridworld
 from ..games.markov import MDP
 from ..solvers.incentive_design import (
     IncentiveDesignProblem,
+    IncentiveDesignResult,
     evaluate_incentive_design,
     incentive_design,
     leader_objective_brute_force,
@@ -77,10 +131,10 @@ GRIDWORLD_PAPER_TABLE1 = {
 }
 
 #: Our choices where the paper is silent (see the module docstring).
-GRIDWORLD_DEFAULTS = dict(alphas=(0.1, 0.05), starts=((2, 0), (2, 0)), follower_gamma=0.95, leader_gamma=1.0,
-                          weight=0.1, x0=(2.0, 2.0),
-                          direct=dict(xi=0.01, eta=5.0, tau=1.0, iterations=1500),
-                          softmax=dict(xi=0.005, eta=1.0, tau=0.05, iterations=3000))
+GRIDWORLD_DEFAULTS = dict(alphas=(0.1, 0.05), starts=((2, 0), (2, 0)), follower_gamma=0.99, leader_gamma=1.0,
+                          weight=0.1, slip="intended", x0=(2.0, 2.0),
+                          direct=dict(xi=0.01, eta=50.0, tau=1.0, iterations=3000, anneal=(0.2, 0.1)),
+                          softmax=dict(xi=0.005, eta=50.0, tau=0.05, iterations=3000, anneal=(0.2, 0.1)))
 
 _LESS_DESIRED = ((1, 4), (4, 5))
 _GOALS = ((5, 0), (3, 4))
@@ -153,8 +207,8 @@ def example1_objective_closed_form(x, parameterization: str = "direct", tau: flo
 
 
 def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2, 0)), *,
-                      follower_gamma: float = 0.95, leader_gamma: float = 1.0,
-                      weight: float = 0.1) -> IncentiveDesignProblem:
+                      follower_gamma: float = 0.99, leader_gamma: float = 1.0,
+                      weight: float = 0.1, slip: str = "intended") -> IncentiveDesignProblem:
     """The two-robot 6x6 gridworld of Section 4.
 
     Parameters
@@ -164,9 +218,16 @@ def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2,
     starts : sequence of (int, int)
         Start cell ``(i, j)`` of each robot (row counted from the bottom).
     follower_gamma, leader_gamma : float
-        Discounts (the paper's leader: 1).
+        Discounts (the paper's leader: 1; the followers' 0.99 is fitted, see the module docstring).
     weight : float
         Cost weight w (the paper: 0.1).
+    slip : {"current", "intended"}
+        Where a slip lands: ``"current"`` (the README's reading,
+        :func:`~stackelberg.games.gridworld.incentive_gridworld`): the current cell's perpendicular neighbours;
+        ``"intended"``: the cells west and east (for N/S; north and south for E/W) of the *intended* cell, as the
+        paper's sentence "enters its intended cell with probability :math:`1 - 2\alpha`, while entering the
+        neighboring cells (west and east) with probabilities :math:`\alpha`" can also be read. Any outcome off the
+        grid leaves the robot in place.
 
     Returns
     -------
@@ -181,7 +242,10 @@ def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2,
     """
     if len(alphas) != len(starts):
         raise ValueError(f"alphas and starts must have one entry per robot; got {len(alphas)} and {len(starts)}")
+    slip = check_choice("slip", slip, ("current", "intended"))
     followers = [incentive_gridworld(a, tuple(s), gamma=follower_gamma) for a, s in zip(alphas, starts)]
+    if slip == "intended":
+        followers = [_slip_to_intended_neighbours(f, a) for f, a in zip(followers, alphas)]
     names = followers[0].state_names
     S, n = len(names), len(followers)
     sink = names.index("Sink")
@@ -202,6 +266,32 @@ def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2,
         cell = paid[i % 2]
         mask[i, names.index(f"({cell[0]},{cell[1]})")] = True
     return IncentiveDesignProblem(followers, reward, mask, cost="l1", weight=weight, leader_gamma=leader_gamma)
+
+
+def _slip_to_intended_neighbours(mdp: MDP, alpha: float) -> MDP:
+    """The same gridworld MDP with slips to the two cells beside the intended cell (off-grid outcomes stay)."""
+    names = mdp.state_names
+    S, A = mdp.n_states, mdp.n_joint_actions
+    index = {name: s for s, name in enumerate(names)}
+    sink = index["Sink"]
+    steps = dict(N=(1, 0), S=(-1, 0), E=(0, 1), W=(0, -1))  # (row counted from the bottom, column)
+    old = np.asarray(mdp.transitions, dtype=float).reshape(S, A, S)
+    P = np.zeros((S, A, S))
+    for s, name in enumerate(names):
+        if mdp.is_terminal[s] or old[s, :, sink].min() > 1.0 - 1e-12:  # Sink, and the exits (every move to Sink)
+            P[s] = old[s]
+            continue
+        i, j = (int(v) for v in name.strip("()").split(","))
+        for a, move in enumerate(mdp.action_names[0]):
+            di, dj = steps[move]
+            side = (dj, di)
+            for (ti, tj), p in (((i + di, j + dj), 1.0 - 2.0 * alpha),
+                                ((i + di + side[0], j + dj + side[1]), alpha),
+                                ((i + di - side[0], j + dj - side[1]), alpha)):
+                P[s, a, index.get(f"({ti},{tj})", s)] += p
+    return MDP(P, np.asarray(mdp.rewards, dtype=float).reshape(S, A), gamma=mdp.gamma,
+               initial_distribution=mdp.initial_distribution, terminal_states=np.flatnonzero(mdp.is_terminal),
+               state_names=names, action_names=mdp.action_names[0])
 
 
 def gridworld_initial_policies(problem: IncentiveDesignProblem, init: int, x0=(2.0, 2.0)) -> np.ndarray:
@@ -234,6 +324,48 @@ def gridworld_initial_policies(problem: IncentiveDesignProblem, init: int, x0=(2
         solution = value_iteration(follower.with_rewards(reward), tol=1e-10)
         policies[i, np.arange(S), solution.policy] = 1.0
     return policies
+
+
+def _check_anneal(anneal):
+    if anneal is None:
+        return None
+    try:
+        fraction, factor = (float(v) for v in anneal)
+    except (TypeError, ValueError):
+        raise ValueError(f"anneal must be None or a pair (fraction, factor) of numbers; got {anneal!r}") from None
+    if not (0.0 < fraction < 1.0 and 0.0 < factor <= 1.0):
+        raise ValueError(f"anneal must have 0 < fraction < 1 and 0 < factor <= 1; got {anneal!r}")
+    return fraction, factor
+
+
+def _annealed_design(problem, parameterization, x0, theta0, iterations, xi, eta, tau, anneal, *, seed=None,
+                     **options):
+    """Algorithm 1 with a two-phase step size: ``xi`` first, then ``factor * xi`` for the last ``fraction``."""
+    iterations = check_positive_int("iterations", iterations)
+    second = 0 if anneal is None else int(round(anneal[0] * iterations))
+    first = iterations - second
+    if second == 0 or first == 0:
+        return incentive_design(problem, parameterization, x0=x0, theta0=theta0, iterations=iterations, xi=xi,
+                                eta=eta, tau=tau, seed=seed, **options)
+    if seed is None or isinstance(seed, np.random.Generator):
+        seeds = (seed, seed)
+    else:
+        seeds = tuple(np.random.SeedSequence(seed).spawn(2))
+    a = incentive_design(problem, parameterization, x0=x0, theta0=theta0, iterations=first, xi=xi, eta=eta,
+                         tau=tau, seed=seeds[0], **options)
+    b = incentive_design(problem, parameterization, x0=a.final_x, theta0=a.final_theta, iterations=second,
+                         xi=xi * anneal[1], eta=eta, tau=tau, seed=seeds[1], **options)
+    join = lambda u, v: np.concatenate([u, v[1:]])  # noqa: E731  (b's first entry repeats a's last)
+    parameters = dict(a.parameters, iterations=iterations, seed=seed, anneal=dict(
+        first_iterations=first, xi_final=xi * anneal[1], fraction=anneal[0], factor=anneal[1]))
+    arrays = [join(a.x, b.x), join(a.theta, b.theta), np.concatenate([a.multipliers, b.multipliers]),
+              join(a.stationarity, b.stationarity), join(a.stationarity_unprojected, b.stationarity_unprojected),
+              join(a.feasibility, b.feasibility), join(a.leader_value, b.leader_value),
+              join(a.objective, b.objective), join(a.cost, b.cost),
+              np.stack([a.follower_occupancy[0], b.follower_occupancy[1]])]
+    for array in arrays:
+        array.setflags(write=False)
+    return IncentiveDesignResult(*arrays[:-1], arrays[-1], parameterization, parameters)
 
 
 def _check_init(init):
@@ -334,7 +466,7 @@ def run_example1(parameterization: str = "direct", out_dir=None, *,
 def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None, *, iterations: int | None = None,
                   xi: float | None = None, eta: float | None = None, tau: float | None = None,
                   gradient: str = "exact", samples: int = 1000, seed=None, progress: bool = False,
-                  problem: IncentiveDesignProblem | None = None) -> dict:
+                  problem: IncentiveDesignProblem | None = None, anneal="default") -> dict:
     """The two-robot gridworld from one of Table 1's initialisations.
 
     Parameters
@@ -347,12 +479,17 @@ def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None,
         ``..._convergence.png`` (Figs 4-5) and ``..._occupancy.png`` (Fig. 6) go (nothing written if None).
     iterations, xi, eta, tau : optional
         Algorithm 1's settings (defaults :data:`GRIDWORLD_DEFAULTS` of the parameterisation: direct xi = 0.01,
-        eta = 5, 1500 iterations; softmax xi = 0.005, eta = 1, tau = 0.05, 3000 iterations).
+        eta = 50, 3000 iterations; softmax xi = 0.005, eta = 1, tau = 0.05, 3000 iterations).
     gradient, samples, seed
         Exact or sampled gradients (:func:`~stackelberg.solvers.incentive_design.incentive_design`).
     progress : bool
     problem : IncentiveDesignProblem, optional
         Default :func:`gridworld_problem`.
+    anneal : (float, float) or None, optional
+        Step-size schedule ``(fraction, factor)``: the last ``fraction`` of the iterations run with step
+        ``factor * xi`` (a second call of Algorithm 1 from the first phase's end point; the trajectories are
+        joined). ``None``: constant step. Default: the parameterisation's entry of :data:`GRIDWORLD_DEFAULTS`
+        (direct (0.2, 0.1), softmax None).
 
     Returns
     -------
@@ -375,9 +512,10 @@ def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None,
     tau = d["tau"] if tau is None else tau
     problem = gridworld_problem() if problem is None else problem
     x0 = np.array(GRIDWORLD_DEFAULTS["x0"][: problem.n_payments], dtype=float)
+    anneal = _check_anneal(d["anneal"] if isinstance(anneal, str) and anneal == "default" else anneal)
     theta0 = _theta0(gridworld_initial_policies(problem, init, x0), parameterization, tau)
-    result = incentive_design(problem, parameterization, x0=x0, theta0=theta0, iterations=iterations, xi=xi, eta=eta,
-                              tau=tau, gradient=gradient, samples=samples, seed=seed, progress=progress)
+    result = _annealed_design(problem, parameterization, x0, theta0, iterations, xi, eta, tau, anneal,
+                              gradient=gradient, samples=samples, seed=seed, progress=progress)
     final = result.final_x
     row = dict(
         parameterization=parameterization,

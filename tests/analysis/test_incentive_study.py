@@ -85,3 +85,56 @@ def test_run_gridworld_writes_files(tmp_path):
         lines = handle.read().splitlines()
     assert lines[0].startswith("init,source,x1") and len(lines) == 3
     assert os.path.getsize(out["files"]["fig4_png"]) > 0
+
+
+def test_gridworld_intended_slip():
+    problem = gridworld_problem(slip="intended")
+    follower = problem.followers[0]
+    names = follower.state_names
+    P = np.asarray(follower.transitions).reshape(len(names), 4, len(names))
+    assert np.allclose(P.sum(axis=2), 1.0)
+    east = {names[t]: P[names.index("(4,4)"), 2, t] for t in np.flatnonzero(P[names.index("(4,4)"), 2])}
+    assert east == pytest.approx({"(4,5)": 0.8, "(5,5)": 0.1, "(3,5)": 0.1})
+    # into the wall: all three outcomes are off the grid, so the robot stays
+    assert P[names.index("(0,5)"), 2, names.index("(0,5)")] == pytest.approx(1.0)
+    assert P[names.index("(1,4)"), :, names.index("Sink")] == pytest.approx(np.ones(4))
+    # robot 2 (alpha = 0.05) slips less; rewards, starts and payments are those of the default problem
+    P2 = np.asarray(problem.followers[1].transitions).reshape(len(names), 4, len(names))
+    assert P2[names.index("(2,0)"), 0, names.index("(3,0)")] == pytest.approx(0.9)
+    default = gridworld_problem()
+    assert np.array_equal(problem.payment_mask, default.payment_mask)
+    assert np.allclose(follower.rewards, default.followers[0].rewards)
+    with pytest.raises(ValueError, match="slip"):
+        gridworld_problem(slip="diagonal")
+
+
+def test_run_gridworld_anneal_joins_two_phases():
+    from stackelberg.solvers.incentive_design import incentive_design
+
+    problem = gridworld_problem()
+    row = run_gridworld("direct", 2, iterations=5, xi=0.02, eta=5.0, anneal=(0.4, 0.5), problem=problem)
+    result = row["result"]
+    assert result.x.shape == (6, 2) and result.multipliers.shape == (5,) and result.feasibility.shape == (6,)
+    assert result.parameters["anneal"] == dict(first_iterations=3, xi_final=0.01, fraction=0.4, factor=0.5)
+    theta0 = gridworld_initial_policies(problem, 2)
+    a = incentive_design(problem, x0=[2.0, 2.0], theta0=theta0, iterations=3, xi=0.02, eta=5.0)
+    b = incentive_design(problem, x0=a.final_x, theta0=a.final_theta, iterations=2, xi=0.01, eta=5.0)
+    assert np.allclose(result.x, np.concatenate([a.x, b.x[1:]]))
+    assert np.allclose(result.follower_occupancy[1], b.follower_occupancy[1])
+    constant = run_gridworld("direct", 2, iterations=2, anneal=None, problem=problem)["result"]
+    assert "anneal" not in constant.parameters
+    for bad in ((1.5, 0.1), (0.2, 0.0), "fast"):
+        with pytest.raises(ValueError, match="anneal"):
+            run_gridworld("direct", 2, iterations=2, anneal=bad, problem=problem)
+
+
+def test_gridworld_default_switch_payments():
+    # the default model (intended-cell slips, gamma_i = 0.99) puts robot 1's switch to its less-desired goal at
+    # x1 ~ 3.24 (the paper's converged 3.23) and robot 2's at ~3.17 (module docstring)
+    problem = gridworld_problem()
+    paid = [s for _, s in problem.payment_index]
+    uniform = np.full((2, problem.n_states, problem.n_actions), 0.25)
+    visits = [evaluate_incentive_design(problem, x, uniform).optimal_occupancy for x in ([3.20, 3.10], [3.28, 3.22])]
+    below, above = ([v[i, paid[i]].sum() for i in range(2)] for v in visits)
+    assert below[0] < 0.3 and below[1] < 1e-9
+    assert above[0] > 0.8 and above[1] > 0.9
