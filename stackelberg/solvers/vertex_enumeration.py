@@ -20,10 +20,18 @@ Nash equilibria (the extreme points of the maximal convex sets of equilibria),
 in degenerate games too, where a vertex carries more than ``m`` (resp. ``n``)
 labels and can pair with several vertices of the other polytope [1]_ [2]_.
 
-Every vertex of both polytopes, degenerate ones included, comes from the numba
-kernel :func:`stackelberg.solvers.kernels.vertex_enumeration.polytope_vertices`
-(a traversal of the lexicographically feasible bases), and vertex pairs are
-matched by the union of their label bit sets. In exact mode each equilibrium is
+Every vertex of the polytope of the player with fewer actions (``P`` if the game
+is square), degenerate ones included, comes from the numba kernel
+:func:`stackelberg.solvers.kernels.vertex_enumeration.polytope_vertices` (a
+traversal of the lexicographically feasible bases). A non-degenerate vertex misses
+exactly as many labels as the other polytope has dimensions; they name that many
+tight constraints, so its only possible partner is the solution of one square linear
+system, a partner if it is feasible
+(:func:`~stackelberg.solvers.kernels.vertex_enumeration.complementary_vertices`).
+If some vertex is degenerate or some system singular, the other polytope is
+enumerated too and vertex pairs are matched by the union of their label bit sets
+(:func:`~stackelberg.solvers.kernels.vertex_enumeration.completely_labelled_pairs`);
+both ways give the same pairs. In exact mode each equilibrium is
 recomputed in rationals from the tight constraints of the basis the kernel found
 and its exact label set is checked against the float one; if that check or any
 float decision of the kernel is in doubt, the whole enumeration is redone by
@@ -109,15 +117,34 @@ def _vertex_pairs(game: NormalFormGame, exact: bool):
         A_float, B_float = _rescaled(A_int.astype(float)), _rescaled(B_int.astype(float))
     else:
         A_float, B_float = (_rescaled(M) for M in game.bimatrix())
-    masks_p, coords_p, bases_p, doubt_p = kernel.polytope_vertices(np.ascontiguousarray(B_float.T), p_labels)
-    masks_q, coords_q, bases_q, doubt_q = kernel.polytope_vertices(np.ascontiguousarray(A_float), q_labels)
-    pairs = kernel.completely_labelled_pairs(masks_p, masks_q, m + n)
+    # enumerate the vertices of the polytope of the player with fewer actions (P if square), then
+    # find each one's partner in the other polytope by one linear solve; only if some vertex is
+    # degenerate or some solve singular, enumerate the other polytope too and pair by labels
+    sides = [(np.ascontiguousarray(B_float.T), p_labels), (np.ascontiguousarray(A_float), q_labels)]
+    first = 0 if m <= n else 1
+    (M_first, labels_first), (M_second, labels_second) = sides[first], sides[1 - first]
+    masks_1, coords_1, bases_1, doubt_1 = kernel.polytope_vertices(M_first, labels_first)
+    determined, partner, masks_2, coords_2, bases_2, doubt_2 = kernel.complementary_vertices(
+        M_second, labels_second, masks_1, m + n
+    )
+    if determined:
+        pairs = [(i, i) for i in np.flatnonzero(partner).tolist()]
+    else:
+        masks_2, coords_2, bases_2, doubt_2 = kernel.polytope_vertices(M_second, labels_second)
+        pairs = kernel.completely_labelled_pairs(masks_1, masks_2, m + n).tolist()
+    if first == 1:  # back to (row player, column player) order
+        pairs = [(j, i) for i, j in pairs]
+        masks_1, masks_2 = masks_2, masks_1
+        coords_1, coords_2 = coords_2, coords_1
+        bases_1, bases_2 = bases_2, bases_1
+    masks_p, coords_p, bases_p, masks_q, coords_q, bases_q = masks_1, coords_1, bases_1, masks_2, coords_2, bases_2
     if not exact:
         for i, j in pairs:
-            yield coords_p[i] / coords_p[i].sum(), coords_q[j] / coords_q[j].sum()
+            x, y = coords_p[i], coords_q[j]
+            yield x / x.sum(), y / y.sum()
         return
 
-    strategies = None if doubt_p or doubt_q else _exact_strategies(
+    strategies = None if doubt_1 or doubt_2 else _exact_strategies(
         pairs, (B_int.T, masks_p, bases_p, p_labels), (A_int, masks_q, bases_q, q_labels)
     )
     if strategies is None:  # a float decision was in doubt: enumerate again in exact arithmetic

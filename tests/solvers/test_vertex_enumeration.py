@@ -97,7 +97,9 @@ def test_kernel_matches_reference_on_larger_degenerate_polytopes():
             labels = rng.permutation(13).astype(np.int64)
             masks, _, bases, ambiguous = kernel_vertices(M, labels)
             reference = kernel.polytope_vertices_reference(M, labels)
-            assert {words_to_int(w) for w in masks} == {mask for mask, _, _ in reference}
+            # the same breadth-first traversal: same vertices, in the same order, from the same bases
+            assert [words_to_int(w) for w in masks] == [mask for mask, _, _ in reference]
+            assert bases.tolist() == [list(basis) for _, _, basis in reference]
             assert bases.shape == (len(masks), 7)
             assert not ambiguous
 
@@ -147,6 +149,80 @@ def test_pairing_kernel_with_many_vertices_and_degenerate_matches():
     assert sorted(map(tuple, pairs.tolist())) == sorted(expected)
 
 
+def bimatrix_labels(m, n):
+    p_labels = np.arange(m + n, dtype=np.int64)
+    q_labels = np.concatenate((np.arange(m, m + n), np.arange(m))).astype(np.int64)
+    return p_labels, q_labels
+
+
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["tiny", "small", "wide"]))
+def test_complementary_kernel_matches_reference(seed, kind):
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(1, 6, size=2)
+    B, A = random_positive_matrix(rng, kind, (m, n)), random_positive_matrix(rng, kind, (m, n))
+    p_labels, q_labels = bimatrix_labels(m, n)
+    masks_p = kernel_vertices(B.T, p_labels)[0]
+    A_float = np.ascontiguousarray(vertex_enumeration._rescaled(A.astype(float)))
+    determined, partner, masks, coordinates, bases, ambiguous = kernel.complementary_vertices(
+        A_float, q_labels, masks_p, m + n
+    )
+    expected_determined, expected = kernel.complementary_vertices_reference(
+        A, q_labels, [words_to_int(w) for w in masks_p], m + n
+    )
+    assert determined == expected_determined and not ambiguous
+    if not determined:
+        return
+    for i, want in enumerate(expected):
+        assert partner[i] == (want is not None)
+        if want is None:
+            continue
+        assert words_to_int(masks[i]) == want[0]
+        exact = np.array(want[1], dtype=float)
+        np.testing.assert_allclose(coordinates[i] / coordinates[i].sum(), exact / exact.sum(), atol=1e-12)
+        # the basis: the free coordinates and the slacks of the loose rows, all nonbasic ones tight
+        assert sorted(bases[i].tolist()) == sorted(set(bases[i].tolist()))
+        nonbasic = set(range(n + m)) - set(bases[i].tolist())
+        assert all(want[0] >> int(q_labels[v]) & 1 for v in nonbasic)
+
+
+def test_complementary_kernel_agrees_with_full_pairing_on_nondegenerate_polytopes():
+    """On random float games every vertex is non-degenerate: the solves replace the second enumeration."""
+    rng = np.random.default_rng(13)
+    determined_count = 0
+    for _ in range(20):
+        m, n = rng.integers(2, 7, size=2)
+        A, B = (vertex_enumeration._rescaled(rng.standard_normal((m, n))) for _ in range(2))
+        p_labels, q_labels = bimatrix_labels(m, n)
+        masks_p = kernel.polytope_vertices(np.ascontiguousarray(B.T), p_labels)[0]
+        masks_q, coords_q, _, _ = kernel.polytope_vertices(np.ascontiguousarray(A), q_labels)
+        determined, partner, masks, coordinates, _, ambiguous = kernel.complementary_vertices(
+            np.ascontiguousarray(A), q_labels, masks_p, m + n
+        )
+        assert not ambiguous
+        determined_count += determined
+        if not determined:
+            continue
+        pairs = kernel.completely_labelled_pairs(masks_p, masks_q, m + n).tolist()
+        assert [i for i, _ in pairs] == np.flatnonzero(partner).tolist()
+        for i, j in pairs:
+            assert masks[i].tolist() == masks_q[j].tolist()
+            np.testing.assert_allclose(coordinates[i], coords_q[j], atol=1e-12)
+    assert determined_count == 20
+
+
+def test_complementary_kernel_gives_up_on_degenerate_vertices_and_singular_systems():
+    labels = np.arange(2, dtype=np.int64)
+    degenerate = np.array([[0b00], [0b11]], dtype=np.uint64)  # a vertex missing no label (d = 1)
+    assert not kernel.complementary_vertices(np.array([[1.0]]), labels, degenerate, 2)[0]
+    assert kernel.complementary_vertices_reference([[1]], labels, [0, 0b11], 2) == (False, [])
+    # z_0, z_1 free and both rows tight with equal rows: a singular system
+    singular = np.array([[0b0000], [0b0011]], dtype=np.uint64)
+    labels = np.arange(4, dtype=np.int64)
+    M = np.array([[1.0, 2.0], [1.0, 2.0]])
+    assert not kernel.complementary_vertices(M, labels, singular, 4)[0]
+    assert kernel.complementary_vertices_reference([[1, 2], [1, 2]], labels, [0, 0b0011], 4) == (False, [])
+
+
 # ---------------------------------------------------------------------- the solver module
 
 
@@ -176,6 +252,36 @@ def test_exact_fallback_enumeration_agrees_with_kernel_path(kind, monkeypatch):
     monkeypatch.setattr(kernel, "polytope_vertices", doubtful)
     slow = [profile_set(iter_vertex_enumeration(g)) for g in all_games]
     assert fast == slow
+
+
+@pytest.mark.parametrize("kind", ["tiny", "small", "wide", "normal"])
+def test_solving_for_partners_agrees_with_enumerating_both_polytopes(kind, monkeypatch):
+    """The equilibria do not change when the second polytope is enumerated and paired instead."""
+    rng = np.random.default_rng(17)
+    all_games = []
+    for _ in range(12):
+        m, n = rng.integers(1, 7, size=2)
+        if kind == "normal":
+            all_games.append(NormalFormGame.from_bimatrix(rng.standard_normal((m, n)), rng.standard_normal((m, n))))
+        else:
+            all_games.append(next(games(kind, 1, seed=int(rng.integers(2**31)))))
+    exact = [g.is_exact for g in all_games]
+    fast = [profile_set(iter_vertex_enumeration(g)) for g in all_games]
+    fast_float = [sorted(np.round(np.concatenate(p), 9).tolist() for p in iter_vertex_enumeration(g, exact=False))
+                  for g in all_games]
+    real = kernel.complementary_vertices
+
+    def undetermined(*args):
+        return (False, *real(*args)[1:])
+
+    monkeypatch.setattr(kernel, "complementary_vertices", undetermined)
+    slow = [profile_set(iter_vertex_enumeration(g)) for g in all_games]
+    slow_float = [sorted(np.round(np.concatenate(p), 9).tolist() for p in iter_vertex_enumeration(g, exact=False))
+                  for g in all_games]
+    for found, expected in zip(fast_float, slow_float):
+        assert len(found) == len(expected)
+        np.testing.assert_allclose(np.array(found, dtype=float), np.array(expected, dtype=float), atol=1e-9)
+    assert [f for f, e in zip(fast, exact) if e] == [s for s, e in zip(slow, exact) if e]
 
 
 def test_exact_vertex_rejects_a_wrong_label_set():

@@ -20,6 +20,11 @@ it visits far fewer bases than an enumeration of all feasible bases of a
 degenerate vertex would (Avis and Fukuda's reverse search uses the same
 perturbation). Vertices are told apart by their label sets, which determine them.
 
+:func:`complementary_vertices` avoids enumerating the second polytope when the
+first one's vertices are non-degenerate: such a vertex misses exactly ``d`` labels
+(``d`` the dimension of the second polytope), which fix ``d`` tight constraints, so
+its only possible partner solves one square system and is a partner if feasible.
+
 :func:`completely_labelled_pairs` pairs the vertices of :math:`P` and
 :math:`Q` whose label sets cover all ``m + n`` labels: the extreme Nash
 equilibria (after normalisation), in degenerate games too, where one vertex may
@@ -31,8 +36,9 @@ ambiguity band around its threshold; the returned flag says whether any
 decision fell inside it, so that an exact caller can redo the work in rational
 arithmetic with :func:`polytope_vertices_reference`, the plain-Python (integer
 pivoting) implementation of the same traversal, which the tests compare the
-kernel against. :func:`completely_labelled_pairs_reference` is the plain
-reference of the pairing.
+kernel against. :func:`completely_labelled_pairs_reference` and
+:func:`complementary_vertices_reference` are the plain references of the pairing
+and of the partner solves.
 
 References
 ----------
@@ -56,6 +62,8 @@ __all__ = [
     "polytope_vertices",
     "polytope_vertices_reference",
     "completely_labelled_pairs",
+    "complementary_vertices",
+    "complementary_vertices_reference",
     "completely_labelled_pairs_reference",
     "DECISION_TOL",
 ]
@@ -117,12 +125,21 @@ def _in_band(value, scale):
 
 
 @numba.njit(cache=True)
-def _lex_compare(T, r, s, e, lex_columns):
-    """Sign of lex(T[r] / T[r, e]) - lex(T[s] / T[s, e]) over ``lex_columns``; and an ambiguity flag."""
+def _slack_entry(D, r, s, slack_column, slack_row):
+    """Entry of row ``r`` in the tableau column of slack ``s``: a dictionary column, or a unit vector if basic."""
+    j = slack_column[s]
+    if j >= 0:
+        return D[r, j]
+    return 1.0 if slack_row[s] == r else 0.0
+
+
+@numba.njit(cache=True)
+def _lex_compare(D, r, s, j, slack_column, slack_row):
+    """Sign of lex(T[r] / T[r, e]) - lex(T[s] / T[s, e]) over the slack columns; and an ambiguity flag."""
     ambiguous = False
-    for c in lex_columns:
-        a = T[r, c] / T[r, e]
-        b = T[s, c] / T[s, e]
+    for c in range(slack_column.shape[0]):
+        a = _slack_entry(D, r, c, slack_column, slack_row) / D[r, j]
+        b = _slack_entry(D, s, c, slack_column, slack_row) / D[s, j]
         scale = max(1.0, abs(a), abs(b))
         diff = a - b
         if _in_band(diff, scale):
@@ -135,22 +152,22 @@ def _lex_compare(T, r, s, e, lex_columns):
 
 
 @numba.njit(cache=True)
-def _lex_min_ratio_row(T, e, lex_columns):
-    """Leaving row of the lexicographic minimum ratio test for entering column ``e``.
+def _lex_min_ratio_row(D, j, slack_column, slack_row):
+    """Leaving row of the lexicographic minimum ratio test for dictionary column ``j``.
 
-    ``lex_columns[0]`` is the right-hand side; the others break its ties.
+    The right-hand side decides; ties are broken by the slack columns (the basis inverse) in order.
     """
-    rhs = lex_columns[0]
+    rhs = D.shape[1] - 1
     best = -1
     best_ratio = 0.0
     ambiguous = False
-    for r in range(T.shape[0]):
-        a = T[r, e]
+    for r in range(D.shape[0]):
+        a = D[r, j]
         if _in_band(a, 1.0):
             ambiguous = True
         if a <= DECISION_TOL:
             continue
-        ratio = T[r, rhs] / a
+        ratio = D[r, rhs] / a
         if best < 0:
             best, best_ratio = r, ratio
             continue
@@ -161,41 +178,96 @@ def _lex_min_ratio_row(T, e, lex_columns):
         if diff < -DECISION_TOL * scale:
             best, best_ratio = r, ratio
         elif diff <= DECISION_TOL * scale:  # a degenerate tie: the perturbation decides
-            sign, tie = _lex_compare(T, r, best, e, lex_columns[1:])
+            sign, tie = _lex_compare(D, r, best, j, slack_column, slack_row)
             ambiguous = ambiguous or tie
             if sign < 0:
                 best, best_ratio = r, ratio
     return best, ambiguous
 
 
+@numba.njit(cache=True, error_model="numpy")
+def _scan_ratios(D, best, best_row, tie, doubt):
+    """The minimum ratio test of every dictionary column at once, without branches.
+
+    For each column ``j``, ``best_row[j]`` is the first row of smallest ratio
+    ``D[r, -1] / D[r, j]`` over the rows with ``D[r, j] > DECISION_TOL`` (-1 if none);
+    ``tie[j]`` says whether some ratio came within the tolerance of the running minimum
+    (then the lexicographic rule decides and :func:`_lex_min_ratio_row` redoes that column);
+    otherwise the comparisons made are exactly those of :func:`_lex_min_ratio_row` (each new
+    ratio against the running minimum) and ``doubt[j]`` is its ambiguity flag. The inner loop
+    runs along a row, so it vectorises.
+    """
+    k, n_col = D.shape
+    d = n_col - 1
+    for j in range(d):
+        best[j] = np.inf
+        best_row[j] = -1
+        tie[j] = False
+        doubt[j] = False
+    for r in range(k):
+        row = D[r]
+        b = row[d]
+        for j in range(d):
+            a = row[j]
+            magnitude = abs(a)
+            eligible = a > DECISION_TOL
+            ratio = b / a if eligible else np.inf
+            running = best[j]
+            compared = eligible & (running < np.inf)
+            scale = max(1.0, max(abs(ratio), abs(running)))
+            gap = abs(ratio - running)
+            doubt[j] = (
+                doubt[j]
+                | ((_BAND_LOW < magnitude) & (magnitude < _BAND_HIGH))
+                | (compared & (_BAND_LOW * scale < gap) & (gap < _BAND_HIGH * scale))
+            )
+            tie[j] = tie[j] | (compared & (gap <= DECISION_TOL * scale))
+            smaller = ratio < running
+            best[j] = ratio if smaller else running
+            best_row[j] = r if smaller else best_row[j]
+
+
 @numba.njit(cache=True)
-def _pivot_into(source, r, e, target):
-    """``target`` = ``source`` after a pivot on entry ``(r, e)``."""
-    k, ncol = source.shape
-    p = source[r, e]
-    for c in range(ncol):
-        target[r, c] = source[r, c] / p
+def _pivot_into(source, r, j, target):
+    """``target`` = dictionary ``source`` after a pivot on entry ``(r, j)``.
+
+    Column ``j`` then holds the leaving variable: its tableau column was the unit vector
+    ``e_r``, which the pivot maps to ``1 / p`` in row ``r`` and ``0 - source[i, j] / p`` elsewhere
+    (computed as the full-tableau pivot computes it, so the values agree bit for bit).
+    """
+    k, n_col = source.shape
+    p = source[r, j]
+    pivot_row = target[r]
+    for c in range(n_col):
+        pivot_row[c] = source[r, c] / p
+    inverse = 1.0 / p
+    pivot_row[j] = inverse
     for i in range(k):
         if i == r:
             continue
-        f = source[i, e]
-        for c in range(ncol):
-            target[i, c] = source[i, c] - f * target[r, c]
-        target[i, e] = 0.0
+        f = source[i, j]
+        src = source[i]
+        dst = target[i]
+        for c in range(n_col):
+            dst[c] = src[c] - f * pivot_row[c]
+        dst[j] = 0.0 - f * inverse
 
 
 @numba.njit(cache=True)
-def _grow_ring(queue_T, queue_B, queue_L, head):
+def _grow_ring(queue_D, queue_B, queue_N, queue_L, head):
     """A full ring buffer unrolled from ``head`` into one of twice the capacity."""
     size = queue_B.shape[0]
-    order = (np.arange(size) + head) & (size - 1)
-    new_T = np.zeros((2 * size, queue_T.shape[1], queue_T.shape[2]))
-    new_B = np.zeros((2 * size, queue_B.shape[1]), dtype=np.int64)
+    new_D = np.empty((2 * size, queue_D.shape[1], queue_D.shape[2]))
+    new_B = np.empty((2 * size, queue_B.shape[1]), dtype=np.int64)
+    new_N = np.empty((2 * size, queue_N.shape[1]), dtype=np.int64)
     new_L = np.full(2 * size, -1, dtype=np.int64)
-    new_T[:size] = queue_T[order]
-    new_B[:size] = queue_B[order]
-    new_L[:size] = queue_L[order]
-    return new_T, new_B, new_L
+    for i in range(size):
+        s = (i + head) & (size - 1)
+        new_D[i] = queue_D[s]
+        new_B[i] = queue_B[s]
+        new_N[i] = queue_N[s]
+        new_L[i] = queue_L[s]
+    return new_D, new_B, new_N, new_L
 
 
 @numba.njit(cache=True)
@@ -220,26 +292,34 @@ def polytope_vertices(M, labels):
         ``(V, k)`` int64 basic variables of one basis of each vertex.
     ambiguous : bool
         True when a float decision fell close to its threshold.
+
+    Notes
+    -----
+    Each basis is kept as a dictionary: the ``k x (d + 1)`` columns of the tableau of its
+    ``d`` nonbasic variables and the right-hand side (the basic columns are unit vectors), so
+    a pivot costs ``k (d + 1)`` operations. The pivots and all decisions are those of the full
+    tableau ``[B^-1 M | B^-1 | B^-1 1]``, in the same order, bit for bit. The ratio tests of all
+    entering variables of a basis run in one vectorised pass (:func:`_scan_ratios`); only the
+    columns with a near tie take the lexicographic rule. The bases waiting in the
+    breadth-first queue live in a ring buffer that doubles when full.
     """
     k, d = M.shape
     n_var = d + k
-    n_col = n_var + 1
     words = (n_var + 63) // 64
-    lex_columns = np.empty(k + 1, dtype=np.int64)
-    lex_columns[0] = n_var
-    for c in range(k):
-        lex_columns[c + 1] = d + c
-
-    # ring buffer of bases waiting to be processed: tableau, basic variables, variable that left to reach it
-    queue_T = np.zeros((16, k, n_col))
-    queue_B = np.zeros((16, k), dtype=np.int64)
-    queue_L = np.full(16, -1, dtype=np.int64)
+    cap = 16
+    # ring buffer of bases waiting to be processed: dictionary, basic variables, nonbasic
+    # variable of each dictionary column, variable that left to reach the basis
+    queue_D = np.zeros((cap, k, d + 1))
+    queue_B = np.zeros((cap, k), dtype=np.int64)
+    queue_N = np.zeros((cap, d), dtype=np.int64)
+    queue_L = np.full(cap, -1, dtype=np.int64)
     for r in range(k):
         for c in range(d):
-            queue_T[0, r, c] = M[r, c]
-        queue_T[0, r, d + r] = 1.0
-        queue_T[0, r, n_var] = 1.0
+            queue_D[0, r, c] = M[r, c]
+        queue_D[0, r, d] = 1.0
         queue_B[0, r] = d + r
+    for c in range(d):
+        queue_N[0, c] = c
     head, waiting = 0, 1
 
     seen_keys = np.zeros((64, words), dtype=np.uint64)
@@ -260,30 +340,33 @@ def polytope_vertices(M, labels):
     seen_values[slot] = 0
     n_seen = 1
 
-    T = np.empty((k, n_col))
     basis = np.empty(k, dtype=np.int64)
-    is_basic = np.zeros(n_var, dtype=np.bool_)
+    nonbasic = np.empty(d, dtype=np.int64)
+    slack_column = np.empty(k, dtype=np.int64)
+    slack_row = np.empty(k, dtype=np.int64)
     mask = np.zeros(words, dtype=np.uint64)
     new_key = np.zeros(words, dtype=np.uint64)
+    best = np.empty(d)
+    column_of = np.empty(n_var, dtype=np.int64)
+    best_row = np.empty(d, dtype=np.int64)
+    tie = np.empty(d, dtype=np.bool_)
+    doubt = np.empty(d, dtype=np.bool_)
     while waiting > 0:
-        T[:] = queue_T[head]
+        # the basis at the head stays in the ring (counted in ``waiting``) while it is expanded,
+        # so its dictionary is read in place and no new basis overwrites it
+        D = queue_D[head]
         basis[:] = queue_B[head]
+        nonbasic[:] = queue_N[head]
         came_by = queue_L[head]
-        head = (head + 1) & (queue_B.shape[0] - 1)
-        waiting -= 1
-        is_basic[:] = False
         key[:] = 0
+        mask[:] = 0  # the vertex of this basis: its labels are the zero variables
         for r in range(k):
-            is_basic[basis[r]] = True
             key[basis[r] >> 6] |= _ONE << np.uint64(basis[r] & 63)
-
-        # the vertex of this basis: its labels are the zero variables
-        mask[:] = 0
-        for v in range(n_var):
-            if not is_basic[v]:
-                mask[labels[v] >> 6] |= _ONE << np.uint64(labels[v] & 63)
+        for j in range(d):
+            label = labels[nonbasic[j]]
+            mask[label >> 6] |= _ONE << np.uint64(label & 63)
         for r in range(k):
-            value = T[r, n_var]
+            value = D[r, d]
             if _in_band(value, 1.0):
                 ambiguous = True
             if value <= DECISION_TOL:
@@ -300,18 +383,37 @@ def polytope_vertices(M, labels):
             masks[n_vertices] = mask
             bases[n_vertices] = basis
             for r in range(k):
-                if basis[r] < d and T[r, n_var] > DECISION_TOL:
-                    coordinates[n_vertices, basis[r]] = T[r, n_var]
+                if basis[r] < d and D[r, d] > DECISION_TOL:
+                    coordinates[n_vertices, basis[r]] = D[r, d]
             n_vertices += 1
             if 2 * n_vertices > vertex_values.shape[0]:
                 vertex_keys, vertex_values = _grow_table(vertex_keys, vertex_values)
 
         # its neighbours in the perturbed polytope: one per entering variable
-        for e in range(n_var):
-            if is_basic[e] or e == came_by:  # re-entering the variable that left leads back
+        _scan_ratios(D, best, best_row, tie, doubt)
+        located = False  # where the slacks are, needed by the lexicographic rule only
+        column_of[:] = -1
+        for j in range(d):
+            column_of[nonbasic[j]] = j
+        for e in range(n_var):  # entering variables in increasing order, as polytope_vertices_reference
+            j = column_of[e]
+            if j < 0 or e == came_by:  # basic, or re-entering the variable that left (leads back)
                 continue
-            r, tie = _lex_min_ratio_row(T, e, lex_columns)
-            ambiguous = ambiguous or tie
+            if tie[j]:
+                if not located:
+                    slack_column[:] = -1
+                    slack_row[:] = -1
+                    for c in range(d):
+                        if nonbasic[c] >= d:
+                            slack_column[nonbasic[c] - d] = c
+                    for r in range(k):
+                        if basis[r] >= d:
+                            slack_row[basis[r] - d] = r
+                    located = True
+                r, unsure = _lex_min_ratio_row(D, j, slack_column, slack_row)
+            else:
+                r, unsure = best_row[j], doubt[j]
+            ambiguous = ambiguous or unsure
             if r < 0:  # unbounded direction: impossible for positive M
                 ambiguous = True
                 continue
@@ -328,15 +430,185 @@ def polytope_vertices(M, labels):
             if 2 * n_seen > seen_values.shape[0]:
                 seen_keys, seen_values = _grow_table(seen_keys, seen_values)
             if waiting == queue_B.shape[0]:
-                queue_T, queue_B, queue_L = _grow_ring(queue_T, queue_B, queue_L, head)
+                queue_D, queue_B, queue_N, queue_L = _grow_ring(queue_D, queue_B, queue_N, queue_L, head)
                 head = 0
             tail = (head + waiting) & (queue_B.shape[0] - 1)
-            _pivot_into(T, r, e, queue_T[tail])
+            _pivot_into(D, r, j, queue_D[tail])
             queue_B[tail] = basis
             queue_B[tail, r] = e
+            queue_N[tail] = nonbasic
+            queue_N[tail, j] = leaving
             queue_L[tail] = leaving
             waiting += 1
+        head = (head + 1) & (queue_B.shape[0] - 1)
+        waiting -= 1
     return masks[:n_vertices].copy(), coordinates[:n_vertices].copy(), bases[:n_vertices].copy(), ambiguous
+
+
+@numba.njit(cache=True)
+def complementary_vertices(M, labels, masks_other, n_labels):
+    """The vertex of ``{z >= 0 : M z <= 1}`` carrying the labels missing from each given label set (numba).
+
+    For a bimatrix game, ``masks_other`` are the vertices of the other best-response polytope
+    (row 0, the origin, is skipped). When such a vertex is non-degenerate (it misses exactly
+    ``d`` labels), the missing labels name ``d`` tight constraints of this polytope: the rows
+    ``c`` with ``labels[d + c]`` missing hold with equality and the coordinates ``z_j`` with
+    ``labels[j]`` missing are zero. So its only possible partner is the solution of one square
+    system, a vertex if it is feasible. This replaces the enumeration of this polytope's
+    vertices and the pairing by :func:`completely_labelled_pairs` when every vertex is
+    non-degenerate and every system regular.
+
+    Parameters
+    ----------
+    M : numpy.ndarray
+        ``(k, d)`` float64 matrix with positive entries.
+    labels : numpy.ndarray
+        int64 labels of the ``d + k`` variables, as in :func:`polytope_vertices`.
+    masks_other : numpy.ndarray
+        ``(V, W)`` uint64 label sets of the other polytope's vertices, row 0 its origin.
+    n_labels : int
+        ``d + k``, the number of labels.
+
+    Returns
+    -------
+    determined : bool
+        False when some vertex of ``masks_other`` (row 0 excepted) is degenerate or some
+        system is singular (pivot at most ``DECISION_TOL``): then the other outputs are
+        meaningless and the caller must enumerate and pair all vertices.
+    partner : numpy.ndarray
+        ``(V,)`` bool: whether vertex ``i`` has a completely labelled partner.
+    masks : numpy.ndarray
+        ``(V, W)`` uint64 label set of each partner.
+    coordinates : numpy.ndarray
+        ``(V, d)`` float64 partner vertices.
+    bases : numpy.ndarray
+        ``(V, k)`` int64 basic variables of a basis of each partner: its free coordinates and
+        the slacks of its loose rows.
+    ambiguous : bool
+        True when a float decision (a pivot, a sign, a zero) fell close to its threshold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> masks_other = np.array([[0b01], [0b10]], dtype=np.uint64)  # the origin and a vertex with label 1
+    >>> determined, partner, masks, coordinates, _, _ = complementary_vertices(
+    ...     np.array([[2.0]]), np.array([1, 0]), masks_other, 2)
+    >>> bool(determined), partner.tolist(), masks[1].tolist(), coordinates[1].tolist()
+    (True, [False, True], [1], [0.5])
+    """
+    k, d = M.shape
+    n_other = masks_other.shape[0]
+    words = masks_other.shape[1]
+    partner = np.zeros(n_other, dtype=np.bool_)
+    masks = np.zeros((n_other, words), dtype=np.uint64)
+    coordinates = np.zeros((n_other, d))
+    bases = np.zeros((n_other, k), dtype=np.int64)
+    ambiguous = False
+    free = np.empty(d, dtype=np.int64)
+    tight = np.empty(k, dtype=np.int64)
+    is_tight = np.zeros(k, dtype=np.bool_)
+    system = np.empty((k, k + 1))
+    z = np.empty(d)
+    for i in range(1, n_other):
+        # the labels vertex i misses, which its partner must have
+        missing = 0
+        for label in range(n_labels):
+            if not (masks_other[i, label >> 6] >> np.uint64(label & 63)) & _ONE:
+                missing += 1
+        if missing != d:
+            return False, partner, masks, coordinates, bases, ambiguous
+        n_free, n_tight = 0, 0
+        for j in range(d):
+            label = labels[j]
+            if (masks_other[i, label >> 6] >> np.uint64(label & 63)) & _ONE:
+                free[n_free] = j
+                n_free += 1
+        for c in range(k):
+            label = labels[d + c]
+            if not (masks_other[i, label >> 6] >> np.uint64(label & 63)) & _ONE:
+                tight[n_tight] = c
+                n_tight += 1
+        if n_free != n_tight:
+            return False, partner, masks, coordinates, bases, ambiguous
+        if n_free == 0:  # the origin: not a partner
+            continue
+        # M[tight, free] z_free = 1 by Gauss-Jordan elimination with partial pivoting
+        size = n_free
+        for a in range(size):
+            for b in range(size):
+                system[a, b] = M[tight[a], free[b]]
+            system[a, size] = 1.0
+        for col in range(size):
+            pivot_row = col
+            for a in range(col + 1, size):
+                if abs(system[a, col]) > abs(system[pivot_row, col]):
+                    pivot_row = a
+            pivot = system[pivot_row, col]
+            if _in_band(pivot, 1.0):
+                ambiguous = True
+            if abs(pivot) <= DECISION_TOL:
+                return False, partner, masks, coordinates, bases, ambiguous
+            if pivot_row != col:
+                for b in range(col, size + 1):
+                    system[col, b], system[pivot_row, b] = system[pivot_row, b], system[col, b]
+            for b in range(col, size + 1):
+                system[col, b] /= pivot
+            for a in range(size):
+                if a != col:
+                    factor = system[a, col]
+                    if factor != 0.0:
+                        for b in range(col, size + 1):
+                            system[a, b] -= factor * system[col, b]
+        z[:] = 0.0
+        for b in range(size):
+            z[free[b]] = system[b, size]
+        # feasibility and the extra (degenerate) labels, with the tolerances of polytope_vertices
+        feasible = True
+        for b in range(size):
+            value = system[b, size]
+            if _in_band(value, 1.0):
+                ambiguous = True
+            if value < -DECISION_TOL:
+                feasible = False
+        if not feasible:  # a negative coordinate: no partner, whatever the slacks
+            continue
+        for j in range(d):
+            masks[i, labels[j] >> 6] |= _ONE << np.uint64(labels[j] & 63)
+        for b in range(size):
+            if system[b, size] > DECISION_TOL:
+                label = labels[free[b]]
+                masks[i, label >> 6] &= ~(_ONE << np.uint64(label & 63))
+        is_tight[:] = False
+        for a in range(size):
+            is_tight[tight[a]] = True
+        for c in range(k):
+            if not is_tight[c]:
+                slack = 1.0
+                for b in range(size):
+                    slack -= M[c, free[b]] * z[free[b]]
+                if _in_band(slack, 1.0):
+                    ambiguous = True
+                if slack < -DECISION_TOL:
+                    feasible = False
+                if slack > DECISION_TOL:
+                    continue
+            label = labels[d + c]
+            masks[i, label >> 6] |= _ONE << np.uint64(label & 63)
+        if not feasible:
+            masks[i] = 0
+            continue
+        partner[i] = True
+        for j in range(d):
+            if z[j] > DECISION_TOL:
+                coordinates[i, j] = z[j]
+        for b in range(size):
+            bases[i, b] = free[b]
+        n_basic = size
+        for c in range(k):
+            if not is_tight[c]:
+                bases[i, n_basic] = d + c
+                n_basic += 1
+    return True, partner, masks, coordinates, bases, ambiguous
 
 
 @numba.njit(cache=True)
@@ -455,6 +727,83 @@ def _lex_less(row, other, e, lex_columns) -> bool:
         if left != right:
             return left < right
     return False
+
+
+def complementary_vertices_reference(M, labels, masks_other, n_labels):
+    """Exact reference of :func:`complementary_vertices` in Python ints and Fractions.
+
+    Parameters
+    ----------
+    M : array_like
+        ``(k, d)`` matrix of positive integers.
+    labels : sequence of int
+        The label of each of the ``d + k`` variables, as in :func:`polytope_vertices`.
+    masks_other : sequence of int
+        Label sets (Python ints) of the other polytope's vertices, the origin first.
+    n_labels : int
+        ``d + k``.
+
+    Returns
+    -------
+    determined : bool
+        False if a vertex (the origin excepted) misses other than ``d`` labels or a system is singular.
+    partners : list
+        Per vertex of ``masks_other``: None (the origin, or no partner) or ``(mask, coordinates)``
+        with ``coordinates`` a tuple of ``d`` Fractions; empty when not determined.
+
+    Examples
+    --------
+    >>> complementary_vertices_reference([[2]], [1, 0], [0b01, 0b10], 2)
+    (True, [None, (1, (Fraction(1, 2),))])
+    """
+    rows = [[int(v) for v in row] for row in np.asarray(M, dtype=object)]
+    k, d = len(rows), len(rows[0])
+    labels = [int(v) for v in labels]
+    full = (1 << n_labels) - 1
+    partners = [None]
+    for other in list(masks_other)[1:]:
+        missing = full & ~int(other)
+        if bin(missing).count("1") != d:
+            return False, []
+        free = [j for j in range(d) if not missing >> labels[j] & 1]
+        tight = [c for c in range(k) if missing >> labels[d + c] & 1]
+        if len(free) != len(tight):
+            return False, []
+        if not free:
+            partners.append(None)
+            continue
+        solution = _solve_fractions([[rows[c][j] for j in free] for c in tight])
+        if solution is None:
+            return False, []
+        z = [Fraction(0)] * d
+        for j, value in zip(free, solution):
+            z[j] = value
+        slacks = [1 - sum(rows[c][j] * z[j] for j in range(d)) for c in range(k)]
+        if any(v < 0 for v in z) or any(v < 0 for v in slacks):
+            partners.append(None)
+            continue
+        mask = sum(1 << labels[j] for j in range(d) if z[j] == 0)
+        mask += sum(1 << labels[d + c] for c in range(k) if slacks[c] == 0)
+        partners.append((mask, tuple(z)))
+    return True, partners
+
+
+def _solve_fractions(matrix):
+    """The solution of ``matrix @ z = 1`` in Fractions (Gauss-Jordan), or None if singular."""
+    size = len(matrix)
+    rows = [[Fraction(v) for v in row] + [Fraction(1)] for row in matrix]
+    for col in range(size):
+        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
+        if pivot is None:
+            return None
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        head = [v / rows[col][col] for v in rows[col]]
+        rows[col] = head
+        for r in range(size):
+            if r != col and rows[r][col] != 0:
+                factor = rows[r][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], head)]
+    return [rows[r][size] for r in range(size)]
 
 
 def completely_labelled_pairs_reference(masks_p, masks_q, n_labels):
