@@ -309,16 +309,44 @@ class NormalFormGame:
         vector per player (``Fraction`` object arrays when ``exact``); public
         callers use :meth:`expected_payoffs` and :meth:`regrets`.
         """
+        if exact:
+            return self._exact_payoffs_and_regrets(strategies)
         payoffs, regrets = [], []
         for p in range(self.n_players):
             values = self._action_values(p, strategies, exact)
-            if exact:
-                current = sum((v * q for v, q in zip(values, strategies[p])), Fraction(0))
-                best = max(values)
-            else:
-                current, best = float(values @ strategies[p]), float(values.max())
+            current, best = float(values @ strategies[p]), float(values.max())
             payoffs.append(current)
             regrets.append(best - current)
+        return tuple(payoffs), tuple(regrets)
+
+    def _exact_payoffs_and_regrets(self, strategies) -> tuple[tuple, tuple]:
+        """Exact certificates in integers: payoffs ``ints / scale``, strategies ``numerators / d``.
+
+        Contracting integer tensors with integer numerators avoids a ``Fraction`` (and its gcd) per product;
+        int64 is used when no partial sum can reach 2**62, Python ints otherwise.
+        """
+        if getattr(self, "_integer_cache", None) is None:
+            self._integer_cache = self.integer_payoffs()
+        numerators, denominators = [], []
+        for strategy in strategies:
+            d = math.lcm(*(Fraction(v).denominator for v in strategy))
+            numerators.append([int(Fraction(v) * d) for v in strategy])
+            denominators.append(d)
+        payoffs, regrets = [], []
+        for p, (ints, scale) in enumerate(self._integer_cache):
+            bound = max((abs(int(v)) for v in ints.ravel()), default=0)
+            for q, nums in enumerate(numerators):
+                bound *= max(1, sum(abs(v) for v in nums))
+            dtype = np.int64 if bound < 2**62 else object
+            tensor = ints.astype(dtype)
+            for q in reversed(range(self.n_players)):
+                if q != p:
+                    tensor = np.tensordot(tensor, np.array(numerators[q], dtype=dtype), axes=([q], [0]))
+            values = [int(v) for v in tensor]  # (n_p,) payoffs of p's actions times scale * prod_{q != p} d_q
+            denominator = scale * math.prod(d for q, d in enumerate(denominators) if q != p)
+            current = sum(v * n for v, n in zip(values, numerators[p]))
+            payoffs.append(Fraction(current, denominator * denominators[p]))
+            regrets.append(Fraction(max(values) * denominators[p] - current, denominator * denominators[p]))
         return tuple(payoffs), tuple(regrets)
 
     def max_regret(self, profile, exact: bool | None = None):
