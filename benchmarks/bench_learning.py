@@ -13,13 +13,16 @@ warm-up call):
   episodes: the serial kernels of :mod:`stackelberg.solvers.kernels.learning`, i.e. one core;
 * ``numpy``: the vectorised numpy path (``backend="numpy"``, the same random numbers), over fewer episodes;
 * ``python``: the plain per-run Python loop, i.e. the same kernels run as ordinary Python in a subprocess with
-  ``NUMBA_DISABLE_JIT=1`` (for Nash-Q and minimax-Q, which have no kernel, the learner called once per run with
-  ``runs=1``), over ``--reference-updates`` updates;
+  ``NUMBA_DISABLE_JIT=1``, over ``--reference-updates`` updates;
 
 and reports updates per second and the ratios to the Python loop. Target: at least 1e6 updates per second per core
 for the tabular learners on the matrix games.
 
-Run: ``python benchmarks/bench_learning.py [--runs 1000] [--episodes 2000] [--gamma 0.0] [--repeats 3]``
+Nash-Q and minimax-Q also report how many stage games their kernel handed back to Python (``python stages``: a
+mixed Nash stage the kernel could not decide as the numpy path does, or a zero-sum stage needing the LP).
+
+Run: ``python benchmarks/bench_learning.py [--runs 1000] [--episodes 2000] [--gamma 0.0] [--repeats 3]
+[--learners nash_q_learning,minimax_q_learning]``
 """
 
 from __future__ import annotations
@@ -41,14 +44,33 @@ from stackelberg.solvers import learning  # noqa: E402
 
 MATRIX_GAMES = ("escape", "maintain", "penalty(-50)", "mixing")
 ZERO_SUM_GAMES = ("matching_pennies", "rock_paper_scissors")
-KERNEL_LEARNERS = ("bilevel_q_learning", "independent_q_learning", "bilevel_actor_critic", "nlevel_learning")
-NUMPY_LEARNERS = ("nash_q_learning", "minimax_q_learning")
+KERNEL_LEARNERS = ("bilevel_q_learning", "independent_q_learning", "bilevel_actor_critic", "nlevel_learning",
+                   "nash_q_learning", "minimax_q_learning")
+EQUILIBRIUM_LEARNERS = ("nash_q_learning", "minimax_q_learning")
 
 
-def cases():
+def cases(learners=KERNEL_LEARNERS):
     """(learner name, game name) pairs."""
-    out = [(learner, game) for game in MATRIX_GAMES for learner in KERNEL_LEARNERS + ("nash_q_learning",)]
-    return out + [("minimax_q_learning", game) for game in ZERO_SUM_GAMES]
+    out = [(learner, game) for game in MATRIX_GAMES for learner in KERNEL_LEARNERS[:5] if learner in learners]
+    return out + [("minimax_q_learning", game) for game in ZERO_SUM_GAMES if "minimax_q_learning" in learners]
+
+
+def python_stages(learner, game, runs, episodes):
+    """Stage games the equilibrium kernels handed back to Python in one run of ``learner`` (numba backend)."""
+    solver = "_stage_nash" if learner == "nash_q_learning" else "zero_sum_values"
+    original = getattr(learning, solver)
+    count = [0]
+
+    def counted(*args, **kwargs):
+        count[0] += 1
+        return original(*args, **kwargs)
+
+    setattr(learning, solver, counted)
+    try:
+        getattr(learning, learner)(game, episodes=episodes, runs=runs, epsilon=0.1, seed=0, backend="numba")
+    finally:
+        setattr(learning, solver, original)
+    return count[0]
 
 
 def updates_per_second(learner, game, runs, episodes, repeats, **kwargs):
@@ -62,21 +84,15 @@ def updates_per_second(learner, game, runs, episodes, repeats, **kwargs):
 
 def python_reference(learner, game, updates):
     """Updates per second of the plain per-run Python loop (run under NUMBA_DISABLE_JIT=1 for the kernels)."""
-    if learner in KERNEL_LEARNERS:
-        runs = 10
-        return updates_per_second(learner, game, runs, max(1, updates // runs), 1, backend="numba")
-    episodes = max(1, updates // 10)
-    start = time.perf_counter()
-    for seed in range(10):  # one run per call: the per-run loop
-        getattr(learning, learner)(game, episodes=episodes, runs=1, epsilon=0.1, seed=seed)
-    return 10 * episodes / (time.perf_counter() - start)
+    runs = 10
+    return updates_per_second(learner, game, runs, max(1, updates // runs), 1, backend="numba")
 
 
 def reference_subprocess(args) -> dict:
     """Run the Python-loop references in a subprocess whose numba kernels are plain Python."""
     env = dict(os.environ, NUMBA_DISABLE_JIT="1")
     command = [sys.executable, __file__, "--reference-json", "--gamma", str(args.gamma),
-               "--reference-updates", str(args.reference_updates)]
+               "--reference-updates", str(args.reference_updates), "--learners", args.learners]
     output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return {tuple(key.split("|")): value for key, value in json.loads(output).items()}
 
@@ -89,39 +105,41 @@ def main(argv=None):
     parser.add_argument("--reference-updates", type=int, default=2000)
     parser.add_argument("--gamma", type=float, default=0.0)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--learners", default=",".join(KERNEL_LEARNERS), help="comma-separated learner names")
     parser.add_argument("--reference-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    learners = tuple(args.learners.split(","))
 
     if args.reference_json:  # inside the NUMBA_DISABLE_JIT subprocess
         python_reference("bilevel_q_learning", repeated_game(get_game("escape"), args.gamma), 100)  # warm-up
         result = {f"{learner}|{name}": python_reference(learner, repeated_game(get_game(name), args.gamma),
                                                         args.reference_updates)
-                  for learner, name in cases()}
+                  for learner, name in cases(learners)}
         print(json.dumps(result))
         return result
 
     print("timing the plain Python loop references (subprocess, NUMBA_DISABLE_JIT=1)", file=sys.stderr, flush=True)
     reference = reference_subprocess(args)
     rows, headline = [], {}
-    for learner, name in cases():
+    for learner, name in cases(learners):
         game = repeated_game(get_game(name), args.gamma)
         row = [name, learner]
         python = reference[(learner, name)]
-        if learner in KERNEL_LEARNERS:
-            getattr(learning, learner)(game, episodes=5, runs=5, seed=0, backend="numba")  # compile / load cache
-            numba_rate = updates_per_second(learner, game, args.runs, args.episodes, args.repeats, backend="numba")
-            numpy_rate = updates_per_second(learner, game, args.runs, args.numpy_episodes, 1, backend="numpy")
-            row += [f"{numba_rate / 1e6:.2f}", f"{numpy_rate / 1e6:.3f}", f"{python / 1e3:.1f}",
-                    f"{numba_rate / python:.0f}x", f"{numpy_rate / python:.0f}x"]
-            headline[(learner, name)] = numba_rate
+        getattr(learning, learner)(game, episodes=5, runs=5, seed=0, backend="numba")  # compile / load cache
+        numba_rate = updates_per_second(learner, game, args.runs, args.episodes, args.repeats, backend="numba")
+        numpy_rate = updates_per_second(learner, game, args.runs, args.numpy_episodes, 1, backend="numpy")
+        row += [f"{numba_rate / 1e6:.2f}", f"{numpy_rate / 1e6:.3f}", f"{python / 1e3:.1f}",
+                f"{numba_rate / python:.0f}x", f"{numpy_rate / python:.0f}x"]
+        if learner in EQUILIBRIUM_LEARNERS:
+            row.append(str(python_stages(learner, game, args.runs, args.episodes)))
         else:
-            numpy_rate = updates_per_second(learner, game, args.runs, args.numpy_episodes, 1)
-            row += ["-", f"{numpy_rate / 1e6:.3f}", f"{python / 1e3:.1f}", "-", f"{numpy_rate / python:.0f}x"]
-            headline[(learner, name)] = numpy_rate
+            row.append("-")
+        headline[(learner, name)] = numba_rate
         rows.append(row)
         print(f"done {learner} on {name}", file=sys.stderr, flush=True)
     header = ["game", "learner", "numba (M updates/s)", "numpy vectorised (M updates/s)",
-              "Python loop (k updates/s)", "numba / Python", "numpy / Python"]
+              "Python loop (k updates/s)", "numba / Python", "numpy / Python",
+              f"python stages (of {args.runs * args.episodes} updates)"]
     print(markdown_table(header, rows))
     print(f"\nruns={args.runs}, gamma={args.gamma}, epsilon=0.1, one-step episodes; numba over {args.episodes} "
           f"episodes (best of {args.repeats}), numpy over {args.numpy_episodes}; single thread.")

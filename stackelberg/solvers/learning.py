@@ -58,10 +58,15 @@ own :math:`Q_i` and moves it towards :math:`r_i + \gamma\, \mathrm{val}_i(Q_i(s'
 which it maximises :math:`Q_i`, playing its maximin strategy. **Independent Q-learning** keeps :math:`Q_i(s, a_i)`
 per agent with targets :math:`r_i + \gamma \max_{a_i} Q_i(s', a_i)`.
 
-**Speed.** Bi-level Q, independent Q, Bi-AC and the N-level learner run in numba kernels
-(:mod:`stackelberg.solvers.kernels.learning`, imported lazily) when ``backend="numba"`` (or ``"auto"`` with at
-least :data:`NUMBA_MIN_UPDATES` updates); their vectorised numpy paths (``backend="numpy"``) consume the same
-random numbers and agree with the kernels. Nash-Q and minimax-Q are numpy only. Every step of every run consumes
+**Speed.** Every learner runs in a numba kernel (:mod:`stackelberg.solvers.kernels.learning`, imported lazily)
+when ``backend="numba"`` (or ``"auto"`` with at least :data:`NUMBA_MIN_UPDATES` updates); the vectorised numpy paths
+(``backend="numpy"``) consume the same random numbers and agree with the kernels. Nash-Q's and minimax-Q's kernel
+solves the stage games itself with the numpy path's rules (pure equilibria and their selection bit for bit; mixed
+Nash stages by support enumeration when the stage is certified nondegenerate, else by the same vertex enumeration
+as :func:`~stackelberg.solvers.nash.nash_equilibria`; zero-sum stages by the Shapley-Snow enumeration of
+:func:`~stackelberg.solvers.zero_sum.zero_sum_values`) and hands a stage back to Python whenever it cannot be sure
+to decide it as the numpy path does (a float decision within rounding of its threshold, or the LP's case). Every
+step of every run consumes
 :math:`2N + 1` uniforms (exploration coins, action uniforms, one transition uniform) and every episode one more
 (its initial state), drawn in blocks from ``seed``; see :mod:`stackelberg.solvers.kernels.learning`.
 
@@ -96,7 +101,7 @@ from ..games.normal_form import NormalFormGame
 from .markov import _SELECTIONS, NASH_SELECTIONS, STAGE_TOL
 from .nash import nash_equilibria
 from .sequential import _check_order
-from .zero_sum import zero_sum_values
+from .zero_sum import MAX_SUPPORT_PAIRS, zero_sum_values
 
 __all__ = [
     "LearningResult",
@@ -522,6 +527,7 @@ def nash_q_learning(
     gamma=None,
     runs=1,
     seed=None,
+    backend="auto",
     progress=False,
 ) -> LearningResult:
     r"""Nash-Q learning (Hu and Wellman) with an explicit equilibrium-selection rule, vectorised over runs.
@@ -564,6 +570,10 @@ def nash_q_learning(
         Number of independent runs.
     seed : int or numpy.random.Generator, optional
         Source of randomness; the same seed gives the same result.
+    backend : {"auto", "numba", "numpy"}
+        The numba kernel (stage games solved in the kernel; a mixed stage game it cannot certify to have the
+        equilibrium set the numpy path finds is handed back to Python) or the vectorised numpy path; the same
+        random numbers and selected equilibria, results equal up to rounding.
     progress : bool
 
     Returns
@@ -594,14 +604,15 @@ def nash_q_learning(
         raise TypeError(f"leader must be 0 or 1; got {leader!r}")
     if leader not in (0, 1):
         raise ValueError(f"leader must be 0 or 1; got {leader}")
-    setup = _Setup(game, episodes, steps_per_episode, alpha, epsilon, gamma, runs, seed, backend="numpy",
+    setup = _Setup(game, episodes, steps_per_episode, alpha, epsilon, gamma, runs, seed, backend=backend,
                    progress=progress)
     setup.parameters.update(selection=selection, leader=int(leader))
 
     def solve(q):
         return _stage_nash(q, selection, int(leader))
 
-    return _equilibrium_q_learning(setup, solve, "nash")
+    return _equilibrium_q_learning(setup, solve, "nash", minimax=False, selection=NASH_SELECTIONS.index(selection),
+                                   leader=int(leader))
 
 
 def minimax_q_learning(
@@ -614,6 +625,7 @@ def minimax_q_learning(
     gamma=None,
     runs=1,
     seed=None,
+    backend="auto",
     progress=False,
 ) -> LearningResult:
     r"""Minimax-Q learning (Littman) in a two-player zero-sum Markov game, vectorised over runs.
@@ -644,6 +656,10 @@ def minimax_q_learning(
         Number of independent runs.
     seed : int or numpy.random.Generator, optional
         Source of randomness; the same seed gives the same result.
+    backend : {"auto", "numba", "numpy"}
+        The numba kernel (the same support enumeration, thresholds and tie rules as
+        :func:`~stackelberg.solvers.zero_sum.zero_sum_values`; a stage game it cannot decide the same way, or
+        that needs the LP, is handed back to Python) or the vectorised numpy path; results equal up to rounding.
     progress : bool
 
     Returns
@@ -669,7 +685,7 @@ def minimax_q_learning(
     ----------
     M. L. Littman. Markov games as a framework for multi-agent reinforcement learning. ICML 1994.
     """
-    setup = _Setup(game, episodes, steps_per_episode, alpha, epsilon, gamma, runs, seed, backend="numpy",
+    setup = _Setup(game, episodes, steps_per_episode, alpha, epsilon, gamma, runs, seed, backend=backend,
                    progress=progress)
     rewards = game.rewards
     gap = float(np.abs(rewards[0] + rewards[1]).max())
@@ -681,7 +697,7 @@ def minimax_q_learning(
         v2, y, _ = zero_sum_values(q[1].transpose(0, 2, 1))
         return x, y, np.stack([v1, v2]), False
 
-    return _equilibrium_q_learning(setup, solve, "minimax")
+    return _equilibrium_q_learning(setup, solve, "minimax", minimax=True)
 
 
 # ---------------------------------------------------------------------- set-up
@@ -1037,11 +1053,43 @@ def _sequential_ac_numpy(setup, lv, Q, logits, probs_table, logp_table, alpha, b
 
 
 # ---------------------------------------------------------------------- equilibrium Q-learning
-def _equilibrium_q_learning(setup, solve, algorithm):
-    """Nash-Q / minimax-Q: ``solve(q (2, R, n0, n1)) -> (x (R, n0), y (R, n1), values (2, R), pure)``."""
+def _equilibrium_q_learning(setup, solve, algorithm, minimax, selection=0, leader=0):
+    """Nash-Q / minimax-Q: ``solve(q (2, R, n0, n1)) -> (x (R, n0), y (R, n1), values (2, R), pure)``.
+
+    The numba path runs :func:`~stackelberg.solvers.kernels.learning.equilibrium_q_kernel` and solves with
+    ``solve`` only the stage games the kernel hands back.
+    """
     game, R, S = setup.game, setup.runs, setup.game.n_states
     n0, n1 = game.action_shape
     Q = np.zeros((2, R, S, n0, n1))  # both players' tables in one array: one gather per step
+    if setup.backend == "numba":
+        kernels = _kernels()
+        kernels.load_vertex_kernels()
+        pairs = sum(math.comb(n0, k) * math.comb(n1, k) for k in range(2, min(n0, n1) + 1))
+        enumerable = pairs <= MAX_SUPPORT_PAIRS and max(n0, n1) <= 62
+        position = np.zeros(10, dtype=np.int64)
+        injected = np.zeros(n0 + n1 + 2)
+
+        def call(e, init_u, U):
+            position[:] = 0
+            while kernels.equilibrium_q_kernel(Q, *setup.csr, setup.rewards, setup.init_cdf, setup.gamma, setup.eps[e],
+                                               setup.alpha[e], init_u, U, minimax, selection, leader, enumerable,
+                                               position, injected):
+                r, state = int(position[1]), int(position[8])
+                x, y, values, _ = solve(Q[:, r:r + 1, state])
+                injected[:n0], injected[n0:n0 + n1], injected[n0 + n1:] = x[0], y[0], values[:, 0]
+
+        setup.run_kernel(call)
+        X, Y, V = np.zeros((R, S, n0)), np.zeros((R, S, n1)), np.zeros((2, R, S))
+        status = np.zeros((R, S), dtype=np.int64)
+        kernels.equilibrium_stages(Q, minimax, selection, leader, enumerable, X, Y, V, status)
+        for r, s in zip(*np.nonzero(status)):
+            x, y, _, _ = solve(Q[:, r:r + 1, s])
+            X[r, s], Y[r, s] = x[0], y[0]
+        policies = (X, Y)
+        greedy = np.stack([p.argmax(axis=2) for p in policies], axis=2)
+        return LearningResult(algorithm, (Q[0], Q[1]), greedy, setup.initial_state, policies=policies,
+                              parameters=setup.parameters)
     rows = np.arange(R)
     for k, states, U in setup.episodes_numpy():
         eps, alpha = setup.eps[k], setup.alpha[k][:, None]

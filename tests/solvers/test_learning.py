@@ -231,6 +231,83 @@ def test_numba_kernels_match_the_numpy_paths(learner, kwargs, shape):
     assert not np.allclose(results[0].q_values[0], 0.0)
 
 
+def zero_sum_random_game(seed, action_shape=(3, 3)):
+    game = random_game(seed, action_shape, gamma=0.8)
+    rewards = game.rewards.copy()
+    rewards[1] = -rewards[0]
+    return MarkovGame(np.asarray(game.transitions), rewards, gamma=0.8, action_shape=action_shape)
+
+
+def assert_same_learning(a, b):
+    for qa, qb in zip(a.q_values, b.q_values):
+        np.testing.assert_allclose(qa, qb, rtol=0, atol=1e-9)
+    for pa, pb in zip(a.policies, b.policies):
+        np.testing.assert_allclose(pa, pb, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(a.greedy_actions, b.greedy_actions)
+
+
+@pytest.mark.parametrize("selection", ["first", "pareto", "leader", "utilitarian"])
+def test_nash_q_kernel_matches_the_numpy_path(selection):
+    # Mixing: stage games without a pure equilibrium, degenerate ones (early ties at 0) included
+    kwargs = dict(episodes=150, runs=8, epsilon=0.2, seed=21)
+    for game in (repeated_game(mixing(), 0.0), repeated_game(maintain(), 0.6), random_game(22, (3, 3))):
+        results = [nash_q_learning(game, selection, leader=1, backend=b, **kwargs) for b in ("numba", "numpy")]
+        assert_same_learning(*results)
+        assert results[0].parameters["backend"] == "numba"
+
+
+@pytest.mark.parametrize("game", [repeated_game(matching_pennies(), 0.0), zero_sum_random_game(23),
+                                  zero_sum_random_game(24, (2, 3))])
+def test_minimax_q_kernel_matches_the_numpy_path(game):
+    kwargs = dict(episodes=60, steps_per_episode=3, runs=6, epsilon=0.5, seed=25)
+    assert_same_learning(*[minimax_q_learning(game, backend=b, **kwargs) for b in ("numba", "numpy")])
+
+
+def test_equilibrium_kernel_hands_stage_games_it_cannot_solve_back_to_python(monkeypatch):
+    # with no support enumeration allowed every mixed stage goes back to Python, at either phase of a step
+    from stackelberg.solvers import learning
+
+    monkeypatch.setattr(learning, "MAX_SUPPORT_PAIRS", 0)
+    kwargs = dict(episodes=40, steps_per_episode=3, runs=4, epsilon=0.5, seed=26)
+    game = random_game(27, (3, 3), gamma=0.7)
+    assert_same_learning(*[nash_q_learning(game, "pareto", backend=b, **kwargs) for b in ("numba", "numpy")])
+    game = zero_sum_random_game(28)
+    assert_same_learning(*[minimax_q_learning(game, backend=b, **kwargs) for b in ("numba", "numpy")])
+
+
+@pytest.mark.parametrize("values", [(0, 1, 2), (-1.0, 1.0), None])
+def test_equilibrium_stage_kernel_matches_the_numpy_stage_solvers(values):
+    """The kernels' stage solvers against their plain-numpy references on random small stage games (integer
+    payoffs from a few values are degenerate: ties, extra best replies, several pure equilibria)."""
+    from stackelberg.solvers.kernels.learning import equilibrium_stages
+    from stackelberg.solvers.learning import _stage_nash
+    from stackelberg.solvers.zero_sum import zero_sum_values
+
+    rng = np.random.default_rng(len(values or ()))
+    for shape in [(2, 2), (2, 3), (3, 3), (3, 4)]:
+        R = 150
+        Q = (rng.choice(values, size=(2, R, 1) + shape) if values else rng.normal(size=(2, R, 1) + shape)) * 1.0
+        X, Y, V = np.zeros((R, 1, shape[0])), np.zeros((R, 1, shape[1])), np.zeros((2, R, 1))
+        status = np.zeros((R, 1), dtype=np.int64)
+        for selection, name in enumerate(["first", "pareto", "leader", "utilitarian"]):
+            equilibrium_stages(Q, False, selection, 1, True, X, Y, V, status)
+            solved = status[:, 0] == 0
+            assert solved.mean() > 0.9
+            x, y, v, _ = _stage_nash(Q[:, solved, 0], name, 1)
+            np.testing.assert_allclose(X[solved, 0], x, atol=1e-9)
+            np.testing.assert_allclose(Y[solved, 0], y, atol=1e-9)
+            np.testing.assert_allclose(V[:, solved, 0], v, atol=1e-9)
+        Q[1] = -Q[0]
+        equilibrium_stages(Q, True, 0, 0, True, X, Y, V, status)
+        solved = status[:, 0] == 0
+        assert solved.mean() > 0.9
+        v1, x, _ = zero_sum_values(Q[0, solved, 0])
+        v2, y, _ = zero_sum_values(Q[1, solved, 0].transpose(0, 2, 1))
+        np.testing.assert_allclose(X[solved, 0], x, atol=1e-9)
+        np.testing.assert_allclose(Y[solved, 0], y, atol=1e-9)
+        np.testing.assert_allclose(V[:, solved, 0], np.stack([v1, v2]), atol=1e-9)
+
+
 def test_auto_backend_switches_to_numba_for_large_batches():
     game = repeated_game(escape(), 0.0)
     small = bilevel_q_learning(game, episodes=10, runs=10, seed=0)
