@@ -9,60 +9,93 @@ receives incentives of 1 + eps ... whereas the winner receives zero incentives a
 What this script runs: Algorithm 3 with M = 1 and exact gradients
 (``stackelberg.solvers.metagrad``): a tabular designer eta[s, a, b] that sees the state and
 the joint action and pays R_max sigma(eta) for each agent's action (R_max = 2, the thesis's
-bound); agents take exact policy-gradient steps with alpha = 0.1, gamma = 0.99 and exploration
-lower bound 0.1; the designer ascends the exact Eq. 6.4 with Adam (learning rate 0.1) and a
-separate Adam on the incentive cost psi (sum of incentives) with learning rate ``cost * 0.1``,
-cost = 0.1 in ER(2,1) and the thesis's ratio alpha_cost / alpha_ID = 6.03e-5 / 7.93e-4 = 0.076
-in ER(5,2); eta starts at 0 (incentive R_max / 2 everywhere, a fresh sigmoid output). Initial
-logits N(0, 0.5^2), seeds 0-3 (ER(2,1)), 0 (ER(5,2)). ER(2,1): 1500 iterations (--quick: 2
-seeds, 800); ER(5,2): 1500 iterations with R_max = 2 and, as a diagnostic, R_max = 4 (full
-run only; the full run takes about 5 minutes). ER(10,5) is out of reach of exact dynamics over
-the joint state: 3^10 + 1 states times 3^10 joint actions is 3.5e9 entries per array
-(benchmarks/bench_lio.py: one exact update takes 15 s at N = 7 and grows ~20x per agent).
+bound); agents take exact policy-gradient steps with alpha = 0.1, gamma = 0.99; the designer
+ascends the exact Eq. 6.4 with Adam (learning rate 0.1) and a separate Adam on the incentive
+cost psi (sum of incentives) with learning rate ``cost * 0.1``, cost = 0.1 in ER(2,1) and the
+thesis's ratio alpha_cost / alpha_ID = 6.03e-5 / 7.93e-4 = 0.076 in ER(5,2); eta starts at 0
+(incentive R_max / 2 everywhere, a fresh sigmoid output). Initial logits N(0, 0.5^2). Two agent
+settings: "eps 0.1" (the exploration lower bound 0.1 of ch. 5, no entropy bonus) and "eps 0,
+c 0.0166" (what the thesis's public code uses for MetaGrad in ER(5,2), config_er_pg.py of
+github.com/011235813/metagradient-incentive-design: no exploration floor, entropy coefficient
+0.0166 of Table C.1, the bonus being the undiscounted sum over the episode's steps of the
+policy's entropy, differentiated at the visited states). Runs: ER(2,1) both settings, seeds 0-3,
+1500 iterations (--quick: eps 0.1 only, 2 seeds, 800 iterations, ~20 s); ER(5,2) eps 0.1, seed 0,
+1500 iterations; ER(5,2) eps 0 c 0.0166, seeds 0-1, 3000 iterations (the full run takes about
+10 minutes). ER(10,5) is out of reach of exact dynamics over the joint state: 3^10 + 1 states
+times 3^10 joint actions is 3.5e9 entries per array (benchmarks/bench_lio.py: one exact update
+takes 15 s at N = 7 and grows ~20x per agent).
 
 Numbers are exact expected undiscounted returns of the learned policies; the designer's reward
 is the collective return minus the expected incentives paid (the thesis's test-time measure).
 
-Our numbers (full run). ER(2,1), four initial points: collective return 7.91, 7.89, 8.92, 7.90
-(optimum 9; the 7.9 runs are a two-step division of labour), designer reward 6.24, 5.83, 6.93,
-6.63 (thesis optimum 10 - 1 - (1 + eps) = 8 - eps): the cooperator is paid 1.2-2.0 for the
-lever, but unlike Fig. 6.1d the winner is still paid 0.2-1.6 after 1500 iterations (the
-separate cost optimiser at 0.1 x the learning rate removes it slowly).
+Our numbers (full run). ER(2,1), eps 0.1: collective return 7.91, 7.89, 8.92, 7.90 (optimum 9;
+the 7.9 runs are a two-step division of labour), designer reward 6.24, 5.83, 6.93, 6.63 (thesis
+optimum 10 - 1 - (1 + eps) = 8 - eps): the cooperator is paid 1.2-2.0 for the lever, but unlike
+Fig. 6.1d the winner is still paid 0.2-1.6 after 1500 iterations (the separate cost optimiser at
+0.1 x the learning rate removes it slowly). ER(2,1), eps 0 c 0.0166: collective 7.93, 7.94, 8.98,
+8.92, designer 6.00, 7.49, 8.86, 7.56; without the floor the designer can stop paying a
+cooperator whose policy has saturated (lever incentive 0.29 and 0.11 in seeds 1 and 2), the
+thesis's own remark (ch. 5) that incentives are maintained only under an exploration floor.
 
-ER(5,2): NOT reproduced with the thesis's bound R_max = 2: designer reward -13.02 at the end
-(best 2.83, early), collective return -3.25, incentives paid 9.77 per episode (thesis: about 26;
-optimum 26 - 2 eps; collective optimum 28). Why, with evidence:
+ER(5,2): NOT reproduced (thesis: designer reward about 26; optimum 26 - 2 eps; collective
+optimum 28), but with the thesis code's agent settings the designer does recruit the second
+lever puller:
 
-1. At the start, under near-uniform play, going to the door is worth about
-   0.41 x 10 - 0.59 = 3.5 to an agent (the door opens when 2 of the 4 others pull), while the
-   lever is worth at most -1 + R_max = 1: no incentive in (0, 2) can stop the agents' first
-   gradients from pointing at the door (incentives are positive, so the door cannot be taxed).
-2. Once one agent pulls and four go to the door, a door-goer that switches to the lever earns
-   at most -1 + 2 = +1 and ends the episode, while waiting at the door earns +10 whenever one of
-   the three other door-goers pulls in the remaining 4 steps. ``free_riding_check`` measures
-   it: with the others fixed (start-state probability 0.965 on their action) and the designer
-   paying ~2 for the lever in every state and joint action, the door-goer's exact policy
-   gradient still *lowers* its lever probability (-4.1e-5 per step at exploration 0,
-   -1.6e-4 at 0.1). Every Adam run we tried ends with one agent at the lever and (almost)
-   all others at the door, start-state probabilities 0.73-0.99, the designer still paying
-   9-14 per episode to no effect.
-3. With R_max = 4 (diagnostic, not the thesis's setting) the same run does find two pullers:
-   collective return 24.16 (agent 1 pulls at step 1, agent 0 waits at the start and pulls at
-   step 2, the other three exit; optimum 28), designer reward 11.72 (it still pays 12.4 per
-   episode: the cost optimiser at 0.076 x the learning rate is slow). A door-goer is not
-   recruited even then (``free_riding_check`` at R_max = 4: -7.9e-5 per step); what the larger
-   bound changes is the early phase, where the lever can be made worth up to +3 against the
-   door's ~3.5, so a second agent is kept off the door before the policies saturate.
+* eps 0.1 (seed 0): designer reward -13.02 at 1500 iterations (best 2.83, early), collective
+  -3.25, incentives 9.77 per episode: one agent pulls, the other four wait at the door.
+* eps 0, c 0.0166 (seeds 0, 1), 3000 iterations: designer reward 12.46 and 16.96, collective
+  23.91 and 24.89, incentives 11.45 and 7.93 per episode (at 1500 iterations: 10.20 and 14.26,
+  collective 23.64 and 24.79; seeds 2 and 3, run separately with the same settings: designer
+  10.56 and 9.79, collective 22.68 and 24.49 at 1500 iterations). The agents settle in a two-step division of labour: three walk
+  to the door at step 1 (-1 each) while one pulls, the second puller joins at step 2, then the
+  three exit: collective 25, not the one-step 28. The designer reward is still rising (payments
+  fall by ~0.2-0.25 per 100 iterations, the cost optimiser at 0.076 x the learning rate
+  removing incentives nobody needs), but this division of labour caps it at about
+  25 - 2(1 + eps) = 23, below the thesis's 26.
 
-So the bound R_max = 2 (enough in ER(2,1), where nobody else can pull) cannot buy the second
-puller in our exact tabular setting: too little early, and too late once the others free-ride. The thesis's agents
-differ (neural policies with an entropy bonus c = 0.0166, learning rate 1e-4 over thousands of
-sampled episodes, networks that generalise across states and joint actions); which of these
-lets it reach ~26 with R_max = 2 we could not establish. Other settings tried with R_max = 2
-(seed 0): policy rate 1.0, 0.03, 0.02, 0.01 (designer reward -19, -13, -12, -11 at the end; the
-slow agents peak at 4.5 first), eta starting at -3 (-11.5): none recruits the second puller;
-plain gradient ascent or a single Adam on the weighted objective: the agents settle at the
-start or the door and the designer stops paying (-0.35, -4.75).
+What we tried, with evidence (ER(5,2), seed 0 unless stated, 1500 iterations):
+
+1. Entropy bonus alone (c = 0.0166, floor 0.1): designer -12.98, collective -3.21 (vs -13.02):
+   no effect. At c = 0.0166 the bonus only matters where two actions' values differ by less
+   than ~0.1 (it keeps a probability near exp(-dQ / c)); it does not change the incentives'
+   effect on the agents' step, so Eq. 6.4 keeps its form (tested).
+2. No exploration floor (as the thesis's code), without entropy: designer 11.75, collective
+   22.12, paid 10.38 -- the change that matters. A plausible mechanism (not isolated further):
+   with the floor 0.1 each of the other door-goers pulls with probability at least 1/30 per
+   step, so next to the one puller the door opens without an agent's help with probability
+   ~0.1 per step, and waiting at the door is worth about 10 x 0.33 = 3.3 over four steps against
+   the lever's at most -1 + 2 = 1 ("free riding", below); without the floor that chance
+   vanishes as the door-goers' policies saturate.
+3. The thesis's learning-rate ratio alpha_theta / alpha_ID = 9.56e-5 / 7.93e-4 = 0.12
+   (alpha 0.1, Adam rate 0.8, cost rate 0.076 x 0.8, eps 0, c 0.0166): designer -14.9,
+   collective 17.98, paid 32.9: the fast designer pays R_max almost everywhere before the
+   agents settle. The ratio does not transfer: the thesis's agents take plain SGD steps on
+   network weights (the logits move by the learning rate times the network's tangent kernel),
+   its designer Adam steps on network weights.
+4. Checked against the thesis's public code, no change needed: the designer sees the global
+   state (one-hot positions) and the joint action (one-hot) and outputs one sigmoid per action,
+   "the incentive for action i taken by any agent" (ours: eta[s, a, b]); gamma = 0.99; Adam for
+   the designer, plain gradient steps for the agents. Differences we did not implement: the
+   code's psi is the sum of the 3 unscaled sigmoid outputs at each visited (s, a), gamma^t
+   discounted, including outputs of actions nobody took; ours is the sum of the incentives the
+   agents receive. With a tabular eta and per-parameter Adam on the separate cost optimiser,
+   each parameter's cost gradient differs between the two only by the constant factor
+   (agents taking that action) x R_max, to which Adam is invariant, and the outputs nobody
+   receives affect nothing. The code's agents weight the return-to-go G_t without gamma^t
+   (at H = 5 the weights differ by at most 4%), learn from one sampled episode per update over
+   1e5 episodes (pipelined: the validation episode is the next training episode), and use
+   networks that generalise across states and joint actions; we use exact expectations.
+
+``free_riding_check`` measures the door-goer's incentive: with one agent at the lever, four at
+the door (start-state probability 0.965) and the designer paying ~2 for the lever in every
+state and joint action, the door-goer's exact policy gradient still *lowers* its lever
+probability (-4.1e-5 per step at exploration 0, -1.6e-4 at 0.1): once the others free-ride, the
+bound R_max = 2 cannot buy a second puller, so the second puller must be recruited early,
+before the policies saturate. An earlier version of this script ran R_max = 4 with the floor 0.1
+as a diagnostic (collective 24.16, designer 11.72): the larger bound helps for the same reason.
+Other settings tried earlier with the floor 0.1 and R_max = 2 (seed 0): policy rate 1.0, 0.03,
+0.02, 0.01 (designer -19, -13, -12, -11), eta starting at -3 (-11.5), plain gradient ascent or a
+single Adam on the weighted objective (-0.35, -4.75): none recruits the second puller.
 """
 
 from __future__ import annotations
@@ -77,11 +110,14 @@ import numpy as np
 from stackelberg.games.escape_room import DOOR, LEVER, escape_room
 from stackelberg.solvers.metagrad import designer_incentives, incentive_trajectory, initial_logits, pg_step, softmax_policies
 
-DESIGNER = dict(gamma=0.99, beta=0.1, exploration=0.1)
+DESIGNER = dict(gamma=0.99, beta=0.1)
+THESIS_AGENTS = dict(exploration=0.0, entropy=0.0166)  # the thesis's code for ER(5,2): no exploration floor, c = 0.0166
+FLOOR_AGENTS = dict(exploration=0.1, entropy=0.0)  # the exploration lower bound of ch. 5, no entropy bonus
 CASES = [  # (key, (n, m), settings); seeds and iterations of the full run
-    ("ER(2,1)", (2, 1), dict(alpha=0.1, cost=0.1, r_max=2.0, n_steps=1500, quick_steps=800, seeds=4)),
-    ("ER(5,2)", (5, 2), dict(alpha=0.1, cost=0.076, r_max=2.0, n_steps=1500, seeds=1)),
-    ("ER(5,2), R_max = 4", (5, 2), dict(alpha=0.1, cost=0.076, r_max=4.0, n_steps=1500, seeds=1)),
+    ("ER(2,1)", (2, 1), dict(FLOOR_AGENTS, alpha=0.1, cost=0.1, r_max=2.0, n_steps=1500, quick_steps=800, seeds=4)),
+    ("ER(2,1), eps 0, c 0.0166", (2, 1), dict(THESIS_AGENTS, alpha=0.1, cost=0.1, r_max=2.0, n_steps=1500, seeds=4)),
+    ("ER(5,2), eps 0.1", (5, 2), dict(FLOOR_AGENTS, alpha=0.1, cost=0.076, r_max=2.0, n_steps=1500, seeds=1)),
+    ("ER(5,2), eps 0, c 0.0166", (5, 2), dict(THESIS_AGENTS, alpha=0.1, cost=0.076, r_max=2.0, n_steps=3000, seeds=2)),
 ]
 THESIS = {(2, 1): "8 - eps (cooperator paid 1 + eps, winner 0; Fig. 6.1d)", (5, 2): "about 26 (Fig. 6.1a)"}
 
@@ -125,12 +161,13 @@ def run(out_dir, quick: bool = False) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     cases = CASES[:1] if quick else CASES
     numbers, rows = {}, []
-    fig, axes = plt.subplots(1, len(cases) + 1, figsize=(5.2 * (len(cases) + 1), 3.8))
+    fig, axes = plt.subplots(1, len(cases) + 1, figsize=(5.2 * (len(cases) + 1), 3.8), squeeze=False)
+    axes = axes[0]
     for column, (key, (n, m), case) in enumerate(cases):
         game = escape_room(n, m)
         seeds = range(2) if quick else range(case["seeds"])
         n_steps = case["quick_steps"] if quick else case["n_steps"]
-        settings = dict(DESIGNER, alpha=case["alpha"], cost=case["cost"], r_max=case["r_max"])
+        settings = dict(DESIGNER, **{key: case[key] for key in ("alpha", "cost", "r_max", "exploration", "entropy")})
         finals = []
         for seed in seeds:
             result = incentive_trajectory(
@@ -155,13 +192,13 @@ def run(out_dir, quick: bool = False) -> dict:
             ))  # fmt: skip
             rows.append([key, seed, finals[-1]["designer_return"], finals[-1]["collective_return"],
                          finals[-1]["incentives_paid"], optimum(n, m), 10 * (n - m) - m])
-            if (n, m) == (2, 1) and seed == 0:
+            if column == 0 and seed == 0:
                 for k in range(n):
                     role = "cooperator" if cooperators[k] else "winner"
                     for b, label in enumerate(game.action_names[0]):
                         axes[-1].plot(result.steps, result.incentive_received[:, k, b], label=f"A{k + 1} ({role}): {label}")
         axes[column].axhline(optimum(n, m), color="k", ls=":", label=f"optimum {optimum(n, m):g} (+eps)")
-        axes[column].set_title(f"{key}: exact MetaGrad designer")
+        axes[column].set_title(f"{key}: exact MetaGrad designer", fontsize=9)
         axes[column].set_xlabel("iteration")
         axes[column].legend(fontsize=7)
         numbers[key] = dict(
@@ -181,7 +218,7 @@ def run(out_dir, quick: bool = False) -> dict:
         writer.writerow(["game", "seed", "designer_return", "collective_return", "incentives_paid",
                          "thesis_designer_optimum_eps0", "collective_optimum"])
         writer.writerows(rows)
-    numbers["free_riding_check"] = [free_riding_check(eps, r) for eps, r in ((0.0, 2.0), (0.1, 2.0), (0.1, 4.0))]
+    numbers["free_riding_check"] = [free_riding_check(eps, r) for eps, r in ((0.0, 2.0), (0.1, 2.0))]
     numbers["ER(10,5)"] = dict(thesis_reported="about 40", ours="not run: 3^10 + 1 states x 3^10 joint actions")
     numbers["parameters"] = dict(DESIGNER, cases={key: case for key, _, case in CASES})
     numbers["files"] = dict(png=png, summary_csv=summary)
@@ -191,7 +228,7 @@ def run(out_dir, quick: bool = False) -> dict:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="figures/out/ch6_designer_escape_room", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="ER(2,1) only, 2 initial points, 800 iterations")
+    parser.add_argument("--quick", action="store_true", help="ER(2,1) with the floor 0.1 only, 2 initial points, 800 iterations")
     args = parser.parse_args(argv)
     numbers = run(args.out, quick=args.quick)
     for key, value in numbers.items():

@@ -276,6 +276,7 @@ def _cmd_dynamics_escape_room(args) -> int:
     common = dict(
         n_steps=args.steps, logits0=logits0, gamma=args.gamma, alpha=args.alpha, beta=args.beta,
         r_max=args.r_max, cost=args.cost, exploration=args.exploration, record_every=args.record_every,
+        entropy=args.entropy,
     )  # fmt: skip
     if args.sampled:
         run = sampled_trajectory(game, args.population, batch_size=args.batch_size, seed=args.seed, eta0=args.eta_init,
@@ -621,6 +622,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--init-scale", dest="init_scale", type=float, default=0.5)
     p.add_argument("--init-seed", dest="init_seed", type=int, default=0)
     p.add_argument("--optimizer", choices=("adam", "adam-single", "sgd"), default="adam")
+    p.add_argument("--entropy", type=float, default=0.0, help="agents' entropy bonus c (thesis code: 0.0166)")
     p.add_argument("--eta-init", dest="eta_init", type=float, default=None,
                    help="initial incentive parameter, every entry (LIO ER(3,2) uses -3; default 0: R_max/2)")
     p.add_argument("--record-every", dest="record_every", type=int, default=50)

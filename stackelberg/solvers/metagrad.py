@@ -34,7 +34,11 @@ for every population):
 
 1. every agent takes a policy-gradient step on its total reward on trajectories
    :math:`\tau` (Eqs. 5.3-5.4, 6.3):
-   :math:`\hat\theta^k = \theta^k + \alpha \nabla_{\theta^k} J^k(\theta; \iota_k(\eta))`;
+   :math:`\hat\theta^k = \theta^k + \alpha \nabla_{\theta^k} J^k(\theta; \iota_k(\eta))`,
+   plus, with ``entropy=c > 0``, the thesis's entropy bonus
+   :math:`\alpha c \sum_s n(s) \nabla_{\theta^k} H(\tilde\pi^k(\cdot \mid s))`, :math:`n(s)` the
+   expected number of the episode's steps spent in :math:`s` (held fixed, as autodiff of the
+   per-step entropy of sampled episodes gives). The bonus does not depend on :math:`\eta`;
 2. every giver :math:`g` ascends its objective :math:`J^g` on validation trajectories
    :math:`\hat\tau` of the *updated* policies, through every recipient's step (Eqs. 5.7, 6.4),
    minus the cost of what it paid on :math:`\tau` (Eqs. 5.6, 6.1):
@@ -211,6 +215,14 @@ class _Engine:
         """``w(s) = sum_t gamma^t d_t(s)``."""
         return self.discounts @ d
 
+    def entropy_gradient(self, k: int, policies, behaviour, visits: np.ndarray) -> np.ndarray:
+        """``sum_s visits(s) grad_{theta^k} H(beh^k(.|s))`` with the visits held fixed, ``(S, n_k)``.
+
+        ``dH/dbeh_b = -(log beh_b + 1)``; the constant drops out of the softmax tangent.
+        """
+        log_beh = np.log(np.maximum(behaviour[k], 1e-300))
+        return visits[:, None] * self.policy_tangent(policies[k], -log_beh)
+
     def joint_tangents(self, k: int, policies, behaviour, joint, d, directions) -> np.ndarray:
         """Directional derivatives of ``rho(s, a) = w(s) beh(a|s)`` along ``directions (G, S, n_k)`` in theta^k.
 
@@ -229,8 +241,8 @@ class _Engine:
         return w_dot[:, :, None] * joint[None] + self.occupancy(d)[None, :, None] * joint_dot
 
     # -- one exact policy-gradient step of every agent ------------------------------------
-    def pg_step(self, logits, incentives, alpha):
-        return _ExactEstimator(self).policy_step(logits, incentives, alpha)
+    def pg_step(self, logits, incentives, alpha, entropy=0.0):
+        return _ExactEstimator(self, entropy).policy_step(logits, incentives, alpha)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -249,8 +261,8 @@ def _sigmoid(x):
 class _ExactEstimator:
     """Exact expectations of the quantities of one iteration (see the module docstring)."""
 
-    def __init__(self, engine: _Engine):
-        self.engine = engine
+    def __init__(self, engine: _Engine, entropy: float = 0.0):
+        self.engine, self.entropy = engine, entropy
 
     def policy_step(self, logits, received, alpha):
         """Eqs. 5.3-5.4 / 6.3: every agent's exact step on extrinsic plus received rewards; keeps tau's statistics."""
@@ -260,8 +272,11 @@ class _ExactEstimator:
         self.joint = e.joint(self.behaviour)
         self.d = e.forward(self.joint)
         weighted, _ = e.weighted_q(self.joint, self.d, e.total_rewards(received), e.gamma)
+        steps = self.d.sum(axis=0) * e.live  # expected undiscounted visits of each live state (the episode's steps)
         return tuple(
-            logits[k] + alpha * e.policy_gradient(k, self.policies, self.behaviour, weighted[k : k + 1])[0]
+            logits[k]
+            + alpha * e.policy_gradient(k, self.policies, self.behaviour, weighted[k : k + 1])[0]
+            + (alpha * self.entropy * e.entropy_gradient(k, self.policies, self.behaviour, steps) if self.entropy else 0.0)
             for k in range(e.n_agents)
         )
 
@@ -318,8 +333,8 @@ class _Sampler:
 class _SampledEstimator:
     """REINFORCE estimates of the same quantities as :class:`_ExactEstimator`, each unbiased."""
 
-    def __init__(self, engine: _Engine, rng: np.random.Generator, batch: int):
-        self.engine, self.sampler, self.batch = engine, _Sampler(engine, rng), batch
+    def __init__(self, engine: _Engine, rng: np.random.Generator, batch: int, entropy: float = 0.0):
+        self.engine, self.sampler, self.batch, self.entropy = engine, _Sampler(engine, rng), batch, entropy
 
     def returns_to_go(self, states, columns, rewards):
         """``gamma^t G_t`` per row of ``rewards (K, S, A)``, ``(K, batch, H)``."""
@@ -355,8 +370,13 @@ class _SampledEstimator:
         self.behaviour = e.behaviour(self.policies)
         self.states, self.actions, self.columns = self.sampler.episodes(self.behaviour, self.batch)
         weights = self.returns_to_go(self.states, self.columns, e.total_rewards(received))
+        steps = None
+        if self.entropy:  # the episodes' steps: visits of live states, per episode
+            steps = np.bincount(self.states.ravel(), minlength=e.S) * e.live / self.states.shape[0]
         return tuple(
-            logits[k] + alpha * self.reinforce(k, self.policies, self.behaviour, self.states, self.actions, weights[k : k + 1])[0]
+            logits[k]
+            + alpha * self.reinforce(k, self.policies, self.behaviour, self.states, self.actions, weights[k : k + 1])[0]
+            + (alpha * self.entropy * e.entropy_gradient(k, self.policies, self.behaviour, steps) if self.entropy else 0.0)
             for k in range(e.n_agents)
         )
 
@@ -558,6 +578,14 @@ def _check_incentives(game: MarkovGame, incentives):
     return tuple(out)
 
 
+def _check_entropy(entropy) -> float:
+    if isinstance(entropy, (bool, np.bool_)) or not isinstance(entropy, numbers.Real):
+        raise TypeError(f"entropy must be a non-negative real coefficient; got {entropy!r}")
+    if not (np.isfinite(entropy) and entropy >= 0):
+        raise ValueError(f"entropy must be a finite coefficient >= 0; got {entropy!r}")
+    return float(entropy)
+
+
 def _check_gamma(gamma) -> float:
     if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real):
         raise TypeError(f"gamma must be a real number in [0, 1]; got {type(gamma).__name__}")
@@ -694,14 +722,22 @@ def exact_returns(game, logits, incentives=None, *, gamma: float = 0.99, explora
 
 
 def exact_policy_gradients(
-    game, logits, incentives=None, *, gamma: float = 0.99, exploration: float = 0.0
+    game, logits, incentives=None, *, gamma: float = 0.99, exploration: float = 0.0, entropy: float = 0.0
 ) -> tuple:
-    r"""Exact :math:`\nabla_{\theta^k} J^k` of every agent (no sampling).
+    r"""Exact :math:`\nabla_{\theta^k} J^k` of every agent (no sampling), plus an optional entropy bonus.
 
     Parameters
     ----------
     game, logits, incentives, gamma, exploration
         As in :func:`exact_returns`.
+    entropy : float, default 0.0
+        Coefficient :math:`c` of the agents' entropy bonus (the thesis's :math:`c_{\mathrm{entropy}}`,
+        0.0166 for MetaGrad in the Escape Room, Table C.1): every agent also ascends
+        :math:`c\,\mathbb E\big[\sum_t H(\tilde\pi^k(\cdot \mid s_t))\big]`, the undiscounted sum
+        over the episode's steps of its behaviour policy's entropy, differentiated at the visited
+        states with the visitation held fixed (as the autodiff of the per-step entropy term of
+        the thesis's code does). It does not depend on the incentives, so the designer's
+        meta-gradient keeps its form.
 
     Returns
     -------
@@ -730,7 +766,13 @@ def exact_policy_gradients(
     joint = engine.joint(behaviour)
     d = engine.forward(joint)
     weighted, _ = engine.weighted_q(joint, d, engine.total_rewards(_check_incentives(game, incentives)), engine.gamma)
-    return tuple(engine.policy_gradient(k, policies, behaviour, weighted[k : k + 1])[0] for k in range(game.n_players))
+    entropy = _check_entropy(entropy)
+    steps = d.sum(axis=0) * engine.live
+    return tuple(
+        engine.policy_gradient(k, policies, behaviour, weighted[k : k + 1])[0]
+        + entropy * engine.entropy_gradient(k, policies, behaviour, steps)
+        for k in range(game.n_players)
+    )
 
 
 def designer_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
@@ -822,7 +864,8 @@ def lio_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
 
 
 def pg_step(
-    game, logits, incentives=None, *, gamma: float = 0.99, alpha: float = 1.0, exploration: float = 0.0
+    game, logits, incentives=None, *, gamma: float = 0.99, alpha: float = 1.0, exploration: float = 0.0,
+    entropy: float = 0.0,
 ) -> tuple:
     r"""One exact policy-gradient step of every agent: :math:`\theta^k + \alpha\nabla_{\theta^k}J^k`.
 
@@ -832,6 +875,8 @@ def pg_step(
         As in :func:`exact_returns`.
     alpha : float
         Policy learning rate.
+    entropy : float, default 0.0
+        Entropy-bonus coefficient (see :func:`exact_policy_gradients`).
 
     Returns
     -------
@@ -853,7 +898,7 @@ def pg_step(
     """
     engine = _engine(game, gamma, exploration)
     alpha = check_tol("alpha", alpha)
-    return engine.pg_step(_check_logits(game, logits), _check_incentives(game, incentives), alpha)
+    return engine.pg_step(_check_logits(game, logits), _check_incentives(game, incentives), alpha, _check_entropy(entropy))
 
 
 def metagrad_step(
@@ -867,6 +912,7 @@ def metagrad_step(
     r_max: float = 2.0,
     cost: float = 1.0,
     exploration: float = 0.0,
+    entropy: float = 0.0,
 ) -> tuple:
     r"""One exact iteration of meta-gradient incentive design (Algorithm 3, :math:`M = 1`).
 
@@ -897,6 +943,8 @@ def metagrad_step(
         Weight of :math:`\psi` in the designer's objective (the thesis: 1).
     exploration : float
         Agents' exploration lower bound :math:`\epsilon`.
+    entropy : float, default 0.0
+        Agents' entropy-bonus coefficient (see :func:`exact_policy_gradients`).
 
     Returns
     -------
@@ -923,7 +971,8 @@ def metagrad_step(
     alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
     r_max = _check_positive("r_max", r_max)
     payments = _Payments(engine, "designer", eta.shape)
-    new, (benefit, penalty) = _incentive_update(_ExactEstimator(engine), payments, logits, eta, alpha, r_max)
+    estimator = _ExactEstimator(engine, _check_entropy(entropy))
+    new, (benefit, penalty) = _incentive_update(estimator, payments, logits, eta, alpha, r_max)
     return new, eta + beta * (benefit - cost * penalty)
 
 
@@ -1047,7 +1096,8 @@ class _Adam:
 
 
 def _prepare_run(
-    game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0, optimizer
+    game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0, optimizer,
+    entropy,
 ):
     """Validate a run's arguments; return the engine, payments, start point and the incentive optimiser."""
     engine = _engine(game, gamma, exploration)
@@ -1060,9 +1110,10 @@ def _prepare_run(
     logits = initial_logits(game) if logits0 is None else _check_logits(game, logits0)
     eta = _initial_eta(game, population, eta0)
     payments = None if eta is None else _Payments(engine, population, eta.shape)
+    entropy = _check_entropy(entropy)
     parameters = dict(
         population=population, n_steps=n_steps, gamma=engine.gamma, alpha=alpha, beta=beta, r_max=r_max,
-        cost=cost, exploration=engine.eps, record_every=record_every, incentive_optimizer=optimizer,
+        cost=cost, exploration=engine.eps, entropy=entropy, record_every=record_every, incentive_optimizer=optimizer,
     )  # fmt: skip
     if population == "lio":
         own = engine.n_agents > 2 and eta.shape[-1] == engine.shape[0]
@@ -1085,7 +1136,7 @@ def _prepare_run(
         def ascend(params, benefit, penalty):
             return params + beta * (benefit - cost * penalty)
 
-    return engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters
+    return engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters, entropy
 
 
 def _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress):
@@ -1131,6 +1182,7 @@ def incentive_trajectory(
     r_max: float = 2.0,
     cost: float = 1.0,
     exploration: float = 0.0,
+    entropy: float = 0.0,
     incentive_optimizer: str = "adam",
     record_every: int = 1,
     progress: bool = False,
@@ -1157,7 +1209,7 @@ def incentive_trajectory(
         ``(N, N, S, n)`` (conditioned on the recipient's own action only). Default: zeros, i.e.
         incentives of :math:`R_{\max}/2` everywhere, the output of a freshly initialised
         sigmoid layer; LIO defaults to the thesis's inputs.
-    gamma, alpha, r_max, cost, exploration
+    gamma, alpha, r_max, cost, exploration, entropy
         As in :func:`metagrad_step` (``r_max``, ``cost`` are unused by ``"pg"``).
     beta : float
         Learning rate of the incentive parameters.
@@ -1195,11 +1247,11 @@ def incentive_trajectory(
     >>> round(float(run.collective_return[-1]), 2)
     1.0
     """
-    engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters = _prepare_run(
+    engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters, entropy = _prepare_run(
         game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0,
-        incentive_optimizer,
+        incentive_optimizer, entropy,
     )  # fmt: skip
-    estimator = _ExactEstimator(engine)
+    estimator = _ExactEstimator(engine, entropy)
     return _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress)
 
 
@@ -1218,6 +1270,7 @@ def sampled_trajectory(
     r_max: float = 2.0,
     cost: float = 1.0,
     exploration: float = 0.0,
+    entropy: float = 0.0,
     incentive_optimizer: str = "adam",
     record_every: int = 1,
     progress: bool = False,
@@ -1239,8 +1292,9 @@ def sampled_trajectory(
 
     Parameters
     ----------
-    game, population, n_steps, logits0, eta0, gamma, alpha, beta, r_max, cost, exploration
-        As in :func:`incentive_trajectory`.
+    game, population, n_steps, logits0, eta0, gamma, alpha, beta, r_max, cost, exploration, entropy
+        As in :func:`incentive_trajectory` (the entropy bonus is differentiated at the sampled
+        steps).
     incentive_optimizer, record_every, progress
         As in :func:`incentive_trajectory`.
     batch_size : int
@@ -1266,11 +1320,11 @@ def sampled_trajectory(
     >>> bool(run.collective_return[-1] > 0.9)
     True
     """
-    engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters = _prepare_run(
+    engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters, entropy = _prepare_run(
         game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0,
-        incentive_optimizer,
+        incentive_optimizer, entropy,
     )  # fmt: skip
     batch_size = check_positive_int("batch_size", batch_size)
-    estimator = _SampledEstimator(engine, np.random.default_rng(seed), batch_size)
+    estimator = _SampledEstimator(engine, np.random.default_rng(seed), batch_size, entropy)
     parameters.update(batch_size=batch_size, seed=seed)
     return _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress)

@@ -63,6 +63,58 @@ def test_policy_gradient_matches_finite_differences(er21, eps):
         np.testing.assert_allclose(exact[k], numeric_gradient(value, logits[k]), atol=1e-7)
 
 
+@pytest.mark.parametrize("eps", [0.0, 0.25])
+def test_entropy_bonus_gradient_matches_finite_differences(er21, eps):
+    """The bonus is c * grad of sum_s visits(s) H(beh(.|s)), visits = expected undiscounted steps in s, held fixed."""
+    logits, c = random_logits(er21, 4), 0.3
+    engine = mg._engine(er21, GAMMA, eps)
+    joint = engine.joint(engine.behaviour([mg._softmax(x) for x in logits]))
+    visits = engine.forward(joint).sum(axis=0) * engine.live
+    plain = mg.exact_policy_gradients(er21, logits, gamma=GAMMA, exploration=eps)
+    bonus = mg.exact_policy_gradients(er21, logits, gamma=GAMMA, exploration=eps, entropy=c)
+    for k in range(2):
+
+        def entropy_sum(x):
+            beh = (1 - eps) * mg._softmax(x) + eps / 3
+            return float(visits @ -(beh * np.log(beh)).sum(axis=1))
+
+        np.testing.assert_allclose(bonus[k] - plain[k], c * numeric_gradient(entropy_sum, logits[k]), atol=1e-8)
+    step = mg.pg_step(er21, logits, gamma=GAMMA, alpha=ALPHA, exploration=eps, entropy=c)
+    np.testing.assert_allclose(step[0], logits[0] + ALPHA * bonus[0])
+
+
+def test_designer_meta_gradient_is_unchanged_by_the_entropy_bonus(er21):
+    """The bonus does not depend on the incentives: Eq. 6.4 keeps its form (checked by finite differences)."""
+    logits = random_logits(er21, 5)
+    eta = np.random.default_rng(6).normal(size=(er21.n_states, er21.n_joint_actions, 3))
+    c, start = 0.5, int(np.argmax(er21.initial_distribution))
+    new_logits, new_eta = mg.metagrad_step(er21, logits, eta, gamma=GAMMA, alpha=ALPHA, r_max=R_MAX, cost=0.0, entropy=c)
+
+    def objective(row):
+        e = eta.copy()
+        e[start] = row
+        new = mg.pg_step(er21, logits, mg.designer_incentives(er21, e, r_max=R_MAX), gamma=GAMMA, alpha=ALPHA, entropy=c)
+        return mg.exact_returns(er21, new, gamma=GAMMA).sum()
+
+    np.testing.assert_allclose((new_eta - eta)[start], numeric_gradient(objective, eta[start]), atol=1e-7)
+    paid = mg.designer_incentives(er21, eta, r_max=R_MAX)
+    expected = mg.pg_step(er21, logits, paid, gamma=GAMMA, alpha=ALPHA, entropy=c)
+    np.testing.assert_allclose(new_logits[1], expected[1])
+
+
+def test_sampled_entropy_bonus_averages_to_the_exact_one():
+    game = escape_room(2, 1, horizon=3)
+    logits = mg.initial_logits(game, scale=1.0, seed=7)
+    exact = [b - a for a, b in zip(mg.pg_step(game, logits, alpha=0.5), mg.pg_step(game, logits, alpha=0.5, entropy=2.0))]
+
+    def run(c):  # the same seed gives the same episodes: the difference of the two steps is the bonus alone
+        return mg.sampled_trajectory(game, "pg", n_steps=1, batch_size=4000, seed=0, logits0=logits, alpha=0.5, entropy=c)
+
+    sampled = [b - a for a, b in zip(run(0.0).logits, run(2.0).logits)]
+    for k in range(2):
+        np.testing.assert_allclose(sampled[k], exact[k], atol=0.02)
+
+
 def designer_objective(game, logits, eta, cost, eps):
     """J^ID(theta_hat(eta)) - cost * psi(eta; theta), built from public functions only."""
     paid = mg.designer_incentives(game, eta, r_max=R_MAX)
@@ -300,6 +352,10 @@ def test_validation():
         mg.designer_incentives(game, np.zeros((game.n_states, game.n_joint_actions, 3)), r_max=0.0)
     with pytest.raises(ValueError, match="incentive_optimizer must be one of"):
         mg.incentive_trajectory(game, "designer", n_steps=1, incentive_optimizer="rmsprop")
+    with pytest.raises(ValueError, match="entropy must be a finite coefficient"):
+        mg.pg_step(game, logits, entropy=-0.1)
+    with pytest.raises(TypeError, match="entropy must be a non-negative real"):
+        mg.incentive_trajectory(game, "designer", n_steps=1, entropy="0.1")
 
 
 def test_scalar_eta0_fills_every_entry_and_must_be_finite():
