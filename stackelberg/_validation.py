@@ -110,6 +110,13 @@ def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_flag(name: str, value) -> bool:
+    """A ``True``/``False`` switch (numpy booleans too); anything else is a TypeError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
 def check_tol(name: str, tol) -> float:
     """Return ``tol`` as a float after checking it is finite and non-negative."""
     if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):

@@ -72,7 +72,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .._validation import check_choice, check_positive_int
+from .._validation import check_choice, check_flag, check_positive_int
 from .store import ResultStore, study_key
 from .sweep import batches, run_tasks
 
@@ -532,8 +532,7 @@ def cooperation_study(
     seed = check_positive_int("seed", seed, minimum=0)
     check_choice("equilibria", equilibria, ("pure", "mixed"))
     check_choice("tie_break", tie_break, ("strong", "weak"))
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False; got {progress!r}")
+    check_flag("progress", progress)
     owned = isinstance(store, (str, os.PathLike))
     if owned:
         store = ResultStore(store)

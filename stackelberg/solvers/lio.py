@@ -612,13 +612,6 @@ def lio_trajectory(
 # =============================================================================================
 # LIO agents in finite-horizon Markov games (Escape Room), exact
 # =============================================================================================
-def _lio_markov_update(engine, logits, eta, alpha, r_max):
-    """Algorithm 2, exact: (new logits, gradient of the extrinsic term, gradient of the L1 cost) w.r.t. eta."""
-    from .metagrad import _lio_update
-
-    return _lio_update(engine, logits, eta, alpha, r_max)
-
-
 def lio_markov_step(
     game,
     logits,
@@ -694,12 +687,12 @@ def lio_markov_step(
     >>> bool(new_eta[0, 1, 0, 0] > 0 > new_eta[0, 1, 0, 1])
     True
     """
-    from .metagrad import _check_lio_eta, _check_logits, _check_positive, _engine
+    from .metagrad import _check_lio_eta, _check_logits, _check_positive, _engine, _lio_update
 
     engine = _engine(game, gamma, exploration)
     logits = _check_logits(game, logits)
     eta = _check_lio_eta(game, eta)
     alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
     r_max = _check_positive("r_max", r_max)
-    new, benefit, penalty = _lio_markov_update(engine, logits, eta.astype(float), alpha, r_max)
+    new, benefit, penalty = _lio_update(engine, logits, eta.astype(float), alpha, r_max)  # Algorithm 2, exact
     return new, eta + beta * (benefit - cost * penalty)

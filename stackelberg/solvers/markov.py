@@ -54,7 +54,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .._validation import check_choice, check_positive_int, check_tol
+from .._validation import check_choice, check_flag, check_positive_int, check_tol
 from ..games.markov import MarkovGame
 from .nash import nash_equilibria
 from .sequential import _check_order
@@ -310,7 +310,7 @@ def solve_bilevel(
     tie_break = check_choice("tie_break", tie_break, TIE_BREAKS)
     commitment = check_choice("commitment", commitment, COMMITMENTS)
     tol, max_iterations, callback = _check_iteration_arguments(tol, max_iterations, callback)
-    progress = _check_progress(progress)
+    progress = check_flag("progress", progress)
     parameters = {"leader": leader, "tie_break": tie_break, "commitment": commitment, "tol": tol,
                   "max_iterations": max_iterations}
     sweep = None
@@ -375,7 +375,7 @@ def solve_sequential(
     order = _check_order(order, game.n_players)
     tie_break = check_choice("tie_break", tie_break, TIE_BREAKS)
     tol, max_iterations, callback = _check_iteration_arguments(tol, max_iterations, callback)
-    progress = _check_progress(progress)
+    progress = check_flag("progress", progress)
     parameters = {"order": order, "tie_break": tie_break, "tol": tol, "max_iterations": max_iterations}
     strong = tie_break == "strong"
 
@@ -456,7 +456,7 @@ def solve_nash(
     selection = check_choice("selection", selection, NASH_SELECTIONS)
     leader = _check_player("leader", leader, 2)
     tol, max_iterations, callback = _check_iteration_arguments(tol, max_iterations, callback)
-    progress = _check_progress(progress)
+    progress = check_flag("progress", progress)
     parameters = {"selection": selection, "leader": leader, "tol": tol, "max_iterations": max_iterations}
     select = _SELECTIONS[selection]
 
@@ -516,7 +516,7 @@ def solve_minimax(
     """
     game = _check_game(game, players=2)
     tol, max_iterations, callback = _check_iteration_arguments(tol, max_iterations, callback)
-    progress = _check_progress(progress)
+    progress = check_flag("progress", progress)
     rewards = game.rewards
     gap = float(np.abs(rewards[0] + rewards[1]).max())
     if gap > STAGE_TOL * max(1.0, float(np.abs(rewards).max())):
@@ -595,7 +595,7 @@ def birl_optimum(
     """
     model = _BilevelModel(game, leader, tie_break, tol, max_policies)
     callback = _check_callback(callback)
-    progress = _check_progress(progress)
+    progress = check_flag("progress", progress)
     relevant = model.leader_relevant_states()
     count = model.n_leader ** relevant.size
     model.check_count(count, "leader policies", max_policies)
@@ -687,7 +687,7 @@ def check_bilevel_fixed_point(
     """
     model = _BilevelModel(game, leader, tie_break, tol, max_policies)
     callback = _check_callback(callback)
-    progress = _check_progress(progress)
+    progress = check_flag("progress", progress)
     relevant = model.joint_relevant_states()
     n_joint = model.n_leader * model.n_follower
     count = n_joint ** relevant.size
@@ -805,28 +805,10 @@ def _repeats(V, history, gamma, threshold) -> bool:
     return False
 
 
-class _NoBar:
-    """Stand-in for a disabled progress bar (saves importing tqdm)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, n=1):
-        pass
-
-    def set_postfix(self, **kwargs):
-        pass
-
-
 def _progress_bar(progress, total, description):
-    if not progress:
-        return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=description, unit="sweep", dynamic_ncols=True)
+    return tqdm(total=total, desc=description, unit="sweep", dynamic_ncols=True, disable=not progress)
 
 
 def _q_values(game, V) -> np.ndarray:
@@ -1123,12 +1105,6 @@ def _check_player(name: str, value, n_players: int) -> int:
     if not 0 <= value < n_players:
         raise ValueError(f"{name} must be a player index in [0, {n_players}); got {value}")
     return int(value)
-
-
-def _check_progress(progress) -> bool:
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False; got {progress!r}")
-    return bool(progress)
 
 
 def _check_callback(callback):
