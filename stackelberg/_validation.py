@@ -14,13 +14,21 @@ import numpy as np
 
 __all__ = [
     "as_finite_array",
-    "check_discount",
-    "check_probability_vector",
-    "check_positive_int",
-    "check_tol",
+    "check_callback",
     "check_choice",
+    "check_discount",
+    "check_flag",
+    "check_player",
+    "check_positive",
+    "check_positive_int",
+    "check_probability",
+    "check_probability_vector",
+    "check_real",
+    "check_seed",
+    "check_tol",
     "check_bimatrix_arguments",
     "is_exact_number",
+    "resolve_exact",
 ]
 
 
@@ -145,6 +153,102 @@ def check_choice(name: str, value, choices) -> str:
     return value
 
 
+def check_real(name: str, value, *, low: float | None = None, high: float | None = None,
+               low_open: bool = False, high_open: bool = False, allow_inf: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a real number in the stated interval.
+
+    ``low``/``high`` bound the interval (None: unbounded); ``low_open``/``high_open`` exclude the bound.
+
+    Examples
+    --------
+    >>> check_real("alpha", 0.5, low=0, high=1)
+    0.5
+    >>> check_real("alpha", 0.0, low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha must be a real number in (0, inf); got 0.0
+    """
+    interval = (("(" if low_open else "[") + ("-inf" if low is None else f"{low:g}") + ", "
+                + ("inf" if high is None else f"{high:g}") + (")" if high_open or high is None else "]"))
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number in {interval}; got {value!r}")
+    number = float(value)
+    if np.isnan(number) or (np.isinf(number) and not allow_inf):
+        raise ValueError(f"{name} must be a finite real number in {interval}; got {value!r}")
+    if low is not None and (number < low or (low_open and number == low)):
+        raise ValueError(f"{name} must be a real number in {interval}; got {value!r}")
+    if high is not None and (number > high or (high_open and number == high)):
+        raise ValueError(f"{name} must be a real number in {interval}; got {value!r}")
+    return number
+
+
+def check_positive(name: str, value) -> float:
+    """A finite real number ``> 0`` (a rate, a temperature, a step size)."""
+    return check_real(name, value, low=0.0, low_open=True)
+
+
+def check_probability(name: str, value) -> float:
+    """A real number in ``[0, 1]`` (an exploration rate, a slip probability)."""
+    return check_real(name, value, low=0.0, high=1.0)
+
+
+def check_seed(name: str, seed):
+    """A seed: None, a non-negative integer or a ``numpy.random.Generator`` (returned unchanged).
+
+    Examples
+    --------
+    >>> check_seed("seed", 3)
+    3
+    >>> check_seed("seed", -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be None, a non-negative integer or a numpy.random.Generator; got -1
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"{name} must be None, a non-negative integer or a numpy.random.Generator; got {seed!r}")
+    return int(seed)
+
+
+def check_player(name: str, value, n_players: int) -> int:
+    """A player index in ``[0, n_players)``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer player index in [0, {n_players}); got {value!r}")
+    if not 0 <= value < n_players:
+        raise ValueError(f"{name} must be a player index in [0, {n_players}); got {value}")
+    return int(value)
+
+
+def check_callback(name: str, callback):
+    """None or a callable."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"{name} must be callable or None; got {type(callback).__name__}")
+    return callback
+
+
+def resolve_exact(exact, game_is_exact: bool) -> bool:
+    """Resolve a solver's ``exact`` argument against whether the game's payoffs are exact.
+
+    ``None`` follows the game; ``True`` on a float game is an error (exactness cannot be invented).
+
+    Examples
+    --------
+    >>> resolve_exact(None, True), resolve_exact(False, True)
+    (True, False)
+    """
+    if exact is None:
+        return bool(game_is_exact)
+    if not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True, False or None; got {exact!r}")
+    if exact and not game_is_exact:
+        raise ValueError(
+            "exact=True needs a game with integer or Fraction payoffs; this game has float payoffs "
+            "(build it with NormalFormGame(payoffs, exact=True) to solve the floats' exact binary values)"
+        )
+    return bool(exact)
+
+
 def check_bimatrix_arguments(game, exact) -> bool:
     """Validate a two-player game and resolve ``exact`` (None: ``game.is_exact``)."""
     from .games.normal_form import NormalFormGame  # here: normal_form imports this module
@@ -156,13 +260,4 @@ def check_bimatrix_arguments(game, exact) -> bool:
             f"game must have 2 players for mixed equilibrium enumeration; it has {game.n_players} "
             "(use pure_nash_equilibria for the pure equilibria of N-player games)"
         )
-    if exact is None:
-        return game.is_exact
-    if exact not in (True, False) or not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"exact must be True, False or None; got {exact!r}")
-    if exact and not game.is_exact:
-        raise ValueError(
-            "exact=True needs a game with integer or Fraction payoffs; this game has float payoffs "
-            "(build it with NormalFormGame(payoffs, exact=True) to solve the floats' exact binary values)"
-        )
-    return bool(exact)
+    return resolve_exact(exact, game.is_exact)

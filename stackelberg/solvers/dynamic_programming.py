@@ -45,6 +45,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .._validation import as_finite_array, check_choice, check_positive_int, check_tol
+from ..errors import IterationLimitError
 from ..games.markov import MarkovGame
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "q_from_values",
     "greedy_policy",
     "occupancy_measure",
+    "policy_iteration",
 ]
 
 
@@ -478,3 +480,61 @@ def _push_forward(mdp, d):
     if mdp.is_sparse:
         return mdp.transitions.T @ d.ravel()
     return np.einsum("sa,sat->t", d, mdp.transitions)
+
+
+def policy_iteration(P, R, gamma: float, *, allowed=None, tol: float = 1e-12, max_iterations: int | None = None):
+    """Exact optimal values of a dense discounted MDP by Howard's policy iteration.
+
+    Each policy is evaluated exactly (an LU solve); a state changes its action only for a gain above
+    ``tol * max(1, |Q|)``, so the iteration terminates. Inputs are trusted arrays (callers validate).
+
+    Parameters
+    ----------
+    P : ndarray
+        ``(S, A, S)`` transition probabilities.
+    R : ndarray
+        ``(S, A)`` rewards.
+    gamma : float
+        Discount factor in ``[0, 1)``.
+    allowed : ndarray of bool, optional
+        ``(S, A)`` actions the policy may use (default all; every state needs one).
+    tol : float
+        Relative improvement threshold.
+    max_iterations : int, optional
+        Improvement rounds before :class:`~stackelberg.errors.IterationLimitError` (default ``10 S A + 10``,
+        above the number of rounds Howard's method can need on any such MDP in practice).
+
+    Returns
+    -------
+    V : ndarray
+        ``(S,)`` optimal values.
+    Q : ndarray
+        ``(S, A)`` optimal Q-values.
+    policy : ndarray
+        ``(S,)`` an optimal deterministic policy (first allowed action among ties).
+
+    Examples
+    --------
+    >>> P = np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]])
+    >>> R = np.array([[0.0, 1.0], [2.0, 2.0]])
+    >>> V, Q, policy = policy_iteration(P, R, 0.5)
+    >>> V.round(6).tolist(), policy.tolist()
+    ([3.0, 4.0], [1, 0])
+    """
+    S, A = R.shape
+    states = np.arange(S)
+    allowed = np.ones((S, A), dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
+    budget = 10 * S * A + 10 if max_iterations is None else max_iterations
+    policy = np.where(allowed, R, -np.inf).argmax(axis=1)
+    for _ in range(budget):
+        V = np.linalg.solve(np.eye(S) - gamma * P[states, policy], R[states, policy])
+        Q = R + gamma * P @ V
+        masked = np.where(allowed, Q, -np.inf)
+        current = Q[states, policy]
+        candidate = masked.argmax(axis=1)
+        improve = masked[states, candidate] > current + tol * np.maximum(1.0, np.abs(current))
+        if not improve.any():
+            return V, Q, policy
+        policy = np.where(improve, candidate, policy)
+    raise IterationLimitError(f"policy iteration did not stabilise in {budget} improvement rounds",
+                              budget="max_iterations")

@@ -664,20 +664,11 @@ def _policy_values(P, R, gamma, mu, pi):
     return V, R + gamma * P @ V, rho[:, None] * pi
 
 
-def _optimal_values(P, R, gamma, tol: float = 1e-12):
-    """Exact V*, Q* and a greedy optimal policy by policy iteration (first action among ties)."""
-    from .dynamic_programming import greedy_policy
+def _optimal_values(P, R, gamma):
+    """Exact V*, Q* (policy iteration) and the greedy optimal policy (first action among ties)."""
+    from .dynamic_programming import greedy_policy, policy_iteration
 
-    S, A = R.shape
-    policy = np.argmax(R, axis=1)
-    for _ in range(10 * S * A + 10):
-        P_pi = P[np.arange(S), policy]
-        V = np.linalg.solve(np.eye(S) - gamma * P_pi, R[np.arange(S), policy])
-        Q = R + gamma * P @ V
-        improve = Q.max(axis=1) > Q[np.arange(S), policy] + tol * (1.0 + np.abs(V))
-        if not improve.any():
-            break
-        policy = np.where(improve, np.argmax(Q, axis=1), policy)
+    V, Q, _ = policy_iteration(P, R, gamma)
     return V, Q, greedy_policy(Q, tol=1e-9 * (1.0 + float(np.abs(Q).max())))
 
 

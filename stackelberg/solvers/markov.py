@@ -55,6 +55,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .._validation import check_choice, check_flag, check_positive_int, check_tol
+from .dynamic_programming import policy_iteration
 from ..games.markov import MarkovGame
 from .nash import nash_equilibria
 from .sequential import _check_order
@@ -1031,11 +1032,11 @@ class _BilevelModel:
     def follower_response(self, leader_policy):
         """The follower's tie-broken optimal policy against ``leader_policy`` and both players' values."""
         P, R = self.follower_mdp(leader_policy)
-        _, Q_follower = _policy_iteration(P, R[1], self.gamma, None)
+        _, Q_follower = policy_iteration(P, R[1], self.gamma)[:2]
         best = Q_follower.max(axis=1, keepdims=True)
         optimal = Q_follower >= best - self.tol * np.maximum(1.0, np.abs(best))
         sign = 1.0 if self.tie_break == "strong" else -1.0
-        _, Q_leader = _policy_iteration(P, sign * R[0], self.gamma, optimal)
+        _, Q_leader = policy_iteration(P, sign * R[0], self.gamma, allowed=optimal)[:2]
         follower_policy = np.where(optimal, Q_leader, -np.inf).argmax(axis=1)
         return follower_policy, self.evaluate(leader_policy, follower_policy)
 
@@ -1061,32 +1062,10 @@ class _BilevelModel:
     def is_birl(self, leader_policy, follower_policy, values, optimum) -> bool:
         """Follower optimal against the leader's policy, and the leader's value the BiRL optimum (within tol)."""
         P, R = self.follower_mdp(leader_policy)
-        V_follower, _ = _policy_iteration(P, R[1], self.gamma, None)
+        V_follower, _ = policy_iteration(P, R[1], self.gamma)[:2]
         follower_optimal = np.all(values[1] >= V_follower - self.tol * np.maximum(1.0, np.abs(V_follower)))
         leader_value = float(self.mu @ values[0])
         return bool(follower_optimal and leader_value >= optimum - self.tol * max(1.0, abs(optimum)))
-
-
-def _policy_iteration(P, R, gamma, allowed):
-    """Exact optimal values and Q-values of a dense MDP ``(S, A, S)``, ``(S, A)`` over ``allowed`` actions.
-
-    Howard's policy iteration with exact (LU) evaluation; a policy changes an action only for a gain above
-    ``1e-12`` relative, so it terminates. Returns ``V`` ``(S,)`` and ``Q`` ``(S, A)``.
-    """
-    S = R.shape[0]
-    states = np.arange(S)
-    allowed = np.ones(R.shape, dtype=bool) if allowed is None else allowed
-    policy = allowed.argmax(axis=1)
-    while True:
-        V = np.linalg.solve(np.eye(S) - gamma * P[states, policy], R[states, policy])
-        Q = R + gamma * P @ V
-        masked = np.where(allowed, Q, -np.inf)
-        current = Q[states, policy]
-        candidate = masked.argmax(axis=1)
-        improve = masked[states, candidate] > current + 1e-12 * np.maximum(1.0, np.abs(current))
-        if not improve.any():
-            return V, Q
-        policy = np.where(improve, candidate, policy)
 
 
 # ---------------------------------------------------------------------- validation
