@@ -90,6 +90,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import check_choice
+from ..errors import JsonFormatError, NfgFormatError
 from .normal_form import NormalFormGame
 
 __all__ = [
@@ -105,19 +106,6 @@ __all__ = [
 
 JSON_FORMAT_VERSION = 1
 _JSON_KEYS = ("format_version", "title", "players", "actions", "exact", "payoffs")
-
-
-class NfgFormatError(ValueError):
-    """A malformed ``.nfg`` file; ``line`` and ``token`` locate the problem."""
-
-    def __init__(self, message: str, line: int, token: str):
-        super().__init__(f"line {line}: {message}; got {token}")
-        self.line = line
-        self.token = token
-
-
-class JsonFormatError(ValueError):
-    """A JSON document that does not follow the game schema (see the module docstring)."""
 
 
 # ---------------------------------------------------------------------------- sources
@@ -468,7 +456,7 @@ def read_nfg(path_or_text, *, exact: bool | None = None) -> NormalFormGame:
     >>> read_nfg('NFG 1 R "" { "A" "B" } { 2 1 } 1 2 3')
     Traceback (most recent call last):
     ...
-    stackelberg.games.io.NfgFormatError: line 1: wrong number of payoffs: expected 4 (2 contingencies x 2 players), found 3; got end of file
+    stackelberg.errors.NfgFormatError: line 1: wrong number of payoffs: expected 4 (2 contingencies x 2 players), found 3; got end of file
     """
     if exact is not None and exact not in (True, False):
         raise TypeError(f"exact must be True, False or None; got {exact!r}")
@@ -647,7 +635,7 @@ def read_json(path_or_text) -> NormalFormGame:
     >>> read_json('{"format_version": 1, "payoffs": [[[1, 2]], [[1]]]}')
     Traceback (most recent call last):
     ...
-    stackelberg.games.io.JsonFormatError: payoffs[1][0] must be a list of 2 entries (player 1 has 2 actions); got 1 entries
+    stackelberg.errors.JsonFormatError: payoffs[1][0] must be a list of 2 entries (player 1 has 2 actions); got 1 entries
     """
     text = _read_source(path_or_text, "path_or_text")
     try:

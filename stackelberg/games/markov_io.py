@@ -31,15 +31,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import MarkovFormatError
 from .markov import MDP, MarkovGame
 
 __all__ = ["MarkovFormatError", "save_markov_game", "load_markov_game"]
 
 FORMAT = "stackelberg.markov/1"
-
-
-class MarkovFormatError(ValueError):
-    """A ``.npz`` file that is not a valid stackelberg Markov-game file."""
 
 
 def save_markov_game(game: MarkovGame, path) -> None:

@@ -14,13 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import CertificationError
 from ..games.normal_form import NormalFormGame
 
 __all__ = ["Equilibrium", "CertificationError", "certify_equilibrium"]
-
-
-class CertificationError(RuntimeError):
-    """A solver produced a profile whose regret exceeds the tolerance: a bug, never silent."""
 
 
 @dataclass(frozen=True)
