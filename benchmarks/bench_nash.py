@@ -2,7 +2,7 @@
 
 For each size n and each payoff family, draws ``--games`` random games and runs,
 in this one process run: stackelberg (vertex enumeration, float and exact),
-nashpy (support, vertex), quantecon (support, vertex), pygambit 16.7
+nashpy (support, vertex), quantecon (support, vertex), pygambit 17.0.0b2
 (enummixed float and rational, lcp) and lrsnash (if installed). For every
 peer it reports the median time per game, the ratio to stackelberg's float
 vertex enumeration, and the fraction of games on which the peer's set of
@@ -96,21 +96,18 @@ def gambit_peer(method, rational=False):
 
     def run(A, B):
         if rational:
-            game = pygambit.Game.from_arrays(
+            game = pygambit.StrategicGame.from_arrays(
                 [[Fraction(v).limit_denominator(10**12) for v in row] for row in A.tolist()],
                 [[Fraction(v).limit_denominator(10**12) for v in row] for row in B.tolist()],
             )
         else:
-            game = pygambit.Game.from_arrays(A, B)
+            game = pygambit.StrategicGame.from_arrays(A, B)
         if method == "enummixed":
             result = pygambit.nash.enummixed_solve(game, rational=rational)
         else:
             result = pygambit.nash.lcp_solve(game, rational=False)
-        players = list(game.players)
-        out = []
-        for profile in result.equilibria:
-            out.append(tuple(np.array([float(profile[s]) for s in player.strategies]) for player in players))
-        return out
+        # pygambit 17: a profile iterates over players, each a sequence of (strategy label, probability)
+        return [tuple(np.array([float(p) for _, p in mixed]) for mixed in profile) for profile in result.equilibria]
 
     return run
 

@@ -296,14 +296,11 @@ def test_write_to_path(tmp_path):
     assert same_game(read_json(json_path), game)
 
 
-# ---------------------------------------------------------------------------- cross-check with pygambit 16.7.0
+# ---------------------------------------------------------------------------- cross-check with pygambit 17.0.0b2
 def gambit_arrays(game, shape) -> list:
-    """pygambit's payoffs as Fraction tensors (cells without an outcome pay 0)."""
-    tensors = [np.zeros(shape, dtype=object) for _ in shape]
-    for cell in np.ndindex(*shape):
-        outcome = game[cell]
-        for p, player in enumerate(game.players):
-            tensors[p][cell] = Fraction(0) if outcome is None else Fraction(outcome[player])
+    """pygambit's payoffs as Fraction tensors (pygambit 17's ``to_arrays``; cells without an outcome pay 0)."""
+    tensors = [np.vectorize(lambda v: Fraction(str(v)), otypes=[object])(array) for array in game.to_arrays()]
+    assert all(t.shape == tuple(shape) for t in tensors)
     return tensors
 
 
@@ -315,17 +312,17 @@ def test_pygambit_reads_our_files(seed):
         theirs = pygambit.read_nfg(io.StringIO(write_nfg(game, version=version)))
         assert all(np.array_equal(a, b) for a, b in zip(gambit_arrays(theirs, game.shape), game.exact_payoffs))
         assert theirs.title == game.title
-        assert [p.label for p in theirs.players] == list(game.player_names)
-        assert [[s.label for s in p.strategies] for p in theirs.players] == [list(a) for a in game.action_names]
+        assert list(theirs.players) == list(game.player_names)
+        assert [list(theirs.get_strategies(p)) for p in theirs.players] == [list(a) for a in game.action_names]
 
 
 @pytest.mark.parametrize("version", ["payoff", "outcome"])
 def test_pygambit_reads_our_float_files_bit_for_bit(version):
     game = random_game((2, 3, 2), seed=11)
     theirs = pygambit.read_nfg(io.StringIO(write_nfg(game, version=version)))
-    players = list(theirs.players)
+    arrays = theirs.to_arrays()
     for cell in np.ndindex(*game.shape):
-        assert tuple(float(theirs[cell][p]) for p in players) == game.pure_payoffs(cell)
+        assert tuple(float(Fraction(str(a[cell]))) for a in arrays) == game.pure_payoffs(cell)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -333,7 +330,7 @@ def test_we_read_pygambit_files(seed):
     rng = np.random.default_rng(seed)
     A = np.vectorize(lambda v: Fraction(int(v), 7), otypes=[object])(rng.integers(-20, 20, size=(3, 2)))
     B = rng.integers(-20, 20, size=(3, 2))
-    theirs = pygambit.Game.from_arrays(A, B, title=f"seed {seed}")
+    theirs = pygambit.StrategicGame.from_arrays(A, B, title=f"seed {seed}")
     ours = read_nfg(theirs.to_nfg())
     assert ours.title == f"seed {seed}" and ours.shape == (3, 2)
     assert ours.bimatrix(exact=True)[0].tolist() == A.tolist()
@@ -344,7 +341,7 @@ def test_we_read_pygambit_files(seed):
 def test_we_read_pygambit_float_files(seed):
     game = random_game((2, 3), seed=seed)
     A, B = game.bimatrix()
-    theirs = pygambit.Game.from_arrays(A, B)
+    theirs = pygambit.StrategicGame.from_arrays(A, B)
     ours = read_nfg(theirs.to_nfg())
     assert np.array_equal(ours.payoffs[0], A) and np.array_equal(ours.payoffs[1], B)
 
@@ -353,7 +350,7 @@ def test_pygambit_agrees_on_three_player_files():
     ours = read_nfg(DATA / "three_player.nfg")
     theirs = pygambit.read_nfg(str(DATA / "three_player.nfg"))
     assert all(np.array_equal(a, b) for a, b in zip(gambit_arrays(theirs, ours.shape), ours.exact_payoffs))
-    assert [p.label for p in theirs.players] == list(ours.player_names)
+    assert list(theirs.players) == list(ours.player_names)
 
 
 # ---------------------------------------------------------------------------- JSON

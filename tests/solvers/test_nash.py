@@ -34,14 +34,11 @@ def as_fractions(*strategies):
 
 
 def gambit_extreme_equilibria(A, B):
-    """pygambit 16.7.0 enummixed in rationals: the reference set of extreme equilibria."""
-    game = pygambit.Game.from_arrays(np.asarray(A, dtype=int), np.asarray(B, dtype=int))
-    row, column = list(game.players)
+    """pygambit 17.0.0b2 enummixed in rationals: the reference set of extreme equilibria."""
+    game = pygambit.StrategicGame.from_arrays(np.asarray(A, dtype=int), np.asarray(B, dtype=int))
     result = pygambit.nash.enummixed_solve(game, rational=True)
-    return {
-        (tuple(F(str(eq[s])) for s in row.strategies), tuple(F(str(eq[s])) for s in column.strategies))
-        for eq in result.equilibria
-    }
+    # pygambit 17: a profile iterates over players, each a sequence of (strategy label, probability) in game order
+    return {tuple(tuple(F(str(p)) for _, p in mixed) for mixed in eq) for eq in result.equilibria}
 
 
 def random_game(rng, kind, max_actions=5, min_actions=1):

@@ -43,11 +43,11 @@ def as_set(profiles):
 
 
 def gambit_equilibria(A, B):
-    """Every extreme equilibrium by pygambit 16.7.0's rational enummixed."""
-    game = pygambit.Game.from_arrays(np.array(A, dtype=object), np.array(B, dtype=object))
+    """Every extreme equilibrium by pygambit 17.0.0b2's rational enummixed."""
+    game = pygambit.StrategicGame.from_arrays(np.array(A, dtype=object), np.array(B, dtype=object))
     result = pygambit.nash.enummixed_solve(game, rational=True)
     return {
-        tuple(tuple(F(str(eq[s])) for s in player.strategies) for player in eq.game.players) for eq in result.equilibria
+        tuple(tuple(F(str(p)) for _, p in mixed) for mixed in eq) for eq in result.equilibria
     }
 
 
