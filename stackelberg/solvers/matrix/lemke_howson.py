@@ -50,10 +50,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .._validation import check_positive_int, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_positive_int, check_tol
+from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .._validation import check_bimatrix_arguments
+from ..._validation import check_bimatrix_arguments
 
 __all__ = ["lemke_howson"]
 

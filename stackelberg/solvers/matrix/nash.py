@@ -13,10 +13,10 @@ vectorised passes over the payoff tensors. For two players,
 :func:`nash_equilibria` (and its generator twin :func:`iter_nash_equilibria`)
 returns the *extreme* equilibria: the vertices of the finitely many maximal
 convex sets of equilibria, whose convex hulls are described by
-:func:`stackelberg.solvers.components.equilibrium_components`. A
+:func:`stackelberg.solvers.matrix.components.equilibrium_components`. A
 non-degenerate game has finitely many equilibria, an odd number of them, and
 they are all extreme. Every result is certified by
-:func:`stackelberg.solvers.results.certify_equilibrium` from the game's payoffs:
+:func:`stackelberg.solvers.matrix.results.certify_equilibrium` from the game's payoffs:
 exactly zero regret in exact mode.
 """
 
@@ -27,10 +27,10 @@ from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_choice, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_choice, check_tol
+from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .._validation import check_bimatrix_arguments
+from ..._validation import check_bimatrix_arguments
 from .vertex_enumeration import iter_vertex_enumeration
 
 __all__ = ["pure_nash_equilibria", "nash_equilibria", "iter_nash_equilibria", "NASH_METHODS"]
@@ -90,7 +90,7 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
     threshold = 0.0 if exact else tol
     tensors = game.payoffs
     if game.n_players == 2:
-        from .kernels.pure_nash import bimatrix_pure_nash
+        from ..kernels.pure_nash import bimatrix_pure_nash
 
         A, B = (np.ascontiguousarray(t, dtype=np.float64) for t in tensors)
         joint_actions = bimatrix_pure_nash(A, B, A.max(axis=0), threshold)
@@ -120,7 +120,7 @@ def nash_equilibria(
         A two-player game (for N players use :func:`pure_nash_equilibria`).
     method : {"auto", "support", "vertex", "lemke-howson"}
         ``"vertex"``: vertex enumeration of the best-response polytopes
-        (:mod:`stackelberg.solvers.vertex_enumeration`); ``"auto"`` is
+        (:mod:`stackelberg.solvers.matrix.vertex_enumeration`); ``"auto"`` is
         ``"vertex"``. ``"support"``: support enumeration. Both return *all*
         extreme equilibria, degenerate games included. ``"lemke-howson"``: the
         distinct equilibria that Lemke-Howson reaches from every initial label

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CertificationError
-from ..games.normal_form import NormalFormGame
+from ...errors import CertificationError
+from ...games.normal_form import NormalFormGame
 
 __all__ = ["Equilibrium", "CertificationError", "certify_equilibrium"]
 

@@ -32,7 +32,7 @@ Everything is vectorised over the payoff tensor (one reduction per level and
 per tie-break criterion). Exact games are solved in ``Fraction``; float games
 treat a value as tied with the extreme ``e`` when it is within
 ``tol * max(1, |e|)``, the rule of pure-commitment
-:func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria`.
+:func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria`.
 
 References
 ----------
@@ -49,8 +49,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_choice, check_tol
+from ...games.normal_form import NormalFormGame
 
 __all__ = ["SequentialSolution", "sequential_equilibria"]
 

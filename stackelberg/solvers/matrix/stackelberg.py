@@ -101,8 +101,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from .._validation import check_choice, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_choice, check_tol
+from ...games.normal_form import NormalFormGame
 from .results import CertificationError
 
 __all__ = ["StackelbergSolution", "stackelberg_equilibria"]
@@ -248,7 +248,7 @@ def stackelberg_equilibria(
     Examples
     --------
     >>> import stackelberg as sb
-    >>> from stackelberg.solvers.stackelberg import stackelberg_equilibria
+    >>> from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria
     >>> game = sb.NormalFormGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]])
     >>> [(s.leader_action, s.follower_action, s.leader_value) for s in stackelberg_equilibria(game)]
     [(1, 1, Fraction(3, 1))]

@@ -39,7 +39,7 @@ memory for :data:`_BATCH` systems at a time, then :math:`O(V_x V_y (m + n))` to
 pair :math:`V_x` with :math:`V_y` vertices. A ``10 x 10`` game (184,755
 systems per player) takes a few seconds, exact mode up to about twice float
 mode; the cost grows as :math:`\binom{m+n}{m}`, so for larger games use vertex
-enumeration (:mod:`stackelberg.solvers.vertex_enumeration`).
+enumeration (:mod:`stackelberg.solvers.matrix.vertex_enumeration`).
 
 **Exact mode** works on the integer payoffs of
 :meth:`~stackelberg.games.normal_form.NormalFormGame.integer_payoffs`. The
@@ -72,10 +72,10 @@ from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_tol
+from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .._validation import check_bimatrix_arguments
+from ..._validation import check_bimatrix_arguments
 
 __all__ = ["iter_support_enumeration", "support_enumeration"]
 

@@ -53,8 +53,8 @@ from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_bimatrix_arguments, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_bimatrix_arguments, check_tol
+from ...games.normal_form import NormalFormGame
 
 __all__ = ["iter_vertex_enumeration"]
 
@@ -81,7 +81,7 @@ def iter_vertex_enumeration(
     tuple of numpy.ndarray
         The row and column strategies (object arrays of ``Fraction`` when exact),
         in the deterministic order of the traversal. Use
-        :func:`stackelberg.solvers.nash.nash_equilibria` for certified, sorted results.
+        :func:`stackelberg.solvers.matrix.nash.nash_equilibria` for certified, sorted results.
 
     Raises
     ------
@@ -107,7 +107,7 @@ def iter_vertex_enumeration(
 
 
 def _vertex_pairs(game: NormalFormGame, exact: bool):
-    from .kernels import vertex_enumeration as kernel
+    from ..kernels import vertex_enumeration as kernel
 
     m, n = game.shape
     p_labels = np.arange(m + n, dtype=np.int64)  # x_i -> i, slack of column j -> m + j
@@ -239,7 +239,7 @@ def _solve_integer(matrix):
 
 def _exact_enumeration(M_p, p_labels, M_q, q_labels, n_labels):
     """Exact strategies of all completely labelled pairs by integer pivoting (the reference traversal)."""
-    from .kernels import vertex_enumeration as kernel
+    from ..kernels import vertex_enumeration as kernel
 
     p_vertices = kernel.polytope_vertices_reference(M_p, p_labels)
     q_vertices = kernel.polytope_vertices_reference(M_q, q_labels)

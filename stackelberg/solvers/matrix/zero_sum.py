@@ -25,7 +25,7 @@ integers (Bareiss elimination), and likewise for ``y``. The pair is accepted
 only when it verifies exactly: :math:`x, y \ge 0` and
 :math:`\min_j (x^\top A)_j = \max_i (A y)_i`, which by weak duality proves
 both optimal and the common number the value. Otherwise the solver falls back
-to exact support enumeration (:mod:`stackelberg.solvers.support_enumeration`),
+to exact support enumeration (:mod:`stackelberg.solvers.matrix.support_enumeration`),
 whose first equilibrium is a pair of optimal strategies.
 
 References
@@ -49,11 +49,11 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from .._validation import as_finite_array, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import as_finite_array, check_tol
+from ...games.normal_form import NormalFormGame
 from .results import CertificationError
 from .support_enumeration import iter_support_enumeration
-from .._validation import check_bimatrix_arguments
+from ..._validation import check_bimatrix_arguments
 
 __all__ = ["ZeroSumSolution", "zero_sum_equilibrium", "zero_sum_values"]
 

@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.support_enumeration: complete extreme-equilibrium enumeration."""
+"""Tests of stackelberg.solvers.matrix.support_enumeration: complete extreme-equilibrium enumeration."""
 
 import importlib
 
@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
-from stackelberg.solvers.results import Equilibrium
-from stackelberg.solvers.support_enumeration import iter_support_enumeration, support_enumeration
+from stackelberg.solvers.matrix.results import Equilibrium
+from stackelberg.solvers.matrix.support_enumeration import iter_support_enumeration, support_enumeration
 
 # the module itself (stackelberg.solvers re-exports a function of the same name)
-se = importlib.import_module("stackelberg.solvers.support_enumeration")
+se = importlib.import_module("stackelberg.solvers.matrix.support_enumeration")
 
 VON_STENGEL = NormalFormGame.from_bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]])
 VON_STENGEL_EQUILIBRIA = {

@@ -1,4 +1,4 @@
-"""Tests of stackelberg/solvers/vertex_enumeration.py and its kernels (stackelberg/solvers/kernels/vertex_enumeration.py)."""
+"""Tests of stackelberg/solvers/matrix/vertex_enumeration.py and its kernels (stackelberg/solvers/kernels/vertex_enumeration.py)."""
 
 from fractions import Fraction
 from itertools import combinations
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import stackelberg.solvers.vertex_enumeration as vertex_enumeration
+import stackelberg.solvers.matrix.vertex_enumeration as vertex_enumeration
 from stackelberg import NormalFormGame
 from stackelberg.solvers.kernels import vertex_enumeration as kernel
-from stackelberg.solvers.vertex_enumeration import iter_vertex_enumeration
+from stackelberg.solvers.matrix.vertex_enumeration import iter_vertex_enumeration
 
 
 def brute_force_vertices(M):
