@@ -37,7 +37,7 @@ import numpy as np
 from ..._validation import check_tol
 from ...games.normal_form import NormalFormGame
 from .nash import nash_equilibria
-from ..._validation import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments
 
 __all__ = ["EquilibriumComponent", "equilibrium_components", "strategy_labels"]
 

@@ -51,9 +51,10 @@ from fractions import Fraction
 import numpy as np
 
 from ..._validation import check_positive_int, check_tol
+from ...errors import IterationLimitError
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from ..._validation import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments
 
 __all__ = ["lemke_howson"]
 
@@ -81,7 +82,7 @@ def lemke_howson(
         Float mode: smallest pivot, tie tolerance of the ratio test, and the
         largest regret the certificate accepts. Unused when exact.
     max_pivots : int, optional
-        Stop with ``RuntimeError`` after this many pivots (default: no limit;
+        Stop with :class:`~stackelberg.errors.IterationLimitError` after this many pivots (default: no limit;
         the lexicographic rule guarantees termination).
 
     Returns
@@ -99,8 +100,8 @@ def lemke_howson(
         If the game does not have 2 players, ``initial_label`` is out of
         range, ``tol`` is negative, ``max_pivots < 1``, or ``exact=True`` for a
         float game.
-    RuntimeError
-        If the path needs more than ``max_pivots`` pivots.
+    IterationLimitError
+        If the path needs more than ``max_pivots`` pivots (its ``budget`` is ``"max_pivots"``).
     CertificationError
         If a float result's regret exceeds ``tol`` (a numerical failure).
 
@@ -144,8 +145,9 @@ def lemke_howson(
     entering, pivots = initial_label, 0
     while True:
         if max_pivots is not None and pivots >= max_pivots:
-            raise RuntimeError(
-                f"Lemke-Howson from initial_label={initial_label} did not finish within max_pivots={max_pivots} pivots"
+            raise IterationLimitError(
+                f"Lemke-Howson from initial_label={initial_label} did not finish within max_pivots={max_pivots} pivots",
+                budget="max_pivots",
             )
         leaving = tableau.pivot(entering)
         pivots += 1

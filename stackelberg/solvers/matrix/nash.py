@@ -30,7 +30,7 @@ import numpy as np
 from ..._validation import check_choice, check_tol
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from ..._validation import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments, check_game
 from .vertex_enumeration import iter_vertex_enumeration
 
 __all__ = ["pure_nash_equilibria", "nash_equilibria", "iter_nash_equilibria", "NASH_METHODS"]
@@ -84,7 +84,7 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
     ----------
     .. [1] J. F. Nash, "Non-cooperative games", Annals of Mathematics 54(2), 286-295, 1951.
     """
-    _check_game(game)
+    check_game(game)
     tol = check_tol("tol", tol)
     exact = game.is_exact
     threshold = 0.0 if exact else tol
@@ -223,11 +223,6 @@ def _lemke_howson_equilibria(game, exact, tol):
 
 def _sort_key(equilibrium: Equilibrium):
     return equilibrium.support, tuple(tuple(s) for s in equilibrium.strategies)
-
-
-def _check_game(game) -> None:
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
 
 
 def _is_exact_pure_nash(game: NormalFormGame, actions: tuple[int, ...]) -> bool:

@@ -51,6 +51,7 @@ import numpy as np
 
 from ..._validation import check_choice, check_tol
 from ...games.normal_form import NormalFormGame
+from ._arguments import check_exact, check_game
 
 __all__ = ["SequentialSolution", "sequential_equilibria"]
 
@@ -179,17 +180,11 @@ def sequential_equilibria(
        spatio-temporal sequential decision-making in multi-agent reinforcement
        learning", IJCAI 2023.
     """
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
-    n_players = game.n_players
+    n_players = check_game(game).n_players
     order = _check_order(order, n_players)
     check_choice("tie_break", tie_break, TIE_BREAKS)
     tol = check_tol("tol", tol)
-    if exact not in (None, True, False):
-        raise TypeError(f"exact must be True, False or None; got {exact!r}")
-    if exact and not game.is_exact:
-        raise ValueError("exact=True needs a game with exact (integer or Fraction) payoffs; this game has float payoffs")
-    exact = game.is_exact if exact is None else bool(exact)
+    exact = check_exact(game, exact)
 
     ordered = game.permute_players(order) if order != tuple(range(n_players)) else game
     tensors = ordered.exact_payoffs if exact else ordered.payoffs

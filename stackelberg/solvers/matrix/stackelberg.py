@@ -101,8 +101,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from ..._validation import check_choice, check_tol
+from ..._validation import check_choice, check_player, check_positive, check_tol
 from ...games.normal_form import NormalFormGame
+from ._arguments import check_bimatrix_arguments
 from .results import CertificationError
 
 __all__ = ["StackelbergSolution", "stackelberg_equilibria"]
@@ -265,23 +266,12 @@ def stackelberg_equilibria(
     .. [1] V. Conitzer and T. Sandholm, "Computing the optimal strategy to
        commit to", EC 2006.
     """
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
-    if game.n_players != 2:
-        raise ValueError(f"game must have 2 players for stackelberg_equilibria; it has {game.n_players} "
-                         "(use sequential_equilibria for N players)")
-    if isinstance(leader, (bool, np.bool_)) or not isinstance(leader, numbers.Integral):
-        raise TypeError(f"leader must be the integer 0 or 1; got {leader!r}")
-    if leader not in (0, 1):
-        raise ValueError(f"leader must be 0 or 1; got {leader}")
+    exact = check_bimatrix_arguments(game, exact, purpose="stackelberg_equilibria",
+                                     hint="use sequential_equilibria for N players")
+    leader = check_player("leader", leader, 2)
     check_choice("commitment", commitment, COMMITMENTS)
     check_choice("tie_break", tie_break, TIE_BREAKS)
     tol = check_tol("tol", tol)
-    if exact not in (None, True, False):
-        raise TypeError(f"exact must be True, False or None; got {exact!r}")
-    if exact and not game.is_exact:
-        raise ValueError("exact=True needs a game with exact (integer or Fraction) payoffs; this game has float payoffs")
-    exact = game.is_exact if exact is None else bool(exact)
     if epsilon is not None and (commitment, tie_break) != ("mixed", "weak"):
         raise ValueError("epsilon is only used with commitment='mixed', tie_break='weak'; "
                          f"got epsilon={epsilon!r} with commitment={commitment!r}, tie_break={tie_break!r}")
@@ -347,10 +337,7 @@ class _Problem:
             span = self.A.max() - self.A.min()
             default = DEFAULT_RELATIVE_EPSILON * (span if span > 0 else 1)
             return default if self.exact else float(default)
-        if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
-            raise TypeError(f"epsilon must be a positive real number; got {epsilon!r}")
-        if not math.isfinite(float(epsilon)) or epsilon <= 0:
-            raise ValueError(f"epsilon must be a finite positive number; got {epsilon!r}")
+        check_positive("epsilon", epsilon)
         return Fraction(epsilon) if self.exact else float(epsilon)
 
     def vector(self, values) -> np.ndarray:

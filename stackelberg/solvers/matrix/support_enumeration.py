@@ -75,7 +75,7 @@ import numpy as np
 from ..._validation import check_tol
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from ..._validation import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments
 
 __all__ = ["iter_support_enumeration", "support_enumeration"]
 

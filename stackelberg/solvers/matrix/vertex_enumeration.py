@@ -53,7 +53,8 @@ from typing import Iterator
 
 import numpy as np
 
-from ..._validation import check_bimatrix_arguments, check_tol
+from ..._validation import check_tol
+from ._arguments import check_bimatrix_arguments
 from ...games.normal_form import NormalFormGame
 
 __all__ = ["iter_vertex_enumeration"]

@@ -53,7 +53,7 @@ from ..._validation import as_finite_array, check_tol
 from ...games.normal_form import NormalFormGame
 from .results import CertificationError
 from .support_enumeration import iter_support_enumeration
-from ..._validation import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments
 
 __all__ = ["ZeroSumSolution", "zero_sum_equilibrium", "zero_sum_values"]
 

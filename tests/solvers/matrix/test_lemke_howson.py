@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
+from stackelberg.errors import IterationLimitError
 from stackelberg.solvers.matrix.lemke_howson import lemke_howson
 from stackelberg.solvers.matrix.support_enumeration import support_enumeration
 
@@ -104,8 +105,9 @@ def test_fraction_payoffs_give_fraction_strategies():
 
 
 def test_max_pivots_guard():
-    with pytest.raises(RuntimeError, match="max_pivots=1"):
+    with pytest.raises(IterationLimitError, match="max_pivots=1") as caught:
         lemke_howson(VON_STENGEL, 1, max_pivots=1)
+    assert caught.value.budget == "max_pivots"
     assert profile(lemke_howson(VON_STENGEL, 1, max_pivots=10)) == MIXED
 
 
