@@ -27,7 +27,7 @@ right-hand side: every basis stays lexico-feasible and the path never cycles [1]
 
 **Exact mode** pivots the integer payoffs of
 :meth:`~stackelberg.games.normal_form.NormalFormGame.integer_payoffs` by
-fraction-free integer pivoting: every entry stays an integer (a minor of the
+fraction-free integer pivoting (:func:`stackelberg.solvers._exact.fraction_free_pivot`): every entry stays an integer (a minor of the
 original tableau) and the common denominator is the last pivot, so the result
 is rational with exactly zero regret. **Float mode** pivots in float64 with
 ``tol`` as the smallest pivot and the tie tolerance of the ratio test.
@@ -54,6 +54,7 @@ from ..._validation import check_positive_int, check_tol
 from ...errors import IterationLimitError
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
+from .._exact import fraction_free_pivot
 from ._arguments import check_bimatrix_arguments
 
 __all__ = ["lemke_howson"]
@@ -188,13 +189,11 @@ class _Tableau:
         """Bring label ``entering`` into the basis; return the label that leaves."""
         row = self._minimum_ratio_row(entering)
         T = self.matrix
-        others = np.arange(len(T)) != row
-        p = T[row, entering]
         if self.exact:
-            T[others] = (T[others] * p - np.outer(T[others, entering], T[row])) // self.denominator
-            self.denominator = p
+            self.denominator = fraction_free_pivot(T, row, entering, self.denominator)
         else:
-            T[row] = T[row] / p
+            others = np.arange(len(T)) != row
+            T[row] = T[row] / T[row, entering]
             T[others] -= np.outer(T[others, entering], T[row])
         leaving, self.basis[row] = self.basis[row], entering
         return leaving

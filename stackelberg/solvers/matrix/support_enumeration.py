@@ -47,7 +47,8 @@ float batch only *rejects* systems: a system is discarded when a rigorous
 residual bound on its float solution (Rump's verification method [3]_) proves
 a coordinate of ``x`` or a best-response slack negative. Every other system,
 including every one the float arithmetic cannot decide (singular or
-ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination and
+ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination
+(:func:`stackelberg.solvers._exact.fraction_free_solve`) and
 checked in rationals, so the exact vertex set is complete and rational.
 **Float mode** accepts a solution whose coordinates and slacks are
 ``>= -tol``, treats systems with condition number above ``1 / (size * eps)`` as
@@ -75,6 +76,7 @@ import numpy as np
 from ..._validation import check_tol
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
+from .._exact import fraction_free_solve
 from ._arguments import check_bimatrix_arguments
 
 __all__ = ["iter_support_enumeration", "support_enumeration"]
@@ -331,7 +333,7 @@ def _exact_vertices(payoff, as_float, rows, columns):
         M = M.astype(np.int64)
     size = rows.shape[1]
     for subset, dtype in ((fits_int64, np.int64), (~fits_int64, object)):
-        regular, numerators, determinants = _bareiss_solve(M[subset].astype(dtype))
+        regular, numerators, determinants = fraction_free_solve(M[subset].astype(dtype), _last_unit(len(M[subset]), size + 1, dtype))
         numerators = numerators.astype(object)  # Python ints from here: no overflow
         nonnegative = (numerators[:, :size] >= 0).all(axis=1)
         solved = systems[subset][regular][nonnegative]
@@ -353,49 +355,11 @@ def _log2_hadamard_bound(M: np.ndarray) -> np.ndarray:
     return 0.5 * np.log2(np.maximum(squares, 1.0)).sum(axis=1)
 
 
-def _bareiss_solve(M: np.ndarray):
-    """Solve the stacked integer systems ``M z = e_last`` by fraction-free (Bareiss) elimination.
-
-    Every entry is a minor of ``[M | e_last]`` and every product a product of
-    two minors (so int64 is safe when twice the log2 Hadamard bound plus
-    ``log2(size + 1)`` stays below :data:`_INT64_BITS`); every division is exact.
-
-    Returns
-    -------
-    regular : numpy.ndarray of bool
-        Which systems are nonsingular.
-    numerators, determinants : numpy.ndarray
-        For the regular systems, ``z = numerators / determinants[:, None]``
-        with positive determinants.
-    """
-    count, d = M.shape[0], M.shape[1]
-    a = np.concatenate([M, np.zeros((count, d, 1), dtype=M.dtype)], axis=2)
-    a[:, d - 1, d] = 1
-    alive = np.arange(count)
-    previous = np.ones(count, dtype=M.dtype)
-    for k in range(d):
-        nonzero = a[:, k:, k] != 0
-        has_pivot = nonzero.any(axis=1)
-        a, alive, previous, nonzero = a[has_pivot], alive[has_pivot], previous[has_pivot], nonzero[has_pivot]
-        here, pivot_rows = np.arange(len(a)), k + nonzero.argmax(axis=1)
-        pivot_block = a[here, pivot_rows]  # a copy (fancy indexing)
-        a[here, pivot_rows] = a[:, k]
-        a[:, k] = pivot_block
-        pivot = a[:, k, k]
-        a[:, k + 1 :, k + 1 :] = (
-            a[:, k + 1 :, k + 1 :] * pivot[:, None, None] - a[:, k + 1 :, k : k + 1] * a[:, k : k + 1, k + 1 :]
-        ) // previous[:, None, None]
-        a[:, k + 1 :, k] = 0
-        previous = pivot
-    determinants = a[:, d - 1, d - 1]
-    numerators = np.zeros((len(a), d), dtype=M.dtype)
-    for j in reversed(range(d)):
-        rest = (a[:, j, j + 1 : d] * numerators[:, j + 1 :]).sum(axis=1) if j + 1 < d else 0
-        numerators[:, j] = (a[:, j, d] * determinants - rest) // a[:, j, j]
-    sign = np.where(determinants < 0, -1, 1).astype(M.dtype)
-    regular = np.zeros(count, dtype=bool)
-    regular[alive] = True
-    return regular, numerators * sign[:, None], determinants * sign
+def _last_unit(count: int, size: int, dtype) -> np.ndarray:
+    """``count`` copies of the right-hand side ``e_last = (0, ..., 0, 1)`` of the systems of :func:`_systems`."""
+    e = np.zeros((count, size), dtype=dtype)
+    e[:, -1] = 1
+    return e
 
 
 def _proven_infeasible(payoff, rows, columns, M) -> np.ndarray:

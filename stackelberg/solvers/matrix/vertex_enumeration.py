@@ -54,6 +54,7 @@ from typing import Iterator
 import numpy as np
 
 from ..._validation import check_tol
+from .._exact import integer_solve
 from ._arguments import check_bimatrix_arguments
 from ...games.normal_form import NormalFormGame
 
@@ -193,12 +194,10 @@ def _exact_vertex(M, basis, labels, expected_mask):
     basic = set(int(v) for v in basis)
     columns = [v for v in range(d) if v in basic]
     rows = [c for c in range(k) if d + c not in basic]
-    solved = _solve_integer([[M[c, v] for v in columns] for c in rows])
+    solved = integer_solve([[M[c, v] for v in columns] for c in rows], [1] * len(rows))
     if solved is None:
         return None
     numerators, det = solved  # z[columns] = numerators / det
-    if det < 0:
-        numerators, det = [-v for v in numerators], -det
     z = [0] * d
     for v, value in zip(columns, numerators):
         z[v] = value
@@ -211,31 +210,6 @@ def _exact_vertex(M, basis, labels, expected_mask):
         return None
     total = sum(z)
     return np.array([Fraction(v, total) for v in z], dtype=object)
-
-
-def _solve_integer(matrix):
-    """Solve ``matrix @ z = 1`` by fraction-free Gauss-Jordan elimination in Python ints.
-
-    Returns ``(numerators, det)`` with ``z = numerators / det``, or None if singular.
-    """
-    size = len(matrix)
-    rows = [[int(v) for v in row] + [1] for row in matrix]
-    det = 1
-    pivot_row_of = []
-    free = list(range(size))
-    for col in range(size):
-        r = next((r for r in free if rows[r][col] != 0), None)
-        if r is None:
-            return None
-        free.remove(r)
-        pivot_row_of.append(r)
-        pivot, head = rows[r][col], rows[r]
-        for i in range(size):
-            if i != r:
-                factor = rows[i][col]
-                rows[i] = [(pivot * a - factor * b) // det for a, b in zip(rows[i], head)]
-        det = pivot
-    return [rows[r][size] for r in pivot_row_of], det
 
 
 def _exact_enumeration(M_p, p_labels, M_q, q_labels, n_labels):

@@ -291,7 +291,8 @@ def test_exact_vertex_rejects_a_wrong_label_set():
     vertex = vertex_enumeration._exact_vertex(M, basis, labels, 0b1100)
     assert vertex.tolist() == [Fraction(1, 2), Fraction(1, 2)]
     assert vertex_enumeration._exact_vertex(M, basis, labels, 0b0100) is None
-    assert vertex_enumeration._solve_integer([[1, 2], [2, 4]]) is None
+    singular = np.array([[1, 2], [2, 4]], dtype=object)
+    assert vertex_enumeration._exact_vertex(singular, basis, labels, 0b1100) is None  # a singular basis
 
 
 def test_wrong_float_label_set_triggers_exact_enumeration(monkeypatch):

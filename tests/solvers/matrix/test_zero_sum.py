@@ -119,11 +119,6 @@ def test_rational_recovery_rejects_a_wrong_strategy():
     assert zs._rational_optimum(A, np.array([0.5, 0.5])) is None  # no unique equalizing solution
 
 
-def test_rational_solution_inconsistent_system():
-    assert zs._rational_solution([[1, 0], [0, 1], [1, 1]], [1, 1, 3]) is None
-    assert zs._rational_solution([[0, 2], [3, 0]], [4, 9]) == [F(3), F(2)]
-
-
 def test_bad_input():
     with pytest.raises(ValueError, match="A must be a 2-dimensional"):
         zero_sum_equilibrium([1, 2, 3])
