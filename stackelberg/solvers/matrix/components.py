@@ -42,7 +42,7 @@ from ._arguments import check_bimatrix_arguments
 __all__ = ["EquilibriumComponent", "equilibrium_components", "strategy_labels"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EquilibriumComponent:
     """A maximal convex set of Nash equilibria, ``conv(row_vertices) x conv(column_vertices)``.
 

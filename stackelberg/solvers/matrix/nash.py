@@ -202,7 +202,7 @@ def _certified(game, method, exact, tol):
         profiles = iter_support_enumeration(game, exact=exact, tol=tol)
     else:
         method = "vertex"
-        profiles = iter_vertex_enumeration(game, exact=exact, tol=tol)
+        profiles = iter_vertex_enumeration(game, exact=exact)
     for x, y in profiles:
         yield certify_equilibrium(game, (x, y), exact=exact, tol=tol, method=method)
 

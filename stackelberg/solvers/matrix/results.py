@@ -20,7 +20,7 @@ from ...games.normal_form import NormalFormGame
 __all__ = ["Equilibrium", "CertificationError", "certify_equilibrium"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Equilibrium:
     """A Nash equilibrium with its certificate.
 

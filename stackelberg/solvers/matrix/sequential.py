@@ -58,7 +58,7 @@ __all__ = ["SequentialSolution", "sequential_equilibria"]
 TIE_BREAKS = ("strong", "weak")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class SequentialSolution:
     """One equilibrium path of the N-level sequential (Stackelberg) game.
 

@@ -113,7 +113,7 @@ TIE_BREAKS = ("strong", "weak")
 DEFAULT_RELATIVE_EPSILON = Fraction(1, 10**6)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StackelbergSolution:
     """A Stackelberg equilibrium of a two-player game, with its certificate.
 

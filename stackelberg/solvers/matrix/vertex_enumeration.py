@@ -53,7 +53,6 @@ from typing import Iterator
 
 import numpy as np
 
-from ..._validation import check_tol
 from .._exact import integer_solve
 from ._arguments import check_bimatrix_arguments
 from ...games.normal_form import NormalFormGame
@@ -62,7 +61,7 @@ __all__ = ["iter_vertex_enumeration"]
 
 
 def iter_vertex_enumeration(
-    game: NormalFormGame, *, exact: bool | None = None, tol: float = 1e-9
+    game: NormalFormGame, *, exact: bool | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield every extreme Nash equilibrium ``(x, y)`` of a two-player game, each once.
 
@@ -73,10 +72,6 @@ def iter_vertex_enumeration(
     exact : bool, optional
         Rational arithmetic (``Fraction`` strategies); default: ``game.is_exact``.
         Needs an exact game.
-    tol : float
-        Unused by the enumeration itself (its float decisions use
-        :data:`~stackelberg.solvers.kernels.vertex_enumeration.DECISION_TOL`
-        on payoffs rescaled to ``[1, 2]``); validated for a uniform signature.
 
     Yields
     ------
@@ -92,6 +87,15 @@ def iter_vertex_enumeration(
     ValueError
         If the game does not have two players, or ``exact=True`` for a float game.
 
+    Notes
+    -----
+    There is no tolerance argument: the float decisions (is a value zero, which ratio is smaller) are taken on
+    each player's payoffs mapped affinely onto ``[1, 2]``, so one threshold,
+    :data:`~stackelberg.solvers.kernels.vertex_enumeration.DECISION_TOL` (relative), serves every game, and
+    scaling or shifting a game does not change the decisions (up to rounding). Exact mode redoes any decision that fell near its
+    threshold in integers. The tolerance of the certificate is
+    :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`'s ``tol``.
+
     Examples
     --------
     >>> import stackelberg as sb
@@ -104,7 +108,6 @@ def iter_vertex_enumeration(
     .. [1] B. von Stengel, "Computing equilibria for two-person games", 2002.
     """
     exact = check_bimatrix_arguments(game, exact)
-    check_tol("tol", tol)
     return _vertex_pairs(game, exact)
 
 

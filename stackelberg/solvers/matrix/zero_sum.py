@@ -63,7 +63,7 @@ _RECOVERY_TOL = 1e-7  # relative to the payoff scale: reads the support and tigh
 MAX_SUPPORT_PAIRS = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ZeroSumSolution:
     """The value of a zero-sum game and a pair of optimal strategies.
 
@@ -148,7 +148,8 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
         if regret > tol:
             raise CertificationError(f"HiGHS returned strategies with regret {regret:.3g} > tol {tol:g}")
         value = float(x @ A_float @ y)
-        return ZeroSumSolution(value, x, y, float(max(regret, 0.0)), False, "linprog-highs")
+        return ZeroSumSolution(value=value, row_strategy=x, column_strategy=y, max_regret=float(max(regret, 0.0)),
+                               exact=False, method="linprog-highs")
 
     (A_int, denominator), _ = game.integer_payoffs()
     x_exact = _rational_optimum(A_int, x)
@@ -161,7 +162,8 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
     if regret != 0:
         raise CertificationError(f"{method} returned strategies with regret {regret} (a solver bug)")
     value = game.expected_payoffs((x_exact, y_exact), exact=True)[0]
-    return ZeroSumSolution(value, x_exact, y_exact, regret, True, method)
+    return ZeroSumSolution(value=value, row_strategy=x_exact, column_strategy=y_exact, max_regret=regret, exact=True,
+                           method=method)
 
 
 def _zero_sum_game(A, tol: float) -> NormalFormGame:

@@ -350,5 +350,5 @@ def test_iter_vertex_enumeration_rejects_bad_input():
         iter_vertex_enumeration(game, exact="yes")
     with pytest.raises(TypeError, match="exact must be"):
         iter_vertex_enumeration(game, exact=1)
-    with pytest.raises(ValueError, match="tol"):
-        iter_vertex_enumeration(game, tol=-1.0)
+    with pytest.raises(TypeError, match="tol"):  # no tolerance argument (see the Notes of its docstring)
+        iter_vertex_enumeration(game, tol=1e-9)
