@@ -17,7 +17,7 @@ polytope is simple, its graph is connected, every one of its vertices lies (as
 original vertex is such a limit; a pivot with the lexicographic minimum ratio
 test moves along one of its edges. So the traversal reaches every vertex, and
 it visits far fewer bases than an enumeration of all feasible bases of a
-degenerate vertex would (Avis and Fukuda's reverse search uses the same
+degenerate vertex would (Avis and Fukuda's reverse search [1]_ uses the same
 perturbation). Vertices are told apart by their label sets, which determine them.
 
 :func:`complementary_vertices` avoids enumerating the second polytope when the
@@ -42,11 +42,11 @@ and of the partner solves.
 
 References
 ----------
-.. [1] B. von Stengel, "Computing equilibria for two-person games", Handbook of
-   Game Theory with Economic Applications, vol. 3, ch. 45, 2002.
-.. [2] D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
-   equilibria for two-player games", Economic Theory 42, 9-37, 2010.
-.. [3] D. Avis and K. Fukuda, "A pivoting algorithm for convex hulls and vertex
+The polytopes, labels and completely labelled pairs follow the references of the front end,
+:mod:`stackelberg.solvers.matrix.vertex_enumeration` (von Stengel 2002; Avis, Rosenberg, Savani and
+von Stengel 2010); the lexicographic perturbation follows
+
+.. [1] D. Avis and K. Fukuda, "A pivoting algorithm for convex hulls and vertex
    enumeration of arrangements and polyhedra", Discrete Comput. Geom. 8, 1992.
 """
 

@@ -12,7 +12,8 @@ and the column player's :math:`\bar Q = \{(y, u) : y \ge 0,\ \mathbf{1}^\top y =
 The extreme Nash equilibria (the extreme points of the maximal convex sets of
 equilibria) are exactly the pairs of vertices :math:`(x, v) \in \bar P`,
 :math:`(y, u) \in \bar Q` with :math:`\operatorname{supp}(y) \subseteq BR(x)`
-and :math:`\operatorname{supp}(x) \subseteq BR(y)` [1]_ [2]_.
+and :math:`\operatorname{supp}(x) \subseteq BR(y)` (von Stengel 2002; Avis, Rosenberg, Savani and
+von Stengel 2010, the references of :mod:`stackelberg.solvers.matrix.vertex_enumeration`).
 
 **Vertices.** A vertex of :math:`\bar P` is fixed by :math:`m + 1` linearly
 independent tight constraints: :math:`\mathbf{1}^\top x = 1`, some
@@ -44,7 +45,7 @@ enumeration (:mod:`stackelberg.solvers.matrix.vertex_enumeration`).
 **Exact mode** works on the integer payoffs of
 :meth:`~stackelberg.games.normal_form.NormalFormGame.integer_payoffs`. The
 float batch only *rejects* systems: a system is discarded when a rigorous
-residual bound on its float solution (Rump's verification method [3]_) proves
+residual bound on its float solution (Rump's verification method [1]_) proves
 a coordinate of ``x`` or a best-response slack negative. Every other system,
 including every one the float arithmetic cannot decide (singular or
 ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination
@@ -56,11 +57,7 @@ singular (a rank check), and merges vertices closer than ``tol``.
 
 References
 ----------
-.. [1] B. von Stengel, "Computing equilibria for two-person games", Handbook of
-   Game Theory with Economic Applications, vol. 3, ch. 45, 2002.
-.. [2] D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
-   equilibria for two-player games", Economic Theory 42, 9-37, 2010.
-.. [3] S. M. Rump, "Verification methods: rigorous results using floating-point
+.. [1] S. M. Rump, "Verification methods: rigorous results using floating-point
    arithmetic", Acta Numerica 19, 287-449, 2010.
 """
 
