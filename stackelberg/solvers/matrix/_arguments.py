@@ -7,10 +7,10 @@ They live here, not in :mod:`stackelberg._validation`, which must not import the
 
 from __future__ import annotations
 
-from ..._validation import resolve_exact
+from ..._validation import check_tol, resolve_exact
 from ...games.normal_form import NormalFormGame
 
-__all__ = ["check_game", "check_bimatrix_arguments", "check_exact"]
+__all__ = ["check_game", "check_bimatrix_arguments", "check_exact", "check_solver_tol"]
 
 
 def check_game(game) -> NormalFormGame:
@@ -59,3 +59,23 @@ def check_bimatrix_arguments(
     if game.n_players != 2:
         raise ValueError(f"game must have 2 players for {purpose}; it has {game.n_players} ({hint})")
     return check_exact(game, exact)
+
+
+def check_solver_tol(tol, exact: bool, what: str, why: str) -> float:
+    """``tol`` as a float: finite and non-negative, and positive for a float solve (``exact`` False).
+
+    ``what`` names the solve and ``why`` says what a zero tolerance would break, in the error message.
+
+    Examples
+    --------
+    >>> check_solver_tol(0, True, "a float solve", "rounding leaves tiny regrets")
+    0.0
+    >>> check_solver_tol(0, False, "a float solve", "rounding leaves tiny regrets")
+    Traceback (most recent call last):
+    ...
+    ValueError: tol must be positive for a float solve (rounding leaves tiny regrets); got 0
+    """
+    tol = check_tol("tol", tol)
+    if not exact and tol == 0:
+        raise ValueError(f"tol must be positive for {what} ({why}); got 0")
+    return tol

@@ -30,7 +30,7 @@ import numpy as np
 from ..._validation import check_choice, check_tol
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from ._arguments import check_bimatrix_arguments, check_game
+from ._arguments import check_bimatrix_arguments, check_game, check_solver_tol
 from .vertex_enumeration import iter_vertex_enumeration
 
 __all__ = ["pure_nash_equilibria", "nash_equilibria", "iter_nash_equilibria", "NASH_METHODS"]
@@ -187,9 +187,7 @@ def iter_nash_equilibria(
     """
     exact = check_bimatrix_arguments(game, exact)
     method = check_choice("method", method, NASH_METHODS)
-    tol = check_tol("tol", tol)
-    if not exact and tol == 0:
-        raise ValueError("tol must be positive for a float solve (rounding leaves tiny regrets); got 0")
+    tol = check_solver_tol(tol, exact, "a float solve", "rounding leaves tiny regrets")
     if method == "lemke-howson":
         return _lemke_howson_equilibria(game, exact, tol)
     return _certified(game, method, exact, tol)

@@ -70,11 +70,10 @@ from typing import Iterator
 
 import numpy as np
 
-from ..._validation import check_tol
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
 from .._exact import fraction_free_solve
-from ._arguments import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments, check_solver_tol
 
 __all__ = ["iter_support_enumeration", "support_enumeration"]
 
@@ -190,9 +189,7 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
 
 def _check_arguments(game, exact, tol) -> tuple[bool, float]:
     exact = check_bimatrix_arguments(game, exact)
-    tol = check_tol("tol", tol)
-    if not exact and tol == 0:
-        raise ValueError("tol must be positive for float support enumeration (rounding would split or lose vertices)")
+    tol = check_solver_tol(tol, exact, "float support enumeration", "rounding would split or lose vertices")
     return exact, tol
 
 
