@@ -41,7 +41,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # the stackelberg 
 from _common import best_of, format_seconds, markdown_table, median, timed  # noqa: E402
 
 import stackelberg as sb  # noqa: E402
-from stackelberg.solvers.nash import nash_equilibria  # noqa: E402
+from stackelberg.solvers.matrix.nash import nash_equilibria  # noqa: E402
 
 
 def distinct_profiles(pairs, tol: float = 1e-6) -> list[np.ndarray]:

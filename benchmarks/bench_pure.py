@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import best_of, format_seconds, markdown_table  # noqa: E402
 
 import stackelberg as sb  # noqa: E402
-from stackelberg.solvers.nash import pure_nash_equilibria  # noqa: E402
-from stackelberg.solvers.stackelberg import stackelberg_equilibria  # noqa: E402
+from stackelberg.solvers.matrix.nash import pure_nash_equilibria  # noqa: E402
+from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria  # noqa: E402
 
 
 def numpy_floor(A, B):

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import format_seconds, markdown_table, median, timed  # noqa: E402
 
 import stackelberg as sb  # noqa: E402
-from stackelberg.solvers.stackelberg import stackelberg_equilibria  # noqa: E402
+from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria  # noqa: E402
 
 
 def ours(A, B):

@@ -25,8 +25,8 @@ from _common import format_seconds, markdown_table  # noqa: E402
 
 from stackelberg.analysis.cooperation_study import PAPER_RHOS, PAPER_SIZES, PAPER_TRIALS, cooperation_study  # noqa: E402
 from stackelberg.games.generators import covariance_game  # noqa: E402
-from stackelberg.solvers.nash import nash_equilibria  # noqa: E402
-from stackelberg.solvers.stackelberg import stackelberg_equilibria  # noqa: E402
+from stackelberg.solvers.matrix.nash import nash_equilibria  # noqa: E402
+from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria  # noqa: E402
 
 
 def pure_study(workers: int) -> str:

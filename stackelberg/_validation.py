@@ -26,7 +26,6 @@ __all__ = [
     "check_real",
     "check_seed",
     "check_tol",
-    "check_bimatrix_arguments",
     "is_exact_number",
     "resolve_exact",
 ]
@@ -247,17 +246,3 @@ def resolve_exact(exact, game_is_exact: bool) -> bool:
             "(build it with NormalFormGame(payoffs, exact=True) to solve the floats' exact binary values)"
         )
     return bool(exact)
-
-
-def check_bimatrix_arguments(game, exact) -> bool:
-    """Validate a two-player game and resolve ``exact`` (None: ``game.is_exact``)."""
-    from .games.normal_form import NormalFormGame  # here: normal_form imports this module
-
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
-    if game.n_players != 2:
-        raise ValueError(
-            f"game must have 2 players for mixed equilibrium enumeration; it has {game.n_players} "
-            "(use pure_nash_equilibria for the pure equilibria of N-player games)"
-        )
-    return resolve_exact(exact, game.is_exact)

@@ -134,10 +134,10 @@ def load(spec: str):
 
 def solve(game, concept: str, *, commitment="pure", tie_break="strong", leader=0, exact=None, method="auto", order=None):
     """Solve ``game`` for ``concept``; returns (rows, title)."""
-    from .solvers.components import equilibrium_components
-    from .solvers.nash import nash_equilibria, pure_nash_equilibria
-    from .solvers.sequential import sequential_equilibria
-    from .solvers.stackelberg import stackelberg_equilibria
+    from .solvers.matrix.components import equilibrium_components
+    from .solvers.matrix.nash import nash_equilibria, pure_nash_equilibria
+    from .solvers.matrix.sequential import sequential_equilibria
+    from .solvers.matrix.stackelberg import stackelberg_equilibria
 
     if concept == "pure-nash":
         return _nash_rows(game, pure_nash_equilibria(game)), "Pure Nash equilibria"

@@ -23,14 +23,14 @@ Two variants (``equilibria=``):
     ``"weak"``, with :math:`BR(i) = \arg\max_j B_{ij}`) and pure NE (cells that
     are a best response for both players). Computed by a vectorised numpy
     routine on each game's arrays (the test-suite checks it against
-    :func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria` and
-    :func:`~stackelberg.solvers.nash.pure_nash_equilibria`); the whole study at
+    :func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria` and
+    :func:`~stackelberg.solvers.matrix.nash.pure_nash_equilibria`); the whole study at
     the paper's trial counts (about 100 000 games on 21 rhos) took 20 s on 2 cores. A game may have no pure NE: it
     then records ``ne_count = 0`` and NaN average-NE payoffs.
 ``"mixed"``
     mixed-commitment strong (or weak) SE from
-    :func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria` and all
-    extreme NE from :func:`~stackelberg.solvers.nash.nash_equilibria`; every
+    :func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria` and all
+    extreme NE from :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`; every
     game has one. Where the solver returns several SE (leader ties: probability
     zero for these continuous games) the first one is recorded. Exact
     enumeration: practical for small sizes only.
@@ -188,8 +188,8 @@ def _pure_outcome(A: np.ndarray, B: np.ndarray, tie_break: str):
 
 def _mixed_outcome(game, tie_break: str):
     """The same quantities for the mixed-commitment SE and all extreme NE."""
-    from ..solvers.nash import nash_equilibria
-    from ..solvers.stackelberg import stackelberg_equilibria
+    from ..solvers.matrix.nash import nash_equilibria
+    from ..solvers.matrix.stackelberg import stackelberg_equilibria
 
     solution = stackelberg_equilibria(game, leader=0, commitment="mixed", tie_break=tie_break)[0]
     equilibria = nash_equilibria(game)

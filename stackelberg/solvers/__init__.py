@@ -1,6 +1,5 @@
 """Solvers: one module per concept, a thin validating function over private kernels."""
 
-from .components import EquilibriumComponent, equilibrium_components
 from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
 from .incentive_design import (
     IncentiveDesignProblem,
@@ -25,7 +24,6 @@ from .learning import (
     nash_q_learning,
     nlevel_learning,
 )
-from .lemke_howson import lemke_howson
 from .markov import (
     BilevelFixedPoint,
     BiRLSolution,
@@ -38,12 +36,24 @@ from .markov import (
     solve_nash,
     solve_sequential,
 )
-from .nash import iter_nash_equilibria, nash_equilibria, pure_nash_equilibria
-from .results import CertificationError, Equilibrium
-from .sequential import SequentialSolution, sequential_equilibria
-from .stackelberg import StackelbergSolution, stackelberg_equilibria
-from .support_enumeration import support_enumeration
-from .zero_sum import ZeroSumSolution, zero_sum_equilibrium, zero_sum_values
+from .matrix import (
+    CertificationError,
+    Equilibrium,
+    EquilibriumComponent,
+    SequentialSolution,
+    StackelbergSolution,
+    ZeroSumSolution,
+    equilibrium_components,
+    iter_nash_equilibria,
+    lemke_howson,
+    nash_equilibria,
+    pure_nash_equilibria,
+    sequential_equilibria,
+    stackelberg_equilibria,
+    support_enumeration,
+    zero_sum_equilibrium,
+    zero_sum_values,
+)
 
 __all__ = [
     "LearningResult",

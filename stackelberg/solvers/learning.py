@@ -63,8 +63,8 @@ when ``backend="numba"`` (or ``"auto"`` with at least :data:`NUMBA_MIN_UPDATES` 
 (``backend="numpy"``) consume the same random numbers and agree with the kernels. Nash-Q's and minimax-Q's kernel
 solves the stage games itself with the numpy path's rules (pure equilibria and their selection bit for bit; mixed
 Nash stages by support enumeration when the stage is certified nondegenerate, else by the same vertex enumeration
-as :func:`~stackelberg.solvers.nash.nash_equilibria`; zero-sum stages by the Shapley-Snow enumeration of
-:func:`~stackelberg.solvers.zero_sum.zero_sum_values`) and hands a stage back to Python whenever it cannot be sure
+as :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`; zero-sum stages by the Shapley-Snow enumeration of
+:func:`~stackelberg.solvers.matrix.zero_sum.zero_sum_values`) and hands a stage back to Python whenever it cannot be sure
 to decide it as the numpy path does (a float decision within rounding of its threshold, or the LP's case). Every
 step of every run consumes
 :math:`2N + 1` uniforms (exploration coins, action uniforms, one transition uniform) and every episode one more
@@ -99,9 +99,9 @@ from .._validation import check_choice, check_discount, check_positive_int
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
 from .markov import _SELECTIONS, NASH_SELECTIONS, STAGE_TOL
-from .nash import nash_equilibria
-from .sequential import _check_order
-from .zero_sum import MAX_SUPPORT_PAIRS, zero_sum_values
+from .matrix.nash import nash_equilibria
+from .matrix.sequential import _check_order
+from .matrix.zero_sum import MAX_SUPPORT_PAIRS, zero_sum_values
 
 __all__ = [
     "LearningResult",
@@ -542,7 +542,7 @@ def nash_q_learning(
     - ``"utilitarian"``: the first one with the largest payoff sum.
 
     Only a stage game without a pure equilibrium is solved by
-    :func:`~stackelberg.solvers.nash.nash_equilibria` (all extreme equilibria, sorted by support) and the rule is
+    :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` (all extreme equilibria, sorted by support) and the rule is
     applied to them as in :func:`~stackelberg.solvers.markov.solve_nash`. Agents play their strategies of the
     current state's selected equilibrium (after the exploration coin); with ``gamma = 0`` targets need no
     equilibrium.
@@ -632,7 +632,7 @@ def minimax_q_learning(
 
     Each player :math:`i` learns its own :math:`Q_i(s, a_1, a_2)` towards :math:`r_i + \gamma\,\mathrm{val}_i(Q_i(s'))`
     and plays its maximin strategy of :math:`Q_i(s)`. The matrix-game value and strategies are the LP's
-    (:func:`~stackelberg.solvers.zero_sum.zero_sum_values`), found for all runs at once by enumerating the
+    (:func:`~stackelberg.solvers.matrix.zero_sum.zero_sum_values`), found for all runs at once by enumerating the
     square supports in increasing size (Shapley-Snow: some square submatrix always carries an optimal pair) and
     checking optimality within ``1e-9 * max(1, max|Q|)``; a run where none passes is solved by the LP itself.
 
@@ -658,7 +658,7 @@ def minimax_q_learning(
         Source of randomness; the same seed gives the same result.
     backend : {"auto", "numba", "numpy"}
         The numba kernel (the same support enumeration, thresholds and tie rules as
-        :func:`~stackelberg.solvers.zero_sum.zero_sum_values`; a stage game it cannot decide the same way, or
+        :func:`~stackelberg.solvers.matrix.zero_sum.zero_sum_values`; a stage game it cannot decide the same way, or
         that needs the LP, is handed back to Python) or the vectorised numpy path; results equal up to rounding.
     progress : bool
 

@@ -11,7 +11,7 @@ one-shot solution concept of the stage game of Q-values:
   best response, then the leader's best action, reading the transitions once; sparse games are never densified);
   the vectorised numpy operator it reproduces is kept as the reference of the tests; mixed
   commitment solves the strong (or weak) Stackelberg LPs of
-  :func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria` per state.
+  :func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria` per state.
 - :func:`solve_sequential`: the N-level (priority-ordered) equilibrium of STEP, vectorised over states.
 - :func:`solve_nash`: Nash-Q's :math:`V_i(s) = \mathrm{NASH}_i(Q(s))` (Eq. 3) with an explicit selection among the
   stage game's extreme Nash equilibria. This operator need not contract, so the iteration also stops when a value
@@ -57,10 +57,10 @@ import numpy as np
 from .._validation import check_choice, check_flag, check_positive_int, check_tol
 from .dynamic_programming import policy_iteration
 from ..games.markov import MarkovGame
-from .nash import nash_equilibria
-from .sequential import _check_order
-from .stackelberg import stackelberg_equilibria
-from .zero_sum import zero_sum_values
+from .matrix.nash import nash_equilibria
+from .matrix.sequential import _check_order
+from .matrix.stackelberg import stackelberg_equilibria
+from .matrix.zero_sum import zero_sum_values
 
 __all__ = [
     "MarkovSolution",
@@ -81,7 +81,7 @@ NASH_SELECTIONS = ("first", "pareto", "leader", "utilitarian")
 TIE_BREAKS = ("strong", "weak")
 COMMITMENTS = ("pure", "mixed")
 #: Stage-game ties: values within ``STAGE_TOL * max(1, |extreme|)`` of an extreme tie with it (the rule of
-#: pure-commitment :func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria`).
+#: pure-commitment :func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria`).
 STAGE_TOL = 1e-9
 CYCLE_WINDOW = 100  # earlier value vectors kept to detect cycles of solve_nash
 
@@ -337,7 +337,7 @@ def solve_sequential(
 
     At each state the players move in ``order``; each best-responds to its superiors' actions knowing its inferiors
     do the same, ties broken lexicographically for (strong) or against (weak) the superiors from the first mover
-    (:func:`~stackelberg.solvers.sequential.sequential_equilibria`, whose first path is taken). Vectorised over states.
+    (:func:`~stackelberg.solvers.matrix.sequential.sequential_equilibria`, whose first path is taken). Vectorised over states.
 
     Parameters
     ----------
@@ -402,7 +402,7 @@ def solve_nash(
     """Nash value iteration (Nash-Q's operator, Bi-AC Eq. 3) with an explicit equilibrium-selection rule.
 
     At each state the extreme Nash equilibria of the stage game are enumerated
-    (:func:`~stackelberg.solvers.nash.nash_equilibria`, sorted by support) and one is selected:
+    (:func:`~stackelberg.solvers.matrix.nash.nash_equilibria`, sorted by support) and one is selected:
 
     - ``"first"``: the first one in that order;
     - ``"pareto"``: the first one that no other equilibrium Pareto-dominates;
@@ -483,7 +483,7 @@ def solve_minimax(
     """Shapley's value iteration for a two-player zero-sum Markov game (Bi-AC Eq. 2).
 
     ``V_0(s) = val(Q_0(s))`` and ``V_1 = -V_0``: the matrix-game values of all states at once
-    (:func:`~stackelberg.solvers.zero_sum.zero_sum_values`).
+    (:func:`~stackelberg.solvers.matrix.zero_sum.zero_sum_values`).
 
     Parameters
     ----------

@@ -28,8 +28,8 @@ from stackelberg.analysis.plots import plot_study
 from stackelberg.analysis.store import ResultStore
 from stackelberg.games.generators import covariance_game
 from stackelberg.games.normal_form import NormalFormGame
-from stackelberg.solvers.nash import pure_nash_equilibria
-from stackelberg.solvers.stackelberg import stackelberg_equilibria
+from stackelberg.solvers.matrix.nash import pure_nash_equilibria
+from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = dict(sizes=[3, 4], rhos=[-1.0, 0.0, 0.5, 1.0], trials=6, seed=11)

@@ -25,8 +25,8 @@ from stackelberg.solvers.learning import (
     nash_q_learning,
     nlevel_learning,
 )
-from stackelberg.solvers.sequential import sequential_equilibria
-from stackelberg.solvers.zero_sum import zero_sum_equilibrium
+from stackelberg.solvers.matrix.sequential import sequential_equilibria
+from stackelberg.solvers.matrix.zero_sum import zero_sum_equilibrium
 
 LEARNERS = [bilevel_q_learning, independent_q_learning, bilevel_actor_critic, nash_q_learning, minimax_q_learning,
             nlevel_learning]
@@ -108,7 +108,7 @@ def test_nash_q_learns_the_unique_pure_equilibrium_and_its_values():
 
 
 def test_nash_q_falls_back_to_the_mixed_equilibrium_without_a_pure_one():
-    from stackelberg.solvers.nash import nash_equilibria
+    from stackelberg.solvers.matrix.nash import nash_equilibria
 
     result = nash_q_learning(repeated_game(matching_pennies(), 0.0), episodes=200, runs=3, epsilon=1.0, seed=5)
     for r in range(3):
@@ -281,7 +281,7 @@ def test_equilibrium_stage_kernel_matches_the_numpy_stage_solvers(values):
     payoffs from a few values are degenerate: ties, extra best replies, several pure equilibria)."""
     from stackelberg.solvers.kernels.learning import equilibrium_stages
     from stackelberg.solvers.learning import _stage_nash
-    from stackelberg.solvers.zero_sum import zero_sum_values
+    from stackelberg.solvers.matrix.zero_sum import zero_sum_values
 
     rng = np.random.default_rng(len(values or ()))
     for shape in [(2, 2), (2, 3), (3, 3), (3, 4)]:

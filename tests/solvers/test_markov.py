@@ -18,8 +18,8 @@ from stackelberg.solvers.markov import (
     solve_nash,
     solve_sequential,
 )
-from stackelberg.solvers.sequential import sequential_equilibria
-from stackelberg.solvers.stackelberg import stackelberg_equilibria
+from stackelberg.solvers.matrix.sequential import sequential_equilibria
+from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria
 
 
 def corridor_game(gamma=0.9):

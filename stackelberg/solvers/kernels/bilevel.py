@@ -14,7 +14,7 @@ One fused sweep reads the transitions once and, for every state :math:`s`,
 
 These are the rules, tolerance and "first index" choices of the vectorised numpy operator of
 :func:`~stackelberg.solvers.markov.solve_bilevel` (``_ordered_responses`` / ``_extreme_mask``) and of pure
-:func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria`. The Q-values of a sparse sweep are accumulated
+:func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria`. The Q-values of a sparse sweep are accumulated
 in the order of scipy's CSR product (entries of a row in storage order, from 0), so sparse sweeps agree with the
 numpy operator bit for bit; dense ones up to the rounding of the BLAS product.
 

@@ -18,7 +18,7 @@ same terms in the same order, so both agree to the last bit except where ``exp``
 imports numba: import it lazily. ``kernel.py_func`` is the same loop in plain Python (the benchmark's reference).
 
 **Nash-Q and minimax-Q** (:func:`equilibrium_q_kernel`) solve a stage game per step (two with ``gamma > 0``) with
-the rules of ``learning._stage_nash`` and :func:`stackelberg.solvers.zero_sum.zero_sum_values`:
+the rules of ``learning._stage_nash`` and :func:`stackelberg.solvers.matrix.zero_sum.zero_sum_values`:
 
 - pure Nash equilibria and the selection among them use the numpy path's float operations (identical choices);
 - a stage without a pure equilibrium is first checked to be nondegenerate with a margin (no pure profile within
@@ -26,7 +26,7 @@ the rules of ``learning._stage_nash`` and :func:`stackelberg.solvers.zero_sum.ze
   every found equilibrium's probabilities and off-support gaps beyond it). Then every equilibrium has square supports
   and solves its bordered systems uniquely, so support enumeration over equal sizes finds exactly the extreme
   equilibria. Otherwise the kernel runs the vertex-enumeration kernels that
-  :func:`~stackelberg.solvers.nash.nash_equilibria` runs, on the same rescaled matrices. Either set is sorted as
+  :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` runs, on the same rescaled matrices. Either set is sorted as
   ``nash_equilibria`` sorts (supports as index tuples, then strategies) and the rule of ``markov._SELECTIONS``
   applied;
 - zero-sum stages: saddle points, then square supports in increasing size and lexicographic pair order with the
@@ -456,7 +456,7 @@ def _equalise(M, I, J, k, on_rows, G, a, z):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _zero_sum_stage(M, tol, enumerable, x, y, G, a, z, w, I, J):  # pragma: no cover - compiled
-    """:func:`stackelberg.solvers.zero_sum.zero_sum_values` of one matrix ``M`` (the row player maximises).
+    """:func:`stackelberg.solvers.matrix.zero_sum.zero_sum_values` of one matrix ``M`` (the row player maximises).
 
     Saddle points first, then square supports of size ``k = 2, 3, ...`` in lexicographic pair order, the first pair
     whose bordered solves are regular, non-negative and certified against the whole game kept (the same
@@ -729,7 +729,7 @@ def _mixed_nash_stage(q1, q2, selection, leader, scale, x, y, values, T1, G, a, 
     For a nondegenerate game (checked: no pure profile within ``_MARGIN`` of an equilibrium, no strategy of
     support ``k`` with ``k + 1`` best replies) every equilibrium has square supports and is the unique solution of
     its bordered systems, so support enumeration over equal sizes finds exactly the extreme equilibria vertex
-    enumeration finds; they are sorted as :func:`~stackelberg.solvers.nash.nash_equilibria` sorts them (by
+    enumeration finds; they are sorted as :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` sorts them (by
     supports) and the rule of ``markov._SELECTIONS`` applied. Returns ``_FALLBACK`` where that argument does not
     hold within the margins (the caller then solves the stage in Python).
     """
@@ -854,7 +854,7 @@ def _before(EX, EY, EM, c, p, m, n):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, values):  # pragma: no cover
-    """Sort the ``found`` equilibria as :func:`~stackelberg.solvers.nash.nash_equilibria` does and apply the rule
+    """Sort the ``found`` equilibria as :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` does and apply the rule
     of ``markov._SELECTIONS``; ``_FALLBACK`` when a tolerance decision is too close to call."""
     for f in range(found):  # insertion sort by (row support, column support) as index tuples
         order[f] = f
@@ -937,7 +937,7 @@ def _rescaled_into(M, out, transpose):  # pragma: no cover - compiled
 @njit(cache=True)
 def _vertex_nash_stage(q1, q2, selection, leader, tol, x, y, values, EX, EY, EP, EM,
                        order):  # pragma: no cover - compiled
-    """:func:`~stackelberg.solvers.nash.nash_equilibria` (float vertex enumeration, the same kernels on the same
+    """:func:`~stackelberg.solvers.matrix.nash.nash_equilibria` (float vertex enumeration, the same kernels on the same
     rescaled matrices, certified with ``tol``, sorted) and the selection rule, for degenerate stage games."""
     m, n = q1.shape
     A = np.empty((m, n))

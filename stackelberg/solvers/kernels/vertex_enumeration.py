@@ -17,7 +17,7 @@ polytope is simple, its graph is connected, every one of its vertices lies (as
 original vertex is such a limit; a pivot with the lexicographic minimum ratio
 test moves along one of its edges. So the traversal reaches every vertex, and
 it visits far fewer bases than an enumeration of all feasible bases of a
-degenerate vertex would (Avis and Fukuda's reverse search uses the same
+degenerate vertex would (Avis and Fukuda's reverse search [1]_ uses the same
 perturbation). Vertices are told apart by their label sets, which determine them.
 
 :func:`complementary_vertices` avoids enumerating the second polytope when the
@@ -42,11 +42,11 @@ and of the partner solves.
 
 References
 ----------
-.. [1] B. von Stengel, "Computing equilibria for two-person games", Handbook of
-   Game Theory with Economic Applications, vol. 3, ch. 45, 2002.
-.. [2] D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
-   equilibria for two-player games", Economic Theory 42, 9-37, 2010.
-.. [3] D. Avis and K. Fukuda, "A pivoting algorithm for convex hulls and vertex
+The polytopes, labels and completely labelled pairs follow the references of the front end,
+:mod:`stackelberg.solvers.matrix.vertex_enumeration` (von Stengel 2002; Avis, Rosenberg, Savani and
+von Stengel 2010); the lexicographic perturbation follows
+
+.. [1] D. Avis and K. Fukuda, "A pivoting algorithm for convex hulls and vertex
    enumeration of arrangements and polyhedra", Discrete Comput. Geom. 8, 1992.
 """
 
@@ -57,6 +57,8 @@ from fractions import Fraction
 
 import numba
 import numpy as np
+
+from .._exact import fraction_free_pivot, rational_solve
 
 __all__ = [
     "polytope_vertices",
@@ -684,7 +686,7 @@ def polytope_vertices_reference(M, labels):
     labels = [int(v) for v in labels]
     lex_columns = [n_var] + [d + c for c in range(k)]
     # integer tableau: determinant * (basis inverse times [M | I | 1]); the determinant stays positive
-    tableau = [rows[r] + [int(c == r) for c in range(k)] + [1] for r in range(k)]
+    tableau = np.array([rows[r] + [int(c == r) for c in range(k)] + [1] for r in range(k)], dtype=object)
     start = (tableau, 1, tuple(d + r for r in range(k)))
     queue = deque([start])
     seen = {frozenset(start[2])}
@@ -711,12 +713,8 @@ def polytope_vertices_reference(M, labels):
             if frozenset(new_basis) in seen:
                 continue
             seen.add(frozenset(new_basis))
-            pivot = T[best][e]
-            new_T = [
-                list(T[r]) if r == best else [(pivot * a - T[r][e] * b) // det for a, b in zip(T[r], T[best])]
-                for r in range(k)
-            ]
-            queue.append((new_T, pivot, new_basis))
+            new_T = T.copy()
+            queue.append((new_T, fraction_free_pivot(new_T, best, e, det), new_basis))
     return [(mask, coords, basis) for mask, (coords, basis) in vertices.items()]
 
 
@@ -772,7 +770,7 @@ def complementary_vertices_reference(M, labels, masks_other, n_labels):
         if not free:
             partners.append(None)
             continue
-        solution = _solve_fractions([[rows[c][j] for j in free] for c in tight])
+        solution = rational_solve([[rows[c][j] for j in free] for c in tight], [1] * len(free))
         if solution is None:
             return False, []
         z = [Fraction(0)] * d
@@ -786,24 +784,6 @@ def complementary_vertices_reference(M, labels, masks_other, n_labels):
         mask += sum(1 << labels[d + c] for c in range(k) if slacks[c] == 0)
         partners.append((mask, tuple(z)))
     return True, partners
-
-
-def _solve_fractions(matrix):
-    """The solution of ``matrix @ z = 1`` in Fractions (Gauss-Jordan), or None if singular."""
-    size = len(matrix)
-    rows = [[Fraction(v) for v in row] + [Fraction(1)] for row in matrix]
-    for col in range(size):
-        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
-        if pivot is None:
-            return None
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        head = [v / rows[col][col] for v in rows[col]]
-        rows[col] = head
-        for r in range(size):
-            if r != col and rows[r][col] != 0:
-                factor = rows[r][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], head)]
-    return [rows[r][size] for r in range(size)]
 
 
 def completely_labelled_pairs_reference(masks_p, masks_q, n_labels):

@@ -53,14 +53,15 @@ from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_bimatrix_arguments, check_tol
-from ..games.normal_form import NormalFormGame
+from .._exact import integer_solve
+from ._arguments import check_bimatrix_arguments
+from ...games.normal_form import NormalFormGame
 
 __all__ = ["iter_vertex_enumeration"]
 
 
 def iter_vertex_enumeration(
-    game: NormalFormGame, *, exact: bool | None = None, tol: float = 1e-9
+    game: NormalFormGame, *, exact: bool | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield every extreme Nash equilibrium ``(x, y)`` of a two-player game, each once.
 
@@ -71,17 +72,13 @@ def iter_vertex_enumeration(
     exact : bool, optional
         Rational arithmetic (``Fraction`` strategies); default: ``game.is_exact``.
         Needs an exact game.
-    tol : float
-        Unused by the enumeration itself (its float decisions use
-        :data:`~stackelberg.solvers.kernels.vertex_enumeration.DECISION_TOL`
-        on payoffs rescaled to ``[1, 2]``); validated for a uniform signature.
 
     Yields
     ------
     tuple of numpy.ndarray
         The row and column strategies (object arrays of ``Fraction`` when exact),
         in the deterministic order of the traversal. Use
-        :func:`stackelberg.solvers.nash.nash_equilibria` for certified, sorted results.
+        :func:`stackelberg.solvers.matrix.nash.nash_equilibria` for certified, sorted results.
 
     Raises
     ------
@@ -89,6 +86,15 @@ def iter_vertex_enumeration(
         If ``game`` is not a :class:`NormalFormGame` or ``exact`` is not a bool or None.
     ValueError
         If the game does not have two players, or ``exact=True`` for a float game.
+
+    Notes
+    -----
+    There is no tolerance argument: the float decisions (is a value zero, which ratio is smaller) are taken on
+    each player's payoffs mapped affinely onto ``[1, 2]``, so one threshold,
+    :data:`~stackelberg.solvers.kernels.vertex_enumeration.DECISION_TOL` (relative), serves every game, and
+    scaling or shifting a game does not change the decisions (up to rounding). Exact mode redoes any decision that fell near its
+    threshold in integers. The tolerance of the certificate is
+    :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`'s ``tol``.
 
     Examples
     --------
@@ -102,12 +108,11 @@ def iter_vertex_enumeration(
     .. [1] B. von Stengel, "Computing equilibria for two-person games", 2002.
     """
     exact = check_bimatrix_arguments(game, exact)
-    check_tol("tol", tol)
     return _vertex_pairs(game, exact)
 
 
 def _vertex_pairs(game: NormalFormGame, exact: bool):
-    from .kernels import vertex_enumeration as kernel
+    from ..kernels import vertex_enumeration as kernel
 
     m, n = game.shape
     p_labels = np.arange(m + n, dtype=np.int64)  # x_i -> i, slack of column j -> m + j
@@ -192,12 +197,10 @@ def _exact_vertex(M, basis, labels, expected_mask):
     basic = set(int(v) for v in basis)
     columns = [v for v in range(d) if v in basic]
     rows = [c for c in range(k) if d + c not in basic]
-    solved = _solve_integer([[M[c, v] for v in columns] for c in rows])
+    solved = integer_solve([[M[c, v] for v in columns] for c in rows], [1] * len(rows))
     if solved is None:
         return None
     numerators, det = solved  # z[columns] = numerators / det
-    if det < 0:
-        numerators, det = [-v for v in numerators], -det
     z = [0] * d
     for v, value in zip(columns, numerators):
         z[v] = value
@@ -212,34 +215,9 @@ def _exact_vertex(M, basis, labels, expected_mask):
     return np.array([Fraction(v, total) for v in z], dtype=object)
 
 
-def _solve_integer(matrix):
-    """Solve ``matrix @ z = 1`` by fraction-free Gauss-Jordan elimination in Python ints.
-
-    Returns ``(numerators, det)`` with ``z = numerators / det``, or None if singular.
-    """
-    size = len(matrix)
-    rows = [[int(v) for v in row] + [1] for row in matrix]
-    det = 1
-    pivot_row_of = []
-    free = list(range(size))
-    for col in range(size):
-        r = next((r for r in free if rows[r][col] != 0), None)
-        if r is None:
-            return None
-        free.remove(r)
-        pivot_row_of.append(r)
-        pivot, head = rows[r][col], rows[r]
-        for i in range(size):
-            if i != r:
-                factor = rows[i][col]
-                rows[i] = [(pivot * a - factor * b) // det for a, b in zip(rows[i], head)]
-        det = pivot
-    return [rows[r][size] for r in pivot_row_of], det
-
-
 def _exact_enumeration(M_p, p_labels, M_q, q_labels, n_labels):
     """Exact strategies of all completely labelled pairs by integer pivoting (the reference traversal)."""
-    from .kernels import vertex_enumeration as kernel
+    from ..kernels import vertex_enumeration as kernel
 
     p_vertices = kernel.polytope_vertices_reference(M_p, p_labels)
     q_vertices = kernel.polytope_vertices_reference(M_q, q_labels)

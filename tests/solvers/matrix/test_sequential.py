@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.sequential: N-level Stackelberg equilibria by backward induction."""
+"""Tests of stackelberg.solvers.matrix.sequential: N-level Stackelberg equilibria by backward induction."""
 
 import itertools
 from fractions import Fraction
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
-from stackelberg.solvers.sequential import SequentialSolution, sequential_equilibria
-from stackelberg.solvers.stackelberg import stackelberg_equilibria
+from stackelberg.solvers.matrix.sequential import SequentialSolution, sequential_equilibria
+from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria
 
 ESCAPE = NormalFormGame.common_payoff([[15, 10, 0], [10, 10, 0], [0, 0, 30]])
 MAINTAIN = NormalFormGame.from_bimatrix([[20, 0, 0], [30, 10, 0], [0, 0, 5]], [[15, 0, 0], [0, 5, 0], [0, 0, 10]])

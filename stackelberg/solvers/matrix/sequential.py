@@ -32,7 +32,7 @@ Everything is vectorised over the payoff tensor (one reduction per level and
 per tie-break criterion). Exact games are solved in ``Fraction``; float games
 treat a value as tied with the extreme ``e`` when it is within
 ``tol * max(1, |e|)``, the rule of pure-commitment
-:func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria`.
+:func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria`.
 
 References
 ----------
@@ -49,15 +49,16 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_choice, check_tol
+from ...games.normal_form import NormalFormGame
+from ._arguments import check_exact, check_game
 
 __all__ = ["SequentialSolution", "sequential_equilibria"]
 
 TIE_BREAKS = ("strong", "weak")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class SequentialSolution:
     """One equilibrium path of the N-level sequential (Stackelberg) game.
 
@@ -179,17 +180,11 @@ def sequential_equilibria(
        spatio-temporal sequential decision-making in multi-agent reinforcement
        learning", IJCAI 2023.
     """
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
-    n_players = game.n_players
+    n_players = check_game(game).n_players
     order = _check_order(order, n_players)
     check_choice("tie_break", tie_break, TIE_BREAKS)
     tol = check_tol("tol", tol)
-    if exact not in (None, True, False):
-        raise TypeError(f"exact must be True, False or None; got {exact!r}")
-    if exact and not game.is_exact:
-        raise ValueError("exact=True needs a game with exact (integer or Fraction) payoffs; this game has float payoffs")
-    exact = game.is_exact if exact is None else bool(exact)
+    exact = check_exact(game, exact)
 
     ordered = game.permute_players(order) if order != tuple(range(n_players)) else game
     tensors = ordered.exact_payoffs if exact else ordered.payoffs

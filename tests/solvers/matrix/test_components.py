@@ -1,4 +1,4 @@
-"""Tests of stackelberg/solvers/components.py: maximal Nash subsets as maximal bicliques of extreme equilibria."""
+"""Tests of stackelberg/solvers/matrix/components.py: maximal Nash subsets as maximal bicliques of extreme equilibria."""
 
 from fractions import Fraction
 
@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
-from stackelberg.solvers.components import EquilibriumComponent, equilibrium_components, strategy_labels
-from stackelberg.solvers.nash import nash_equilibria
+from stackelberg.solvers.matrix.components import EquilibriumComponent, equilibrium_components, strategy_labels
+from stackelberg.solvers.matrix.nash import nash_equilibria
 
 F = Fraction
 HALF = F(1, 2)

@@ -13,10 +13,10 @@ vectorised passes over the payoff tensors. For two players,
 :func:`nash_equilibria` (and its generator twin :func:`iter_nash_equilibria`)
 returns the *extreme* equilibria: the vertices of the finitely many maximal
 convex sets of equilibria, whose convex hulls are described by
-:func:`stackelberg.solvers.components.equilibrium_components`. A
+:func:`stackelberg.solvers.matrix.components.equilibrium_components`. A
 non-degenerate game has finitely many equilibria, an odd number of them, and
 they are all extreme. Every result is certified by
-:func:`stackelberg.solvers.results.certify_equilibrium` from the game's payoffs:
+:func:`stackelberg.solvers.matrix.results.certify_equilibrium` from the game's payoffs:
 exactly zero regret in exact mode.
 """
 
@@ -27,10 +27,10 @@ from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_choice, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_choice, check_tol
+from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .._validation import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments, check_game, check_solver_tol
 from .vertex_enumeration import iter_vertex_enumeration
 
 __all__ = ["pure_nash_equilibria", "nash_equilibria", "iter_nash_equilibria", "NASH_METHODS"]
@@ -84,13 +84,13 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
     ----------
     .. [1] J. F. Nash, "Non-cooperative games", Annals of Mathematics 54(2), 286-295, 1951.
     """
-    _check_game(game)
+    check_game(game)
     tol = check_tol("tol", tol)
     exact = game.is_exact
     threshold = 0.0 if exact else tol
     tensors = game.payoffs
     if game.n_players == 2:
-        from .kernels.pure_nash import bimatrix_pure_nash
+        from ..kernels.pure_nash import bimatrix_pure_nash
 
         A, B = (np.ascontiguousarray(t, dtype=np.float64) for t in tensors)
         joint_actions = bimatrix_pure_nash(A, B, A.max(axis=0), threshold)
@@ -120,7 +120,7 @@ def nash_equilibria(
         A two-player game (for N players use :func:`pure_nash_equilibria`).
     method : {"auto", "support", "vertex", "lemke-howson"}
         ``"vertex"``: vertex enumeration of the best-response polytopes
-        (:mod:`stackelberg.solvers.vertex_enumeration`); ``"auto"`` is
+        (:mod:`stackelberg.solvers.matrix.vertex_enumeration`); ``"auto"`` is
         ``"vertex"``. ``"support"``: support enumeration. Both return *all*
         extreme equilibria, degenerate games included. ``"lemke-howson"``: the
         distinct equilibria that Lemke-Howson reaches from every initial label
@@ -187,9 +187,7 @@ def iter_nash_equilibria(
     """
     exact = check_bimatrix_arguments(game, exact)
     method = check_choice("method", method, NASH_METHODS)
-    tol = check_tol("tol", tol)
-    if not exact and tol == 0:
-        raise ValueError("tol must be positive for a float solve (rounding leaves tiny regrets); got 0")
+    tol = check_solver_tol(tol, exact, "a float solve", "rounding leaves tiny regrets")
     if method == "lemke-howson":
         return _lemke_howson_equilibria(game, exact, tol)
     return _certified(game, method, exact, tol)
@@ -202,7 +200,7 @@ def _certified(game, method, exact, tol):
         profiles = iter_support_enumeration(game, exact=exact, tol=tol)
     else:
         method = "vertex"
-        profiles = iter_vertex_enumeration(game, exact=exact, tol=tol)
+        profiles = iter_vertex_enumeration(game, exact=exact)
     for x, y in profiles:
         yield certify_equilibrium(game, (x, y), exact=exact, tol=tol, method=method)
 
@@ -223,11 +221,6 @@ def _lemke_howson_equilibria(game, exact, tol):
 
 def _sort_key(equilibrium: Equilibrium):
     return equilibrium.support, tuple(tuple(s) for s in equilibrium.strategies)
-
-
-def _check_game(game) -> None:
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
 
 
 def _is_exact_pure_nash(game: NormalFormGame, actions: tuple[int, ...]) -> bool:

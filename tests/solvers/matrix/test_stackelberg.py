@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.stackelberg: pure and mixed commitment, strong and weak tie-breaking."""
+"""Tests of stackelberg.solvers.matrix.stackelberg: pure and mixed commitment, strong and weak tie-breaking."""
 
 import itertools
 from fractions import Fraction
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
-from stackelberg.solvers.nash import nash_equilibria
-from stackelberg.solvers.stackelberg import StackelbergSolution, stackelberg_equilibria
+from stackelberg.solvers.matrix.nash import nash_equilibria
+from stackelberg.solvers.matrix.stackelberg import StackelbergSolution, stackelberg_equilibria
 
 F = Fraction
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CertificationError
-from ..games.normal_form import NormalFormGame
+from ...errors import CertificationError
+from ...games.normal_form import NormalFormGame
 
 __all__ = ["Equilibrium", "CertificationError", "certify_equilibrium"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Equilibrium:
     """A Nash equilibrium with its certificate.
 

@@ -9,7 +9,7 @@ when :math:`L(x) \cup L(y)` holds all ``m + n`` labels.
 
 Take the bipartite graph whose nodes are the row and column strategies of the
 extreme equilibria (the vertices found by
-:func:`stackelberg.solvers.nash.nash_equilibria`) and whose edges are the
+:func:`stackelberg.solvers.matrix.nash.nash_equilibria`) and whose edges are the
 extreme equilibria. Its maximal bicliques ``R x C`` are the maximal *Nash
 subsets*: :math:`\operatorname{conv} R \times \operatorname{conv} C` is a
 maximal convex set of equilibria, and every equilibrium lies in one [1]_ [2]_.
@@ -34,15 +34,15 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from .._validation import check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_tol
+from ...games.normal_form import NormalFormGame
 from .nash import nash_equilibria
-from .._validation import check_bimatrix_arguments
+from ._arguments import check_bimatrix_arguments
 
 __all__ = ["EquilibriumComponent", "equilibrium_components", "strategy_labels"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EquilibriumComponent:
     """A maximal convex set of Nash equilibria, ``conv(row_vertices) x conv(column_vertices)``.
 
@@ -52,7 +52,7 @@ class EquilibriumComponent:
         The extreme points of each player's side (``Fraction`` arrays when exact).
     extreme_equilibria : tuple of Equilibrium
         Every pairing of a row vertex with a column vertex, sorted like
-        :func:`~stackelberg.solvers.nash.nash_equilibria`.
+        :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`.
     row_labels, column_labels : frozenset of int
         The labels shared by all row (resp. column) vertices.
     connected_component : int
@@ -171,7 +171,7 @@ def equilibrium_components(game: NormalFormGame, *, exact: bool | None = None, t
         A two-player game.
     exact : bool, optional
         Rational arithmetic; default: ``game.is_exact`` (see
-        :func:`~stackelberg.solvers.nash.nash_equilibria`).
+        :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`).
     tol : float
         Float tolerance for regrets and labels.
 

@@ -1,4 +1,4 @@
-"""Tests of stackelberg/solvers/nash.py: pure equilibria of N-player games, all extreme equilibria of bimatrix games."""
+"""Tests of stackelberg/solvers/matrix/nash.py: pure equilibria of N-player games, all extreme equilibria of bimatrix games."""
 
 from fractions import Fraction
 from itertools import product
@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
-from stackelberg.solvers.nash import NASH_METHODS, iter_nash_equilibria, nash_equilibria, pure_nash_equilibria
-from stackelberg.solvers.results import Equilibrium
+from stackelberg.solvers.matrix.nash import NASH_METHODS, iter_nash_equilibria, nash_equilibria, pure_nash_equilibria
+from stackelberg.solvers.matrix.results import Equilibrium
 
 F = Fraction
 

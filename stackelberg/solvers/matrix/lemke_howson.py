@@ -27,7 +27,7 @@ right-hand side: every basis stays lexico-feasible and the path never cycles [1]
 
 **Exact mode** pivots the integer payoffs of
 :meth:`~stackelberg.games.normal_form.NormalFormGame.integer_payoffs` by
-fraction-free integer pivoting: every entry stays an integer (a minor of the
+fraction-free integer pivoting (:func:`stackelberg.solvers._exact.fraction_free_pivot`): every entry stays an integer (a minor of the
 original tableau) and the common denominator is the last pivot, so the result
 is rational with exactly zero regret. **Float mode** pivots in float64 with
 ``tol`` as the smallest pivot and the tie tolerance of the ratio test.
@@ -50,10 +50,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from .._validation import check_positive_int, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_positive_int, check_tol
+from ...errors import IterationLimitError
+from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .._validation import check_bimatrix_arguments
+from .._exact import fraction_free_pivot
+from ._arguments import check_bimatrix_arguments
 
 __all__ = ["lemke_howson"]
 
@@ -81,7 +83,7 @@ def lemke_howson(
         Float mode: smallest pivot, tie tolerance of the ratio test, and the
         largest regret the certificate accepts. Unused when exact.
     max_pivots : int, optional
-        Stop with ``RuntimeError`` after this many pivots (default: no limit;
+        Stop with :class:`~stackelberg.errors.IterationLimitError` after this many pivots (default: no limit;
         the lexicographic rule guarantees termination).
 
     Returns
@@ -99,8 +101,8 @@ def lemke_howson(
         If the game does not have 2 players, ``initial_label`` is out of
         range, ``tol`` is negative, ``max_pivots < 1``, or ``exact=True`` for a
         float game.
-    RuntimeError
-        If the path needs more than ``max_pivots`` pivots.
+    IterationLimitError
+        If the path needs more than ``max_pivots`` pivots (its ``budget`` is ``"max_pivots"``).
     CertificationError
         If a float result's regret exceeds ``tol`` (a numerical failure).
 
@@ -144,8 +146,9 @@ def lemke_howson(
     entering, pivots = initial_label, 0
     while True:
         if max_pivots is not None and pivots >= max_pivots:
-            raise RuntimeError(
-                f"Lemke-Howson from initial_label={initial_label} did not finish within max_pivots={max_pivots} pivots"
+            raise IterationLimitError(
+                f"Lemke-Howson from initial_label={initial_label} did not finish within max_pivots={max_pivots} pivots",
+                budget="max_pivots",
             )
         leaving = tableau.pivot(entering)
         pivots += 1
@@ -186,13 +189,11 @@ class _Tableau:
         """Bring label ``entering`` into the basis; return the label that leaves."""
         row = self._minimum_ratio_row(entering)
         T = self.matrix
-        others = np.arange(len(T)) != row
-        p = T[row, entering]
         if self.exact:
-            T[others] = (T[others] * p - np.outer(T[others, entering], T[row])) // self.denominator
-            self.denominator = p
+            self.denominator = fraction_free_pivot(T, row, entering, self.denominator)
         else:
-            T[row] = T[row] / p
+            others = np.arange(len(T)) != row
+            T[row] = T[row] / T[row, entering]
             T[others] -= np.outer(T[others, entering], T[row])
         leaving, self.basis[row] = self.basis[row], entering
         return leaving

@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.support_enumeration: complete extreme-equilibrium enumeration."""
+"""Tests of stackelberg.solvers.matrix.support_enumeration: complete extreme-equilibrium enumeration."""
 
 import importlib
 
@@ -12,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
-from stackelberg.solvers.results import Equilibrium
-from stackelberg.solvers.support_enumeration import iter_support_enumeration, support_enumeration
+from stackelberg.solvers._exact import fraction_free_solve
+from stackelberg.solvers.matrix.results import Equilibrium
+from stackelberg.solvers.matrix.support_enumeration import iter_support_enumeration, support_enumeration
 
 # the module itself (stackelberg.solvers re-exports a function of the same name)
-se = importlib.import_module("stackelberg.solvers.support_enumeration")
+se = importlib.import_module("stackelberg.solvers.matrix.support_enumeration")
 
 VON_STENGEL = NormalFormGame.from_bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]])
 VON_STENGEL_EQUILIBRIA = {
@@ -178,24 +179,7 @@ def test_batches_split_across_chunks(monkeypatch):
     assert len(list(iter_support_enumeration(game, exact=False, tol=1e-9))) == whole_float
 
 
-# --------------------------------------------------------------------------- exact kernels
-@pytest.mark.parametrize("dtype", [np.int64, object])
-def test_bareiss_solve_matches_fractions(dtype):
-    rng = np.random.default_rng(11)
-    M = rng.integers(-2, 3, (400, 4, 4))
-    M[:50, 3] = M[:50, 0] + M[:50, 1]  # singular
-    regular, numerators, determinants = se._bareiss_solve(M.astype(dtype))
-    for k in range(len(M)):
-        det = round(np.linalg.det(M[k]))
-        assert regular[k] == (det != 0)
-    assert (determinants > 0).all()
-    e = np.zeros(4, dtype=object)
-    e[-1] = 1
-    for matrix, num, det in zip(M[regular], numerators, determinants):
-        assert (matrix.astype(object) @ num.astype(object) == e * int(det)).all()
-        assert abs(int(det)) == abs(round(np.linalg.det(matrix)))
-
-
+# --------------------------------------------------------------------------- exact mode (the solve itself: tests/solvers/test_exact.py)
 def test_float_screen_never_rejects_a_feasible_system():
     rng = np.random.default_rng(5)
     payoff = rng.integers(0, 3, (5, 5)).astype(object)
@@ -206,7 +190,7 @@ def test_float_screen_never_rejects_a_feasible_system():
         rejected = se._proven_infeasible(as_float, rows, rows, se._systems(as_float, rows, rows))
         total_rejected += rejected.sum()
         M = se._systems(payoff, rows, rows)
-        regular, numerators, _ = se._bareiss_solve(M)
+        regular, numerators, _ = fraction_free_solve(M, se._last_unit(len(M), size + 1, object))
         for n, num in zip(np.flatnonzero(regular), numerators):
             x = num[:size]
             feasible = (x >= 0).all() and (x @ payoff[rows[n // len(rows)]] <= num[size]).all()

@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.lemke_howson: lexicographic Lemke-Howson, exact and float."""
+"""Tests of stackelberg.solvers.matrix.lemke_howson: lexicographic Lemke-Howson, exact and float."""
 
 import warnings
 from fractions import Fraction as F
@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
-from stackelberg.solvers.lemke_howson import lemke_howson
-from stackelberg.solvers.support_enumeration import support_enumeration
+from stackelberg.errors import IterationLimitError
+from stackelberg.solvers.matrix.lemke_howson import lemke_howson
+from stackelberg.solvers.matrix.support_enumeration import support_enumeration
 
 VON_STENGEL = NormalFormGame.from_bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]])
 PURE = ((F(1), F(0), F(0)), (F(1), F(0)))
@@ -104,8 +105,9 @@ def test_fraction_payoffs_give_fraction_strategies():
 
 
 def test_max_pivots_guard():
-    with pytest.raises(RuntimeError, match="max_pivots=1"):
+    with pytest.raises(IterationLimitError, match="max_pivots=1") as caught:
         lemke_howson(VON_STENGEL, 1, max_pivots=1)
+    assert caught.value.budget == "max_pivots"
     assert profile(lemke_howson(VON_STENGEL, 1, max_pivots=10)) == MIXED
 
 

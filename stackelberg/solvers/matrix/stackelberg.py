@@ -64,7 +64,7 @@ Both claims are checked on the returned commitment.
 
 **Exact mode** (integer or ``Fraction`` payoffs): comparisons are exact; every
 LP is solved by an integer-preserving (Bareiss / Edmonds) two-phase simplex
-on the integer-scaled data (Dantzig's rule, Bland's rule against cycling), so
+(:func:`stackelberg.solvers._exact.exact_maximize`) on the integer-scaled data (Dantzig's rule, Bland's rule against cycling), so
 the optimum is a rational vertex and the final tableau (feasible right-hand
 side, non-negative reduced costs) is the optimality certificate. The
 follower's regret of every returned solution is recomputed from the game in
@@ -92,7 +92,6 @@ References
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from fractions import Fraction
@@ -101,8 +100,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from .._validation import check_choice, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import check_choice, check_player, check_positive, check_tol
+from ...games.normal_form import NormalFormGame
+from .._exact import exact_maximize
+from ._arguments import check_bimatrix_arguments
 from .results import CertificationError
 
 __all__ = ["StackelbergSolution", "stackelberg_equilibria"]
@@ -110,10 +111,9 @@ __all__ = ["StackelbergSolution", "stackelberg_equilibria"]
 COMMITMENTS = ("pure", "mixed")
 TIE_BREAKS = ("strong", "weak")
 DEFAULT_RELATIVE_EPSILON = Fraction(1, 10**6)
-BLAND_AFTER = 20  # consecutive degenerate pivots before the exact simplex switches to Bland's rule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StackelbergSolution:
     """A Stackelberg equilibrium of a two-player game, with its certificate.
 
@@ -248,7 +248,7 @@ def stackelberg_equilibria(
     Examples
     --------
     >>> import stackelberg as sb
-    >>> from stackelberg.solvers.stackelberg import stackelberg_equilibria
+    >>> from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria
     >>> game = sb.NormalFormGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]])
     >>> [(s.leader_action, s.follower_action, s.leader_value) for s in stackelberg_equilibria(game)]
     [(1, 1, Fraction(3, 1))]
@@ -265,23 +265,12 @@ def stackelberg_equilibria(
     .. [1] V. Conitzer and T. Sandholm, "Computing the optimal strategy to
        commit to", EC 2006.
     """
-    if not isinstance(game, NormalFormGame):
-        raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
-    if game.n_players != 2:
-        raise ValueError(f"game must have 2 players for stackelberg_equilibria; it has {game.n_players} "
-                         "(use sequential_equilibria for N players)")
-    if isinstance(leader, (bool, np.bool_)) or not isinstance(leader, numbers.Integral):
-        raise TypeError(f"leader must be the integer 0 or 1; got {leader!r}")
-    if leader not in (0, 1):
-        raise ValueError(f"leader must be 0 or 1; got {leader}")
+    exact = check_bimatrix_arguments(game, exact, purpose="stackelberg_equilibria",
+                                     hint="use sequential_equilibria for N players")
+    leader = check_player("leader", leader, 2)
     check_choice("commitment", commitment, COMMITMENTS)
     check_choice("tie_break", tie_break, TIE_BREAKS)
     tol = check_tol("tol", tol)
-    if exact not in (None, True, False):
-        raise TypeError(f"exact must be True, False or None; got {exact!r}")
-    if exact and not game.is_exact:
-        raise ValueError("exact=True needs a game with exact (integer or Fraction) payoffs; this game has float payoffs")
-    exact = game.is_exact if exact is None else bool(exact)
     if epsilon is not None and (commitment, tie_break) != ("mixed", "weak"):
         raise ValueError("epsilon is only used with commitment='mixed', tie_break='weak'; "
                          f"got epsilon={epsilon!r} with commitment={commitment!r}, tie_break={tie_break!r}")
@@ -347,10 +336,7 @@ class _Problem:
             span = self.A.max() - self.A.min()
             default = DEFAULT_RELATIVE_EPSILON * (span if span > 0 else 1)
             return default if self.exact else float(default)
-        if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
-            raise TypeError(f"epsilon must be a positive real number; got {epsilon!r}")
-        if not math.isfinite(float(epsilon)) or epsilon <= 0:
-            raise ValueError(f"epsilon must be a finite positive number; got {epsilon!r}")
+        check_positive("epsilon", epsilon)
         return Fraction(epsilon) if self.exact else float(epsilon)
 
     def vector(self, values) -> np.ndarray:
@@ -362,7 +348,7 @@ class _Problem:
     def maximize(self, c, A_ub, b_ub, A_eq, b_eq):
         """An optimal point of ``max c.x`` over ``{x >= 0 : A_ub x <= b_ub, A_eq x = b_eq}``, or None if infeasible."""
         if self.exact:
-            return _exact_maximize(c, A_ub, b_ub, A_eq, b_eq)
+            return exact_maximize(c, A_ub, b_ub, A_eq, b_eq)
         return _float_maximize(c, A_ub, b_ub, A_eq, b_eq)
 
     def best_responses(self, x) -> tuple[np.ndarray, np.ndarray]:
@@ -677,102 +663,4 @@ def _float_maximize(c, A_ub, b_ub, A_eq, b_eq):
     x = np.clip(result.x, 0.0, None)
     simplex = np.flatnonzero(np.asarray(A_eq, dtype=float)[0])  # the leader's strategy: renormalise its rounding
     x[simplex] /= x[simplex].sum()
-    return x
-
-
-def _exact_maximize(c, A_ub, b_ub, A_eq, b_eq):
-    """Exact two-phase simplex: an optimal rational vertex of max c.x over {x >= 0 : A_ub x <= b_ub, A_eq x = b_eq}.
-
-    The tableau is kept in integers with a common denominator ``d`` (the basis
-    determinant): a pivot on ``p = T[r, s]`` maps every other row to
-    ``(p T_i - T_is T_r) / d``, an exact division (Bareiss, Edmonds).
-    Pivots follow Dantzig's rule (most negative reduced cost) and switch to
-    Bland's rule (smallest entering column, smallest leaving basic variable),
-    which cannot cycle, after ``BLAND_AFTER`` consecutive degenerate pivots.
-    Returns None if the LP is infeasible; the LPs built here are bounded.
-    """
-    c = [Fraction(v) for v in c]
-    n = len(c)
-    rows = [([Fraction(v) for v in a], Fraction(b), True) for a, b in zip(A_ub, b_ub)]
-    rows += [([Fraction(v) for v in a], Fraction(b), False) for a, b in zip(A_eq, b_eq)]
-    n_slack = sum(1 for _, _, ub in rows if ub)
-    needs_artificial = [(not ub) or b < 0 for _, b, ub in rows]
-    n_art = sum(needs_artificial)
-    m = len(rows)
-    width = n + n_slack + n_art + 1
-    T = np.zeros((m + 2, width), dtype=object)
-    T[:] = 0
-    basis = []
-    slack, art = n, n + n_slack
-    for r, (a, b, ub) in enumerate(rows):
-        sign = -1 if b < 0 else 1
-        scale = math.lcm(*(v.denominator for v in a), b.denominator)
-        T[r, :n] = [int(sign * v * scale) for v in a]
-        T[r, -1] = int(sign * b * scale)
-        if ub:
-            T[r, slack] = sign * scale
-            if not needs_artificial[r]:
-                basis.append(slack)
-            slack += 1
-        if needs_artificial[r]:
-            T[r, art] = 1
-            basis.append(art)
-            art += 1
-    scale = math.lcm(*(v.denominator for v in c))
-    T[m, :n] = [int(-v * scale) for v in c]
-    for r in range(m):  # phase 1 objective: maximise -(sum of artificials), in canonical form
-        if basis[r] >= n + n_slack:
-            T[m + 1] -= T[r]
-    T[m + 1, n + n_slack:n + n_slack + n_art] = 0
-    d = 1
-    active = np.ones(m, dtype=bool)
-
-    def pivot(r, s):
-        nonlocal T, d
-        pivot_row = T[r].copy()
-        p = pivot_row[s]
-        T = (p * T - np.outer(T[:, s], pivot_row)) // d
-        T[r] = pivot_row
-        d = p
-        if d < 0:
-            T, d = -T, -d
-        basis[r] = s
-
-    def optimize(objective, allowed):
-        degenerate = 0
-        while True:
-            costs = T[objective, :-1]
-            entering = np.flatnonzero(allowed & (costs < 0))
-            if entering.size == 0:
-                return
-            # Dantzig's rule (most negative reduced cost); Bland's rule after a run of degenerate pivots
-            s = entering[0] if degenerate >= BLAND_AFTER else entering[int(np.argmin(costs[entering]))]
-            best = None
-            for r in np.flatnonzero(active & (T[:m, s] > 0)):
-                key = (Fraction(T[r, -1], T[r, s]), basis[r])
-                if best is None or key < best[0]:
-                    best = (key, r)
-            if best is None:
-                raise RuntimeError("exact simplex: unbounded LP")  # never for the LPs built in this module
-            degenerate = degenerate + 1 if best[0][0] == 0 else 0
-            pivot(best[1], s)
-
-    real = np.zeros(width - 1, dtype=bool)
-    real[:n + n_slack] = True
-    if n_art:
-        optimize(m + 1, real)
-        if T[m + 1, -1] < 0:
-            return None
-        for r in range(m):  # drive artificial variables (at level 0) out of the basis
-            if basis[r] >= n + n_slack:
-                nonzero = np.flatnonzero(real & (T[r, :-1] != 0))
-                if nonzero.size:
-                    pivot(r, nonzero[0])
-                else:
-                    active[r] = False  # a redundant equation
-    optimize(m, real)
-    x = np.array([Fraction(0)] * n, dtype=object)
-    for r in np.flatnonzero(active):
-        if basis[r] < n:
-            x[basis[r]] = Fraction(T[r, -1], d)
     return x

@@ -1,4 +1,4 @@
-"""Tests of stackelberg/solvers/vertex_enumeration.py and its kernels (stackelberg/solvers/kernels/vertex_enumeration.py)."""
+"""Tests of stackelberg/solvers/matrix/vertex_enumeration.py and its kernels (stackelberg/solvers/kernels/vertex_enumeration.py)."""
 
 from fractions import Fraction
 from itertools import combinations
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import stackelberg.solvers.vertex_enumeration as vertex_enumeration
+import stackelberg.solvers.matrix.vertex_enumeration as vertex_enumeration
 from stackelberg import NormalFormGame
 from stackelberg.solvers.kernels import vertex_enumeration as kernel
-from stackelberg.solvers.vertex_enumeration import iter_vertex_enumeration
+from stackelberg.solvers.matrix.vertex_enumeration import iter_vertex_enumeration
 
 
 def brute_force_vertices(M):
@@ -291,7 +291,8 @@ def test_exact_vertex_rejects_a_wrong_label_set():
     vertex = vertex_enumeration._exact_vertex(M, basis, labels, 0b1100)
     assert vertex.tolist() == [Fraction(1, 2), Fraction(1, 2)]
     assert vertex_enumeration._exact_vertex(M, basis, labels, 0b0100) is None
-    assert vertex_enumeration._solve_integer([[1, 2], [2, 4]]) is None
+    singular = np.array([[1, 2], [2, 4]], dtype=object)
+    assert vertex_enumeration._exact_vertex(singular, basis, labels, 0b1100) is None  # a singular basis
 
 
 def test_wrong_float_label_set_triggers_exact_enumeration(monkeypatch):
@@ -349,5 +350,5 @@ def test_iter_vertex_enumeration_rejects_bad_input():
         iter_vertex_enumeration(game, exact="yes")
     with pytest.raises(TypeError, match="exact must be"):
         iter_vertex_enumeration(game, exact=1)
-    with pytest.raises(ValueError, match="tol"):
-        iter_vertex_enumeration(game, tol=-1.0)
+    with pytest.raises(TypeError, match="tol"):  # no tolerance argument (see the Notes of its docstring)
+        iter_vertex_enumeration(game, tol=1e-9)

@@ -21,11 +21,11 @@ HiGHS through :func:`scipy.optimize.linprog`.
 rational one: the float ``x`` fixes a support ``S`` and the columns ``T`` that
 hold it to the value; the equalizing system :math:`x_{S^c} = 0`,
 :math:`\mathbf{1}^\top x = 1`, :math:`(x^\top A)_j = v\ (j \in T)` is solved in
-integers (Bareiss elimination), and likewise for ``y``. The pair is accepted
+integers (Bareiss elimination, :func:`stackelberg.solvers._exact.rational_solve`), and likewise for ``y``. The pair is accepted
 only when it verifies exactly: :math:`x, y \ge 0` and
 :math:`\min_j (x^\top A)_j = \max_i (A y)_i`, which by weak duality proves
 both optimal and the common number the value. Otherwise the solver falls back
-to exact support enumeration (:mod:`stackelberg.solvers.support_enumeration`),
+to exact support enumeration (:mod:`stackelberg.solvers.matrix.support_enumeration`),
 whose first equilibrium is a pair of optimal strategies.
 
 References
@@ -49,11 +49,12 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from .._validation import as_finite_array, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import as_finite_array, check_tol
+from ...games.normal_form import NormalFormGame
 from .results import CertificationError
 from .support_enumeration import iter_support_enumeration
-from .._validation import check_bimatrix_arguments
+from .._exact import rational_solve
+from ._arguments import check_bimatrix_arguments
 
 __all__ = ["ZeroSumSolution", "zero_sum_equilibrium", "zero_sum_values"]
 
@@ -62,7 +63,7 @@ _RECOVERY_TOL = 1e-7  # relative to the payoff scale: reads the support and tigh
 MAX_SUPPORT_PAIRS = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ZeroSumSolution:
     """The value of a zero-sum game and a pair of optimal strategies.
 
@@ -147,7 +148,8 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
         if regret > tol:
             raise CertificationError(f"HiGHS returned strategies with regret {regret:.3g} > tol {tol:g}")
         value = float(x @ A_float @ y)
-        return ZeroSumSolution(value, x, y, float(max(regret, 0.0)), False, "linprog-highs")
+        return ZeroSumSolution(value=value, row_strategy=x, column_strategy=y, max_regret=float(max(regret, 0.0)),
+                               exact=False, method="linprog-highs")
 
     (A_int, denominator), _ = game.integer_payoffs()
     x_exact = _rational_optimum(A_int, x)
@@ -160,7 +162,8 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
     if regret != 0:
         raise CertificationError(f"{method} returned strategies with regret {regret} (a solver bug)")
     value = game.expected_payoffs((x_exact, y_exact), exact=True)[0]
-    return ZeroSumSolution(value, x_exact, y_exact, regret, True, method)
+    return ZeroSumSolution(value=value, row_strategy=x_exact, column_strategy=y_exact, max_regret=regret, exact=True,
+                           method=method)
 
 
 def _zero_sum_game(A, tol: float) -> NormalFormGame:
@@ -213,50 +216,12 @@ def _rational_optimum(A_int: np.ndarray, x: np.ndarray):
     support = np.flatnonzero(x > _RECOVERY_TOL)
     tight = np.flatnonzero(payoffs <= payoffs.min() + _RECOVERY_TOL)
     matrix = [[A_int[i, j] for i in support] + [-1] for j in tight] + [[1] * len(support) + [0]]
-    solution = _rational_solution(matrix, [0] * len(tight) + [1])
+    solution = rational_solve(matrix, [0] * len(tight) + [1])
     if solution is None or any(p < 0 for p in solution[:-1]):
         return None
     strategy = np.full(m, Fraction(0), dtype=object)
     strategy[support] = solution[:-1]
     return strategy
-
-
-def _rational_solution(matrix, rhs):
-    """The unique solution of ``matrix @ z = rhs`` (Python ints) as Fractions, else None.
-
-    Fraction-free Gaussian elimination (Bareiss): after each pivot every entry
-    below it is a minor of the matrix, so the divisions are exact. Returns
-    None when the system has no solution or more than one.
-
-    Examples
-    --------
-    >>> _rational_solution([[2, 1], [1, 3], [3, 4]], [3, 4, 7])
-    [Fraction(1, 1), Fraction(1, 1)]
-    >>> _rational_solution([[1, 1], [2, 2]], [1, 2]) is None
-    True
-    """
-    a = [list(row) + [b] for row, b in zip(matrix, rhs)]
-    n_rows, n_cols = len(a), len(a[0]) - 1
-    previous = 1
-    for col in range(n_cols):
-        pivot = next((r for r in range(col, n_rows) if a[r][col] != 0), None)
-        if pivot is None:
-            return None  # a free variable (or too few equations): no unique solution
-        a[col], a[pivot] = a[pivot], a[col]
-        top, p = a[col], a[col][col]
-        for r in range(col + 1, n_rows):
-            row, f = a[r], a[r][col]
-            for j in range(col + 1, n_cols + 1):
-                row[j] = (row[j] * p - f * top[j]) // previous
-            row[col] = 0
-        previous = p
-    if any(a[r][n_cols] != 0 for r in range(n_cols, n_rows)):
-        return None  # inconsistent
-    z = [Fraction(0)] * n_cols
-    for col in reversed(range(n_cols)):
-        row = a[col]
-        z[col] = (row[n_cols] - sum(row[j] * z[j] for j in range(col + 1, n_cols))) / Fraction(row[col])
-    return z
 
 
 def zero_sum_values(M, *, tol: float = 1e-9):

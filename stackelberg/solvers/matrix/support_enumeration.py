@@ -12,7 +12,8 @@ and the column player's :math:`\bar Q = \{(y, u) : y \ge 0,\ \mathbf{1}^\top y =
 The extreme Nash equilibria (the extreme points of the maximal convex sets of
 equilibria) are exactly the pairs of vertices :math:`(x, v) \in \bar P`,
 :math:`(y, u) \in \bar Q` with :math:`\operatorname{supp}(y) \subseteq BR(x)`
-and :math:`\operatorname{supp}(x) \subseteq BR(y)` [1]_ [2]_.
+and :math:`\operatorname{supp}(x) \subseteq BR(y)` (von Stengel 2002; Avis, Rosenberg, Savani and
+von Stengel 2010, the references of :mod:`stackelberg.solvers.matrix.vertex_enumeration`).
 
 **Vertices.** A vertex of :math:`\bar P` is fixed by :math:`m + 1` linearly
 independent tight constraints: :math:`\mathbf{1}^\top x = 1`, some
@@ -39,15 +40,16 @@ memory for :data:`_BATCH` systems at a time, then :math:`O(V_x V_y (m + n))` to
 pair :math:`V_x` with :math:`V_y` vertices. A ``10 x 10`` game (184,755
 systems per player) takes a few seconds, exact mode up to about twice float
 mode; the cost grows as :math:`\binom{m+n}{m}`, so for larger games use vertex
-enumeration (:mod:`stackelberg.solvers.vertex_enumeration`).
+enumeration (:mod:`stackelberg.solvers.matrix.vertex_enumeration`).
 
 **Exact mode** works on the integer payoffs of
 :meth:`~stackelberg.games.normal_form.NormalFormGame.integer_payoffs`. The
 float batch only *rejects* systems: a system is discarded when a rigorous
-residual bound on its float solution (Rump's verification method [3]_) proves
+residual bound on its float solution (Rump's verification method [1]_) proves
 a coordinate of ``x`` or a best-response slack negative. Every other system,
 including every one the float arithmetic cannot decide (singular or
-ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination and
+ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination
+(:func:`stackelberg.solvers._exact.fraction_free_solve`) and
 checked in rationals, so the exact vertex set is complete and rational.
 **Float mode** accepts a solution whose coordinates and slacks are
 ``>= -tol``, treats systems with condition number above ``1 / (size * eps)`` as
@@ -55,11 +57,7 @@ singular (a rank check), and merges vertices closer than ``tol``.
 
 References
 ----------
-.. [1] B. von Stengel, "Computing equilibria for two-person games", Handbook of
-   Game Theory with Economic Applications, vol. 3, ch. 45, 2002.
-.. [2] D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
-   equilibria for two-player games", Economic Theory 42, 9-37, 2010.
-.. [3] S. M. Rump, "Verification methods: rigorous results using floating-point
+.. [1] S. M. Rump, "Verification methods: rigorous results using floating-point
    arithmetic", Acta Numerica 19, 287-449, 2010.
 """
 
@@ -72,10 +70,10 @@ from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_tol
-from ..games.normal_form import NormalFormGame
+from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
-from .._validation import check_bimatrix_arguments
+from .._exact import fraction_free_solve
+from ._arguments import check_bimatrix_arguments, check_solver_tol
 
 __all__ = ["iter_support_enumeration", "support_enumeration"]
 
@@ -191,9 +189,7 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
 
 def _check_arguments(game, exact, tol) -> tuple[bool, float]:
     exact = check_bimatrix_arguments(game, exact)
-    tol = check_tol("tol", tol)
-    if not exact and tol == 0:
-        raise ValueError("tol must be positive for float support enumeration (rounding would split or lose vertices)")
+    tol = check_solver_tol(tol, exact, "float support enumeration", "rounding would split or lose vertices")
     return exact, tol
 
 
@@ -331,7 +327,7 @@ def _exact_vertices(payoff, as_float, rows, columns):
         M = M.astype(np.int64)
     size = rows.shape[1]
     for subset, dtype in ((fits_int64, np.int64), (~fits_int64, object)):
-        regular, numerators, determinants = _bareiss_solve(M[subset].astype(dtype))
+        regular, numerators, determinants = fraction_free_solve(M[subset].astype(dtype), _last_unit(len(M[subset]), size + 1, dtype))
         numerators = numerators.astype(object)  # Python ints from here: no overflow
         nonnegative = (numerators[:, :size] >= 0).all(axis=1)
         solved = systems[subset][regular][nonnegative]
@@ -353,49 +349,11 @@ def _log2_hadamard_bound(M: np.ndarray) -> np.ndarray:
     return 0.5 * np.log2(np.maximum(squares, 1.0)).sum(axis=1)
 
 
-def _bareiss_solve(M: np.ndarray):
-    """Solve the stacked integer systems ``M z = e_last`` by fraction-free (Bareiss) elimination.
-
-    Every entry is a minor of ``[M | e_last]`` and every product a product of
-    two minors (so int64 is safe when twice the log2 Hadamard bound plus
-    ``log2(size + 1)`` stays below :data:`_INT64_BITS`); every division is exact.
-
-    Returns
-    -------
-    regular : numpy.ndarray of bool
-        Which systems are nonsingular.
-    numerators, determinants : numpy.ndarray
-        For the regular systems, ``z = numerators / determinants[:, None]``
-        with positive determinants.
-    """
-    count, d = M.shape[0], M.shape[1]
-    a = np.concatenate([M, np.zeros((count, d, 1), dtype=M.dtype)], axis=2)
-    a[:, d - 1, d] = 1
-    alive = np.arange(count)
-    previous = np.ones(count, dtype=M.dtype)
-    for k in range(d):
-        nonzero = a[:, k:, k] != 0
-        has_pivot = nonzero.any(axis=1)
-        a, alive, previous, nonzero = a[has_pivot], alive[has_pivot], previous[has_pivot], nonzero[has_pivot]
-        here, pivot_rows = np.arange(len(a)), k + nonzero.argmax(axis=1)
-        pivot_block = a[here, pivot_rows]  # a copy (fancy indexing)
-        a[here, pivot_rows] = a[:, k]
-        a[:, k] = pivot_block
-        pivot = a[:, k, k]
-        a[:, k + 1 :, k + 1 :] = (
-            a[:, k + 1 :, k + 1 :] * pivot[:, None, None] - a[:, k + 1 :, k : k + 1] * a[:, k : k + 1, k + 1 :]
-        ) // previous[:, None, None]
-        a[:, k + 1 :, k] = 0
-        previous = pivot
-    determinants = a[:, d - 1, d - 1]
-    numerators = np.zeros((len(a), d), dtype=M.dtype)
-    for j in reversed(range(d)):
-        rest = (a[:, j, j + 1 : d] * numerators[:, j + 1 :]).sum(axis=1) if j + 1 < d else 0
-        numerators[:, j] = (a[:, j, d] * determinants - rest) // a[:, j, j]
-    sign = np.where(determinants < 0, -1, 1).astype(M.dtype)
-    regular = np.zeros(count, dtype=bool)
-    regular[alive] = True
-    return regular, numerators * sign[:, None], determinants * sign
+def _last_unit(count: int, size: int, dtype) -> np.ndarray:
+    """``count`` copies of the right-hand side ``e_last = (0, ..., 0, 1)`` of the systems of :func:`_systems`."""
+    e = np.zeros((count, size), dtype=dtype)
+    e[:, -1] = 1
+    return e
 
 
 def _proven_infeasible(payoff, rows, columns, M) -> np.ndarray:
