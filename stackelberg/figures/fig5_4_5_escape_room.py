@@ -77,8 +77,8 @@ import os
 
 import numpy as np
 
-from stackelberg import NormalFormGame
-from stackelberg.games.escape_room import escape_room
+from stackelberg import NormalFormGame, escape_room
+from stackelberg.figures._account import Row
 from stackelberg.solvers.lio import lio_trajectory
 from stackelberg.solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
 
@@ -220,9 +220,37 @@ def run(out_dir, quick: bool = False) -> dict:
     return numbers
 
 
+#: Recorded from a full run (the docstring's numbers): IPD final collective rewards, the LIO and PG final
+#: collective returns averaged over the initial points, and exact vs sampled LIO in ER(2,1).
+FULL_SCALE = {"ipd LIO": -2.0, "ipd LIO-asym": -3.0, "ER(2,1) lio": 6.5475, "ER(2,1) pg": -1.95,
+              "ER(3,2) lio": 6.7325, "ER(3,2) pg": -0.01, "exact": 8.96}  # fmt: skip
+
+
+def account(numbers: dict, quick: bool) -> list[Row]:
+    """The thesis's Figs. 5.4-5.5 beside ours (learning runs: budget dependent, except the exact IPD)."""
+    ipd = numbers["ipd_final_collective"]
+    rows = [
+        Row("Fig. 5.4 IPD: LIO-LIO final collective reward per round", -2.0, ipd["LIO"], FULL_SCALE["ipd LIO"],
+            budget_dependent=False),
+        Row("Fig. 5.4 IPD: LIO-PG (LIO-asym) final collective reward", -3.0, ipd["LIO-asym"],
+            FULL_SCALE["ipd LIO-asym"], budget_dependent=False),
+    ]
+    for (n, m), optimum in OPTIMUM.items():
+        case = numbers.get(f"ER({n},{m})")
+        rows.append(Row(f"Fig. 5.5 ER({n},{m}): LIO final collective return, mean over initial points "
+                        f"(thesis: near the optimum {optimum:g})", optimum,
+                        None if case is None else case["lio_mean"], FULL_SCALE[f"ER({n},{m}) lio"]))
+        rows.append(Row(f"Fig. 5.5 ER({n},{m}): PG final collective return, mean over initial points (thesis: "
+                        "negative)", "< 0", None if case is None else float(np.mean(case["pg_final_collective"])),
+                        FULL_SCALE[f"ER({n},{m}) pg"]))
+    rows.append(Row("ER(2,1): exact LIO from the seed-0 point, final collective return (thesis: near 9)", 9.0,
+                    numbers["er21_exact_final"], FULL_SCALE["exact"]))
+    return rows
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures/out/fig5_4_5_escape_room", help="output directory")
+    parser.add_argument("--out", default="reproduce-out/fig5_4_5_escape_room", help="output directory")
     parser.add_argument("--quick", action="store_true", help="ER(2,1) only, 2 initial points, fewer iterations")
     args = parser.parse_args(argv)
     numbers = run(args.out, quick=args.quick)
