@@ -199,17 +199,23 @@ def run(out_dir, quick: bool = False) -> dict:
                     role = "cooperator" if cooperators[k] else "winner"
                     for b, label in enumerate(game.action_names[0]):
                         axes[-1].plot(result.steps, result.incentive_received[:, k, b], label=f"A{k + 1} ({role}): {label}")
-        axes[column].axhline(optimum(n, m), color="k", ls=":", label=f"optimum {optimum(n, m):g} (+eps)")
+        eps = case["exploration"]
+        axes[column].axhline(optimum(n, m, eps), color="k", ls=":",
+                             label=f"designer optimum {optimum(n, m):g} - {m if m > 1 else ''}eps = {optimum(n, m, eps):g}")
+        axes[column].axhline(10 * (n - m) - m, color="tab:green", ls=":", lw=0.8,
+                             label=f"collective optimum {10 * (n - m) - m:g}")
         axes[column].set_title(f"{key}: exact MetaGrad designer", fontsize=9)
         axes[column].set_xlabel("iteration")
-        axes[column].legend(fontsize=7)
+        axes[column].set_ylabel("return per episode")
+        axes[column].legend(fontsize=7, loc="lower right")
         numbers[key] = dict(
             runs=finals, thesis_optimum=optimum(n, m), thesis_reported=THESIS[n, m],
             settings=dict(settings, n_steps=n_steps, seeds=list(seeds)),
         )  # fmt: skip
-    axes[-1].set_title("ER(2,1): incentive received per action (Fig. 6.1d)")
+    axes[-1].set_title("ER(2,1): incentive received per action (Fig. 6.1d)", fontsize=9)
     axes[-1].set_xlabel("iteration")
-    axes[-1].legend(fontsize=6)
+    axes[-1].set_ylabel("incentive received per step")
+    axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     png = os.path.join(out_dir, "ch6_designer_escape_room.png")
     fig.savefig(png, dpi=120)

@@ -187,8 +187,8 @@ def account(numbers: dict, quick: bool) -> list[Row]:
                         "cooperation level', read as <= 0.5)", "<= 0.5",
                         None if summary is None else (math.nan if start is None else start),
                         FULL_SCALE_BETTER_FROM[n]))
-        corr = None if summary is None else summary["ne_count_rho_correlation"]
-        rows.append(Row(f"{n}x{n}: correlation of the mean NE count with rho", "> 0", corr, None))
+        corr = None if summary is None else bool(summary["ne_count_rho_correlation"] > 0)
+        rows.append(Row(f"{n}x{n}: the mean NE count grows with rho (correlation > 0)", True, corr, True))
     return rows
 
 

@@ -128,7 +128,7 @@ def run(out_dir, quick: bool = False) -> dict:
     cases = [(2, 1)] if quick else [(2, 1), (3, 2)]
     record = 50
     rows = []
-    fig, axes = plt.subplots(2, len(cases), figsize=(5.5 * len(cases), 7), squeeze=False)
+    fig, axes = plt.subplots(2, len(cases), figsize=(7.2 * len(cases), 7), squeeze=False)
     for column, (n, m) in enumerate(cases):
         game = escape_room(n, m)
         case = PER_CASE[(n, m)]
@@ -151,10 +151,11 @@ def run(out_dir, quick: bool = False) -> dict:
                         (cooperator_received if cooperators[k] else winner_received).append(run_.incentive_received[:, k])
                 rows.append([f"ER({n},{m})", population, seed, float(run_.collective_return[-1]), OPTIMUM[(n, m)],
                              float(run_.incentive_cost[-1])])
-        axes[0][column].axhline(OPTIMUM[(n, m)], color="k", ls=":", label="optimum")
+        axes[0][column].axhline(OPTIMUM[(n, m)], color="k", ls=":", label=f"optimum {OPTIMUM[(n, m)]:g}")
         axes[0][column].set_title(f"ER({n},{m}): collective return")
         axes[0][column].set_xlabel("iteration")
-        axes[0][column].legend(fontsize=8)
+        axes[0][column].set_ylabel("collective return per episode")
+        axes[0][column].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         labels = game.action_names[0]
         for received, style, who in ((cooperator_received, "-", "Cooperator"), (winner_received, "--", "Winner")):
             if received:
@@ -163,7 +164,8 @@ def run(out_dir, quick: bool = False) -> dict:
                     axes[1][column].plot(run_.steps, mean[:, b], style, label=f"{who}: {label}")
         axes[1][column].set_title(f"ER({n},{m}): incentive received per action (LIO)")
         axes[1][column].set_xlabel("iteration")
-        axes[1][column].legend(fontsize=7)
+        axes[1][column].set_ylabel("incentive received per step")
+        axes[1][column].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         lio_finals = np.array(finals["lio"])
         numbers[f"ER({n},{m})"] = dict(
             lio_final_collective=finals["lio"],

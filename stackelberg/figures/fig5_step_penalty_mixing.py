@@ -128,7 +128,7 @@ def run(out_dir, quick: bool = False) -> dict:
         for method, row in PAPER_TABLE1.items():
             writer.writerow([method, "paper"] + [row[k] for k in keys] + [""] * len(keys))
 
-    fig, axes = plt.subplots(1, len(LEARNERS), figsize=(4 * len(LEARNERS), 4), sharey=True)
+    fig, axes = plt.subplots(1, len(LEARNERS), figsize=(4 * len(LEARNERS) + 1.2, 4), sharey=True)
     colors = {"(a1,a3)": "tab:green", "(a2,a2)": "tab:red", "(a3,a1)": "tab:orange", "other": "tab:gray"}
     for ax, learner in zip(axes, LEARNERS):
         bottom = np.zeros(len(KS))
@@ -139,7 +139,7 @@ def run(out_dir, quick: bool = False) -> dict:
         ax.set_title(learner, fontsize=10)
         ax.set_xlabel("penalty k")
     axes[0].set_ylabel(f"% of {runs} runs")
-    axes[-1].legend(loc="lower left", fontsize=8)
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title="final joint action")
     fig.suptitle("STEP Fig. 5: convergence in Penalty(k) (SE = (a1,a3))")
     fig.tight_layout()
     fig.savefig(out / "fig5_penalty.png", dpi=120)

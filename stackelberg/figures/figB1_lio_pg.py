@@ -91,6 +91,7 @@ def run(out_dir, quick: bool = False) -> dict:
     ax.plot(example.eta[0][:, 0], label="eta_C paid by LIO", ls="--")
     ax.plot(example.eta[0][:, 1], label="eta_D paid by LIO", ls="--")
     ax.set_xlabel("iteration")
+    ax.set_ylabel("probability / incentive")
     ax.legend(fontsize=8)
     ax.set_title("LIO (row) with PG (column): ends at DC")
     fig.tight_layout()

@@ -118,19 +118,24 @@ def run(out_dir, quick: bool = False) -> dict:
         writer.writeheader()
         writer.writerows(rows)
 
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(14.5, 5), sharey=True)
     for ax, g in zip(axes, TARGETS):
         labels = list(LEARNERS) + [name for (game, name) in PAPER if game == g]
         width = 0.28
         for k, schedule in enumerate(list(SCHEDULES) + ["paper"]):
             values = {r["learner"]: r["converged_percent"] for r in rows if r["game"] == g and r["schedule"] == schedule}
             x = np.arange(len(labels)) + (k - 1) * width
-            ax.bar(x, [values.get(label, np.nan) for label in labels], width, label=schedule)
+            heights = np.array([values.get(label, np.nan) for label in labels])
+            bars = ax.bar(x, heights, width, label=schedule)
+            zero = heights < 0.5  # a 0% bar (NaN: not run) is drawn as a stub and labelled, so it is not missing
+            ax.bar(x[zero], np.full(zero.sum(), 0.8), width, color=bars.patches[0].get_facecolor())
+            for position in x[zero]:
+                ax.text(position, 1.5, "0", ha="center", va="bottom", fontsize=7)
         ax.set_xticks(np.arange(len(labels)), labels, rotation=35, ha="right", fontsize=8)
         ax.set_title(f"{g.capitalize()}: % of {runs} runs at {TARGET_NAMES[g]}")
         ax.set_ylim(0, 105)
     axes[0].set_ylabel("runs converged (%)")
-    axes[0].legend(title="schedule / source")
+    axes[-1].legend(title="schedule / source", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(out / "tab2_3_escape_maintain.png", dpi=120)
     plt.close(fig)
