@@ -14,7 +14,7 @@ Examples
 >>> reproduce("out", only=["fig99"])
 Traceback (most recent call last):
 ...
-ValueError: only names unknown figure scripts ['fig99']; known: biac_counterexample, ...
+ValueError: only names unknown figures ['fig99']; known: biac_counterexample, ...
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _chosen(only) -> list[str]:
         raise TypeError(f"only must be None or a non-empty list of script names; got {only!r}")
     unknown = [name for name in names if name not in SCRIPTS]
     if unknown:
-        raise ValueError(f"only names unknown figure scripts {unknown}; known: {', '.join(SCRIPTS)}")
+        raise ValueError(f"only names unknown figures {unknown}; known: {', '.join(SCRIPTS)}")
     return list(dict.fromkeys(names))
 
 

@@ -349,16 +349,17 @@ def account(numbers: dict, quick: bool) -> list[Row]:
                             policy["deviation_gain"] <= 1e-9, True, budget_dependent=False))
             rows.append(Row(f"{name}: both to {target} is a SE (Eq. 7 at every state)", se,
                             policy["states_not_stage_se"] == 0, se, budget_dependent=False))
-    best = numbers["grid"]["joint policy both to 20"]["value_A"]
+    def near(a, b):
+        return bool(abs(a - b) <= 1e-9 * max(1.0, abs(b)))
+
+    grid, corridor = numbers["grid"], numbers["corridor"]
     rows.append(Row("3x3 grid: bi-level VI from 0 reaches both to 20", True,
-                    bool(numbers["grid"]["bilevel_vi"]["same_as_both_to_20"]), True, budget_dependent=False))
+                    bool(grid["bilevel_vi"]["same_as_both_to_20"]), True, budget_dependent=False))
     rows.append(Row("3x3 grid: team optimum (bounds BiRL) = value of both to 20", True,
-                    bool(abs(numbers["grid"]["team_bound"] - best) <= 1e-9 * max(1.0, abs(best))), True,
-                    budget_dependent=False))
-    corridor_best = numbers["corridor"]["joint policy both to 20"]["value_A"]
+                    near(grid["team_bound"], grid["joint policy both to 20"]["value_A"]), True, budget_dependent=False))
     rows.append(Row("1x3 corridor: BiRL optimum (enumeration) = value of both to 20", True,
-                    bool(abs(numbers["corridor"]["birl"]["value_A"] - corridor_best) <= 1e-9 * max(1.0, abs(corridor_best))),
-                    True, budget_dependent=False))
+                    near(corridor["birl"]["value_A"], corridor["joint policy both to 20"]["value_A"]), True,
+                    budget_dependent=False))
     return rows
 
 

@@ -70,7 +70,7 @@ def test_failing_script_is_reported_without_hiding_the_others(tmp_path, monkeypa
 
 
 def test_unknown_names_are_refused_before_anything_runs(tmp_path):
-    with pytest.raises(ValueError, match=r"only names unknown figure scripts \['fig99'\]; known: biac_counterexample, "
+    with pytest.raises(ValueError, match=r"only names unknown figures \['fig99'\]; known: biac_counterexample, "
                                          r"ch6_designer_escape_room, .*tab2_3_escape_maintain"):
         reproduce(tmp_path / "out", only=["biac_counterexample", "fig99"])
     assert not (tmp_path / "out").exists()
