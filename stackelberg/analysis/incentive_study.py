@@ -93,7 +93,7 @@ from typing import Sequence
 import numpy as np
 
 from .._validation import check_choice, check_positive_int
-from ..games.gridworld import incentive_gridworld
+from ..games.gridworld import INCENTIVE_LAYOUT, incentive_gridworld
 from ..games.markov import MDP
 from ..solvers.incentive_design import (
     IncentiveDesignProblem,
@@ -662,12 +662,15 @@ def _plot_convergence(path, result, title):
     for j in range(result.x.shape[1]):
         axes[0].plot(it, result.x[:, j], label=f"$x_{j + 1}$")
     axes[0].set_title("side payments (Fig. 4, 5a/d)")
+    axes[0].set_ylabel("side payment $x_j$")
     axes[0].legend()
     axes[1].plot(it, result.feasibility)
     axes[1].set_title("feasibility $q(x, \\theta)$ (Fig. 5b/e)")
+    axes[1].set_ylabel("$q(x, \\theta)$ (feasible: $\\geq 0$)")
     axes[2].plot(it, result.leader_value, label="leader value")
     axes[2].plot(it, result.objective, label="leader objective")
     axes[2].set_title("leader (Fig. 5c/f)")
+    axes[2].set_ylabel("leader value / objective")
     axes[2].legend()
     for ax in axes:
         ax.set_xlabel("iteration")
@@ -686,12 +689,28 @@ def _plot_payments(path, results):
             ax.plot(result.x[:, j], label=f"$x_{j + 1}$")
         ax.set_title(f"initialisation {init}")
         ax.set_xlabel("iteration")
+        ax.set_ylabel("side payment $x_j$")
         ax.legend()
     fig.suptitle(f"side payments (Fig. 4), {results[next(iter(results))].parameterization}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return str(path)
+
+
+def _mark_cells(ax):
+    """Letter the goal (G), less-desired goal (F), fire (X) and start (S) cells of the gridworld on ``ax``."""
+    from matplotlib.patheffects import withStroke
+
+    rows = len(INCENTIVE_LAYOUT)
+    styles = {"G": "tab:green", "F": "tab:cyan", "X": "tab:red", "S": "white"}
+    for k, line in enumerate(INCENTIVE_LAYOUT):
+        for j, mark in enumerate(line):
+            if mark in styles:
+                i = rows - 1 - k  # the layout's first line is the top row, i counts from the bottom
+                ax.add_patch(_pyplot().Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=styles[mark], lw=1.5))
+                ax.text(j + 0.3, i + 0.28, mark, color=styles[mark], fontsize=8, weight="bold", ha="center",
+                        va="center", path_effects=[withStroke(linewidth=2, foreground="black")])
 
 
 def _plot_occupancy(path, problem, result):
@@ -710,11 +729,12 @@ def _plot_occupancy(path, problem, result):
                     heat[5 - r, c] = state_occ[s]
             ax = axes[i, col]
             image = ax.imshow(heat, cmap="magma", extent=(-0.5, 5.5, -0.5, 5.5))
+            _mark_cells(ax)
             ax.set_title(f"robot {i + 1}, {label}")
             ax.set_xlabel("j")
             ax.set_ylabel("i")
-            fig.colorbar(image, ax=ax, fraction=0.046)
-    fig.suptitle("occupancy measures (Fig. 6)")
+            fig.colorbar(image, ax=ax, fraction=0.046, label="occupancy")
+    fig.suptitle("occupancy measures (Fig. 6); G goal, F less-desired goal, X fire, S start")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -77,8 +77,8 @@ import os
 
 import numpy as np
 
-from stackelberg import NormalFormGame
-from stackelberg.games.escape_room import escape_room
+from stackelberg import NormalFormGame, escape_room
+from stackelberg.figures._account import Row
 from stackelberg.solvers.lio import lio_trajectory
 from stackelberg.solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
 
@@ -128,7 +128,7 @@ def run(out_dir, quick: bool = False) -> dict:
     cases = [(2, 1)] if quick else [(2, 1), (3, 2)]
     record = 50
     rows = []
-    fig, axes = plt.subplots(2, len(cases), figsize=(5.5 * len(cases), 7), squeeze=False)
+    fig, axes = plt.subplots(2, len(cases), figsize=(7.2 * len(cases), 7), squeeze=False)
     for column, (n, m) in enumerate(cases):
         game = escape_room(n, m)
         case = PER_CASE[(n, m)]
@@ -151,10 +151,11 @@ def run(out_dir, quick: bool = False) -> dict:
                         (cooperator_received if cooperators[k] else winner_received).append(run_.incentive_received[:, k])
                 rows.append([f"ER({n},{m})", population, seed, float(run_.collective_return[-1]), OPTIMUM[(n, m)],
                              float(run_.incentive_cost[-1])])
-        axes[0][column].axhline(OPTIMUM[(n, m)], color="k", ls=":", label="optimum")
+        axes[0][column].axhline(OPTIMUM[(n, m)], color="k", ls=":", label=f"optimum {OPTIMUM[(n, m)]:g}")
         axes[0][column].set_title(f"ER({n},{m}): collective return")
         axes[0][column].set_xlabel("iteration")
-        axes[0][column].legend(fontsize=8)
+        axes[0][column].set_ylabel("collective return per episode")
+        axes[0][column].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         labels = game.action_names[0]
         for received, style, who in ((cooperator_received, "-", "Cooperator"), (winner_received, "--", "Winner")):
             if received:
@@ -163,7 +164,8 @@ def run(out_dir, quick: bool = False) -> dict:
                     axes[1][column].plot(run_.steps, mean[:, b], style, label=f"{who}: {label}")
         axes[1][column].set_title(f"ER({n},{m}): incentive received per action (LIO)")
         axes[1][column].set_xlabel("iteration")
-        axes[1][column].legend(fontsize=7)
+        axes[1][column].set_ylabel("incentive received per step")
+        axes[1][column].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         lio_finals = np.array(finals["lio"])
         numbers[f"ER({n},{m})"] = dict(
             lio_final_collective=finals["lio"],
@@ -220,9 +222,37 @@ def run(out_dir, quick: bool = False) -> dict:
     return numbers
 
 
+#: Recorded from a full run (the docstring's numbers): IPD final collective rewards, the LIO and PG final
+#: collective returns averaged over the initial points, and exact vs sampled LIO in ER(2,1).
+FULL_SCALE = {"ipd LIO": -2.0, "ipd LIO-asym": -3.0, "ER(2,1) lio": 6.5475, "ER(2,1) pg": -1.95,
+              "ER(3,2) lio": 6.7325, "ER(3,2) pg": -0.01, "exact": 8.96}  # fmt: skip
+
+
+def account(numbers: dict, quick: bool) -> list[Row]:
+    """The thesis's Figs. 5.4-5.5 beside ours (learning runs: budget dependent, except the exact IPD)."""
+    ipd = numbers["ipd_final_collective"]
+    rows = [
+        Row("Fig. 5.4 IPD: LIO-LIO final collective reward per round", -2.0, ipd["LIO"], FULL_SCALE["ipd LIO"],
+            budget_dependent=False),
+        Row("Fig. 5.4 IPD: LIO-PG (LIO-asym) final collective reward", -3.0, ipd["LIO-asym"],
+            FULL_SCALE["ipd LIO-asym"], budget_dependent=False),
+    ]
+    for (n, m), optimum in OPTIMUM.items():
+        case = numbers.get(f"ER({n},{m})")
+        rows.append(Row(f"Fig. 5.5 ER({n},{m}): LIO final collective return, mean over initial points "
+                        f"(thesis: near the optimum {optimum:g})", optimum,
+                        None if case is None else case["lio_mean"], FULL_SCALE[f"ER({n},{m}) lio"]))
+        rows.append(Row(f"Fig. 5.5 ER({n},{m}): PG final collective return, mean over initial points (thesis: "
+                        "negative)", "< 0", None if case is None else float(np.mean(case["pg_final_collective"])),
+                        FULL_SCALE[f"ER({n},{m}) pg"]))
+    rows.append(Row("ER(2,1): exact LIO from the seed-0 point, final collective return (thesis: near 9)", 9.0,
+                    numbers["er21_exact_final"], FULL_SCALE["exact"]))
+    return rows
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures/out/fig5_4_5_escape_room", help="output directory")
+    parser.add_argument("--out", default="reproduce-out/fig5_4_5_escape_room", help="output directory")
     parser.add_argument("--quick", action="store_true", help="ER(2,1) only, 2 initial points, fewer iterations")
     args = parser.parse_args(argv)
     numbers = run(args.out, quick=args.quick)

@@ -49,6 +49,7 @@ import argparse
 import os
 
 from stackelberg.analysis.incentive_study import GRIDWORLD_PAPER_TABLE1, run_gridworld, run_gridworld_table
+from stackelberg.figures._account import Row
 
 FULL = dict(direct=dict(iterations=3000), softmax=dict(iterations=3000))
 QUICK = dict(direct=dict(iterations=60), softmax=dict(iterations=60))
@@ -90,9 +91,19 @@ def run(out_dir, quick: bool = False, progress: bool = False) -> dict:
     )
 
 
+def account(numbers: dict, quick: bool) -> list[Row]:
+    """Table 1 (direct) beside ours in this run and in the recorded full run (:data:`NUMBERS`); budget dependent."""
+    rows = []
+    for entry in numbers["table1"]:
+        init, ours, paper = entry["init"], entry["ours"], entry["paper"]
+        for key, label in (("x1", "payment x1"), ("x2", "payment x2"), ("leader_value", "leader value")):
+            rows.append(Row(f"Table 1, init {init}: {label}", paper[key], ours[key], NUMBERS["ours"][init][key]))
+    return rows
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures/out/incentive_gridworld", help="output directory")
+    parser.add_argument("--out", default="reproduce-out/incentive_gridworld", help="output directory")
     parser.add_argument("--quick", action="store_true", help="60 iterations per run")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
