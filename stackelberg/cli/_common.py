@@ -24,6 +24,7 @@ __all__ = [
     "parse_list",
     "progress_flag",
     "render",
+    "sentence",
     "strategy",
 ]
 
@@ -174,3 +175,8 @@ def load_markov_spec(spec: str, **params):
             raise CommandError(f"GAME {spec!r} needs {_MARKOV_OPTIONS[key]} NAME "
                                "(a catalogue game, see 'stackelberg games')")
     return get_markov_game(spec, **given)
+
+
+def sentence(text: str) -> str:
+    """A one-line help as the description of its verb: capitalised, with a full stop."""
+    return text[:1].upper() + text[1:] + "."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._common import CommandError
+from ._common import CommandError, sentence
 
 __all__ = ["add_parser", "run"]
 
@@ -13,7 +13,7 @@ HELP = "convert a game file between Gambit .nfg and JSON (the format follows eac
 
 def add_parser(subparsers) -> None:
     """The ``convert`` verb."""
-    p = subparsers.add_parser("convert", help=HELP, description=HELP + ".")
+    p = subparsers.add_parser("convert", help=HELP, description=sentence(HELP))
     p.add_argument("input", metavar="IN", help="the game file to read (.nfg or .json)")
     p.add_argument("output", metavar="OUT", help="the file to write (.nfg or .json)")
     p.set_defaults(run=run)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import render
+from ._common import render, sentence
 from .solve import solve
 
 __all__ = ["DEMO_GAMES", "add_parser", "run"]
@@ -13,7 +13,7 @@ HELP = "solve the papers' matrix games and print their Nash and Stackelberg equi
 
 def add_parser(subparsers) -> None:
     """The ``demo`` verb (no options)."""
-    p = subparsers.add_parser("demo", help=HELP, description=HELP + ".")
+    p = subparsers.add_parser("demo", help=HELP, description=sentence(HELP))
     p.set_defaults(run=run)
 
 

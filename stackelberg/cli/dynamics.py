@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_format_argument, add_progress_argument, progress_flag, render
+from ._common import add_format_argument, add_progress_argument, progress_flag, render, sentence
 
 __all__ = ["LIO_LEARNERS", "add_parser", "run_escape_room", "run_lio_ipd"]
 
@@ -13,7 +13,7 @@ OUTCOMES = {"00": "CC", "01": "CD", "10": "DC", "11": "DD", "mixed": "mixed"}
 
 def add_parser(subparsers) -> None:
     """The ``dynamics`` verb and its two systems."""
-    dynamics = subparsers.add_parser("dynamics", help=HELP, description=HELP + ".").add_subparsers(
+    dynamics = subparsers.add_parser("dynamics", help=HELP, description=sentence(HELP)).add_subparsers(
         dest="dynamics", required=True, metavar="SYSTEM")
     p = dynamics.add_parser("lio-ipd", help="exact LIO in the repeated Prisoner's Dilemma (Prop. 3)",
                             description="Exact LIO in the repeated Prisoner's Dilemma from a grid of initial "

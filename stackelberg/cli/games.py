@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._common import sentence
+
 __all__ = ["add_parser", "run"]
 
 HELP = "list the catalogue of named games (matrix games, then Markov-game builders)"
@@ -9,7 +11,7 @@ HELP = "list the catalogue of named games (matrix games, then Markov-game builde
 
 def add_parser(subparsers) -> None:
     """The ``games`` verb (no options)."""
-    p = subparsers.add_parser("games", help=HELP, description=HELP + ".")
+    p = subparsers.add_parser("games", help=HELP, description=sentence(HELP))
     p.set_defaults(run=run)
 
 

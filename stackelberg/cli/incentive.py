@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_format_argument, add_progress_argument, number, progress_flag, render
+from ._common import add_format_argument, add_progress_argument, number, progress_flag, render, sentence
 
 __all__ = ["add_parser", "run_example1", "run_gridworld"]
 
@@ -11,7 +11,7 @@ HELP = "incentive design (Algorithm 1): Example 1 and the two-robot gridworld, b
 
 def add_parser(subparsers) -> None:
     """The ``incentive`` verb and its two examples."""
-    incentive = subparsers.add_parser("incentive", help=HELP, description=HELP + ".")
+    incentive = subparsers.add_parser("incentive", help=HELP, description=sentence(HELP))
     incentive = incentive.add_subparsers(dest="example", required=True, metavar="EXAMPLE")
     for name, helptext, run in (
         ("example1", "Example 1: f_m contours (Fig. 2) and Algorithm 1 from four starts", run_example1),

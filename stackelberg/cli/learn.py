@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ._common import (SELECTIONS, CommandError, add_format_argument, add_progress_argument, load_markov_spec,
-                      number, parse_list, progress_flag, render, strategy)
+from ._common import (
+    CommandError, SELECTIONS, add_format_argument, add_progress_argument, load_markov_spec, number, parse_list,
+    progress_flag, render, sentence, strategy,
+)
 from .markov import add_builder_arguments, markov_game_help
 
 __all__ = ["LEARNERS", "add_parser", "run"]
@@ -14,7 +16,7 @@ HELP = "run a tabular learner (bi-level Q, Bi-AC, N-level, ...) over many runs a
 
 def add_parser(subparsers) -> None:
     """The ``learn`` verb and its options."""
-    p = subparsers.add_parser("learn", help=HELP, description=HELP + ".")
+    p = subparsers.add_parser("learn", help=HELP, description=sentence(HELP))
     p.add_argument("game", metavar="GAME", help=markov_game_help())
     p.add_argument("--learner", choices=LEARNERS, default="bilevel-q",
                    help="bilevel-q (default), bi-ac (bi-level actor-critic), nlevel (N players), independent-q, "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ._common import (SELECTIONS, TIE_BREAKS, CommandError, add_format_argument, add_progress_argument,
-                      load_markov_spec, number, parse_list, progress_flag, render, strategy)
+from ._common import (
+    CommandError, SELECTIONS, TIE_BREAKS, add_format_argument, add_progress_argument, load_markov_spec, number,
+    parse_list, progress_flag, render, sentence, strategy,
+)
 
 __all__ = ["MARKOV_SOLVERS", "add_parser", "markov_game_help", "run"]
 
@@ -33,7 +35,7 @@ def add_builder_arguments(p, *, horizon: bool) -> None:
 
 def add_parser(subparsers) -> None:
     """The ``markov`` verb and its options."""
-    p = subparsers.add_parser("markov", help=HELP, description=HELP + ".")
+    p = subparsers.add_parser("markov", help=HELP, description=sentence(HELP))
     p.add_argument("game", metavar="GAME", help=markov_game_help())
     p.add_argument("--solver", choices=MARKOV_SOLVERS, default="bilevel",
                    help="bilevel: bi-level value iteration (2 players, default); sequential: N-level value "

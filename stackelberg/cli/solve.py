@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ._common import TIE_BREAKS, CommandError, add_format_argument, load_game_spec, number, parse_list, render, strategy
+from ._common import (
+    CommandError, TIE_BREAKS, add_format_argument, load_game_spec, number, parse_list, render, sentence, strategy,
+)
 
 __all__ = ["CONCEPTS", "METHODS", "add_parser", "run", "solve"]
 
@@ -13,7 +15,7 @@ HELP = "solve a game file or a catalogue game (Nash, Stackelberg, N-level, compo
 
 def add_parser(subparsers) -> None:
     """The ``solve`` verb and its options."""
-    p = subparsers.add_parser("solve", help=HELP, description=HELP + ".")
+    p = subparsers.add_parser("solve", help=HELP, description=sentence(HELP))
     p.add_argument("game", metavar="GAME",
                    help="a .nfg/.json file or a catalogue spec such as penalty:-50 (see 'stackelberg games')")
     p.add_argument("--concept", choices=CONCEPTS, default="nash",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._common import TIE_BREAKS, CommandError, add_progress_argument, parse_list, progress_flag
+from ._common import CommandError, TIE_BREAKS, add_progress_argument, parse_list, progress_flag, sentence
 
 __all__ = ["add_parser", "run_cooperation", "run_plot"]
 
@@ -13,7 +13,7 @@ HELP = "the SE-vs-NE cooperation-level study: run it into a SQLite store, plot a
 
 def add_parser(subparsers) -> None:
     """The ``study`` verb and its two sub-verbs."""
-    study = subparsers.add_parser("study", help=HELP, description=HELP + ".").add_subparsers(
+    study = subparsers.add_parser("study", help=HELP, description=sentence(HELP)).add_subparsers(
         dest="study", required=True, metavar="STUDY")
     p = study.add_parser("cooperation", help="run (or resume) the study into a SQLite store",
                          description="Run (or resume) the SE-vs-NE cooperation-level study into a SQLite store.")
