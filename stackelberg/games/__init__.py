@@ -8,6 +8,7 @@ from .escape_room import escape_room
 from .gridworld import gridworld, incentive_gridworld
 from .markov import MDP, MarkovGame
 from .markov_io import MarkovFormatError, load_markov_game, save_markov_game
+from .markov_catalog import MARKOV_GAMES, describe_markov_game, get_markov_game, markov_game_names
 from .markov_examples import biac_counterexample, biac_grid_game
 from .normal_form import NormalFormGame
 from .repeated import memory_one_game, repeated_game
@@ -24,6 +25,10 @@ __all__ = [
     "incentive_gridworld",
     "biac_counterexample",
     "biac_grid_game",
+    "MARKOV_GAMES",
+    "describe_markov_game",
+    "get_markov_game",
+    "markov_game_names",
     "memory_one_game",
     "repeated_game",
     "catalog",
