@@ -48,12 +48,51 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import as_finite_array, check_discount, check_positive_int, check_probability_vector
+from ..errors import ProblemTooLargeError
 from .normal_form import NormalFormGame
 
 __all__ = ["MarkovGame", "MDP", "PROBABILITY_TOL"]
 
 #: Absolute tolerance on probability rows and policies summing to one.
 PROBABILITY_TOL = 1e-9
+
+#: Default ``max_entries`` of the Markov-game builders (about 800 MB of float64 per table).
+MAX_ENTRIES = 100_000_000
+
+
+def check_model_size(builder: str, *, n_players: int, n_states: int, n_joint_actions: int, horizon=None,
+                     transition_entries: int = 0, max_entries: int = MAX_ENTRIES) -> None:
+    """Refuse, before anything is allocated, a model whose tables would hold more than ``max_entries`` numbers.
+
+    The estimate is the largest table the model or a solver builds: the rewards and Q-values
+    (``N * S * A``), the stored transitions (``transition_entries``: ``S * A * S`` dense, the non-zeros sparse),
+    and for a finite horizon ``H`` the time-indexed Q-values of the dynamic-programming solvers (``H * N * S * A``).
+    Arguments are Python ints, so the estimate never overflows.
+
+    Raises
+    ------
+    ProblemTooLargeError
+        With ``limit="max_entries"``, naming ``builder`` and the estimate.
+
+    Examples
+    --------
+    >>> check_model_size("escape_room", n_players=14, n_states=3**14 + 1, n_joint_actions=3**14, horizon=5)
+    Traceback (most recent call last):
+    ...
+    stackelberg.errors.ProblemTooLargeError: escape_room would build tables of about 1.6e+15 numbers (14 players, 4782970 states, 4782969 joint actions, horizon 5), more than max_entries=100000000
+    """
+    max_entries = check_positive_int("max_entries", max_entries)
+    table = int(n_players) * int(n_states) * int(n_joint_actions)
+    estimate = max(table, int(transition_entries))
+    if horizon is not None:
+        estimate = max(estimate, table * int(horizon))
+    if estimate > max_entries:
+        criterion = "" if horizon is None else f", horizon {horizon}"
+        raise ProblemTooLargeError(
+            f"{builder} would build tables of about {float(estimate):.2g} numbers ({n_players} players, {n_states} "
+            f"states, {n_joint_actions} joint actions{criterion}), more than max_entries={max_entries}",
+            limit="max_entries",
+        )
 
 
 class MarkovGame:
