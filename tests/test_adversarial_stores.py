@@ -7,6 +7,7 @@ a file that is not ours must be left byte for byte as it was: no WAL switch, no 
 import os
 import sqlite3
 
+import numpy as np
 import pytest
 
 from stackelberg.analysis.cooperation_study import cooperation_study
@@ -38,7 +39,8 @@ def test_a_directory_is_refused(tmp_path):
     _refused(folder, "is a directory")
 
 
-@pytest.mark.parametrize("content", [b"not a database at all" * 10, os.urandom(4096), b"SQLite format"])
+@pytest.mark.parametrize("content", [b"not a database at all" * 10, np.random.default_rng(3).bytes(4096), b"SQLite format"],
+                         ids=["text", "random bytes", "short header"])
 def test_files_that_are_not_sqlite_are_refused_untouched(tmp_path, content):
     path = tmp_path / "out.sqlite"
     path.write_bytes(content)
