@@ -8,6 +8,7 @@ call these: they trust their inputs.
 from __future__ import annotations
 
 import numbers
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -28,6 +29,10 @@ __all__ = [
     "check_tol",
     "is_exact_number",
     "resolve_exact",
+    "parse_exact_literal",
+    "check_exact_magnitude",
+    "MAX_LITERAL_DIGITS",
+    "MAX_LITERAL_EXPONENT",
 ]
 
 
@@ -246,3 +251,121 @@ def resolve_exact(exact, game_is_exact: bool) -> bool:
             "(build it with NormalFormGame(payoffs, exact=True) to solve the floats' exact binary values)"
         )
     return bool(exact)
+
+
+#: Most digits accepted in one exact number literal (in a file, a JSON string or a game parameter): its mantissa,
+#: or each of the numerator and denominator of ``a/b``. Bounds the time ``Fraction`` spends on a literal.
+MAX_LITERAL_DIGITS = 1000
+
+#: Largest magnitude of a decimal exponent accepted in an exact literal (``1e1000`` is the largest power of ten).
+#: ``Fraction("1e999999999")`` would build a billion-digit integer, which takes minutes.
+MAX_LITERAL_EXPONENT = 1000
+
+#: Largest finite float (about 1.8e308): every game keeps a float copy of its payoffs, so exact values are bounded
+#: by it too.
+FLOAT_MAX = float.fromhex("0x1.fffffffffffffp+1023")
+
+_ASCII_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
+_ASCII_RATIONAL = re.compile(r"([+-]?)([0-9]+)/([0-9]+)")
+
+
+def parse_exact_literal(name: str, text: str) -> Fraction | None:
+    """The exact value of an integer, decimal (``-2.5e-3``) or rational (``a/b``) literal, or None if it is none.
+
+    Only ASCII digits count (``"١"`` is not a number, nor ``"1_000"``). The size is bounded before any arithmetic:
+    at most :data:`MAX_LITERAL_DIGITS` digits (mantissa, or each of numerator and denominator), an exponent of
+    magnitude at most :data:`MAX_LITERAL_EXPONENT`, and a magnitude at most :data:`FLOAT_MAX` (the largest float;
+    every game keeps a float copy of its payoffs).
+
+    Parameters
+    ----------
+    name : str
+        What the literal is (named in errors), e.g. ``"payoffs[0][1, 2]"``.
+    text : str
+        The literal.
+
+    Returns
+    -------
+    Fraction or None
+        None when ``text`` is not a number literal at all (the caller says what was expected); a zero
+        denominator is not a number either.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the bound, when the literal is a number beyond the bounds above.
+
+    Examples
+    --------
+    >>> parse_exact_literal("k", "-2.5e-1"), parse_exact_literal("k", "1/3"), parse_exact_literal("k", "١")
+    (Fraction(-1, 4), Fraction(1, 3), None)
+    >>> parse_exact_literal("k", "1e999999999")
+    Traceback (most recent call last):
+    ...
+    ValueError: k: the exponent of 1e999999999 is beyond +-1000 (MAX_LITERAL_EXPONENT)
+    """
+    if not isinstance(text, str):
+        return None
+    if len(text) > 3 * MAX_LITERAL_DIGITS:
+        if _ASCII_DECIMAL.fullmatch(text) or _ASCII_RATIONAL.fullmatch(text):
+            raise ValueError(f"{name}: a number literal of {len(text)} characters is longer than "
+                             f"{MAX_LITERAL_DIGITS} digits (MAX_LITERAL_DIGITS)")
+        return None
+    shown = text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
+    decimal = _ASCII_DECIMAL.fullmatch(text)
+    if decimal is not None:
+        sign, whole, fraction, exponent = decimal.groups()
+        fraction = fraction or ""
+        if not whole and not fraction:
+            return None
+        if len(whole) + len(fraction) > MAX_LITERAL_DIGITS:
+            raise ValueError(f"{name}: {shown} has more than {MAX_LITERAL_DIGITS} digits (MAX_LITERAL_DIGITS)")
+        power = int(exponent) if exponent else 0
+        if abs(power) > MAX_LITERAL_EXPONENT:
+            raise ValueError(f"{name}: the exponent of {shown} is beyond +-{MAX_LITERAL_EXPONENT} "
+                             "(MAX_LITERAL_EXPONENT)")
+        digits = (whole + fraction).lstrip("0") or "0"
+        power -= len(fraction)
+        # the magnitude is below 10**(len(digits) + power): test it before building a huge integer
+        if digits != "0" and len(digits) + power - 1 > 309:
+            raise ValueError(f"{name}: {shown} is larger in magnitude than the largest float {FLOAT_MAX:.4g}")
+        value = Fraction(int(digits) * 10**power) if power >= 0 else Fraction(int(digits), 10**-power)
+        value = -value if sign == "-" else value
+    else:
+        rational = _ASCII_RATIONAL.fullmatch(text)
+        if rational is None:
+            return None
+        sign, numerator, denominator = rational.groups()
+        if max(len(numerator), len(denominator)) > MAX_LITERAL_DIGITS:
+            raise ValueError(f"{name}: {shown} has more than {MAX_LITERAL_DIGITS} digits in its numerator or "
+                             "denominator (MAX_LITERAL_DIGITS)")
+        if int(denominator) == 0:
+            return None
+        value = Fraction(int(numerator), int(denominator))
+        value = -value if sign == "-" else value
+    if abs(value) > FLOAT_MAX:
+        raise ValueError(f"{name}: {shown} is larger in magnitude than the largest float {FLOAT_MAX:.4g}")
+    return value
+
+
+def check_exact_magnitude(name: str, value):
+    """Return ``value`` (an int or Fraction) after checking it has at most :data:`MAX_LITERAL_DIGITS` digits in
+    numerator and denominator and a magnitude at most :data:`FLOAT_MAX`; else a ValueError naming ``name``.
+
+    Examples
+    --------
+    >>> check_exact_magnitude("k", 10**400)
+    Traceback (most recent call last):
+    ...
+    ValueError: k: an exact number of magnitude about 1e+400 is larger than the largest float 1.798e+308
+    """
+    fraction = Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(value)
+    for part in (fraction.numerator, fraction.denominator):
+        if int(part).bit_length() > 3322 * MAX_LITERAL_DIGITS // 1000 + 4:  # log2(10) digits per bit
+            raise ValueError(f"{name}: an exact number with more than {MAX_LITERAL_DIGITS} digits in its numerator "
+                             "or denominator (MAX_LITERAL_DIGITS)")
+    if abs(fraction) > FLOAT_MAX:
+        size = len(str(abs(fraction.numerator) // fraction.denominator)) - 1
+        raise ValueError(f"{name}: an exact number of magnitude about 1e+{size} is larger than the largest float "
+                         f"{FLOAT_MAX:.4g}")
+    return value

@@ -73,6 +73,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .._validation import check_choice, check_flag, check_positive_int
+from ..errors import ProblemTooLargeError
 from .store import ResultStore, study_key
 from .sweep import batches, run_tasks
 
@@ -86,6 +87,9 @@ __all__ = [
     "PAPER_RHOS",
     "ROW_FIELDS",
 ]
+
+#: Default ``max_games`` of :func:`cooperation_study`: rows are held in memory (about 1 KB per game).
+MAX_GAMES = 1_000_000
 
 PAPER_TRIALS = {5: 2000, 10: 2000, 20: 500, 50: 200, 100: 100}
 """Trials per size in the paper (Fig. 2: 10x10, 2000 trials; Figs 8-12)."""
@@ -477,6 +481,7 @@ def cooperation_study(
     scheduler=None,
     store=None,
     progress: bool = True,
+    max_games: int = MAX_GAMES,
 ) -> StudyResult:
     """Compare the SE with the average NE of random games across cooperation levels.
 
@@ -506,6 +511,10 @@ def cooperation_study(
         adding sizes/rhos reuses the stored games.
     progress : bool
         Show a progress bar (games done, rate, time left).
+    max_games : int, default 1_000_000
+        The most games (sizes x rhos x trials) one call may hold: every row is kept in memory (about 1 KB per
+        game) and returned, so the count is checked before anything is solved. The paper's study is about
+        100,000 games.
 
     Returns
     -------
@@ -515,6 +524,11 @@ def cooperation_study(
     ------
     TypeError, ValueError
         On bad arguments (naming the argument).
+    ProblemTooLargeError
+        (``limit="max_games"``) if the study has more than ``max_games`` games.
+    StoreFormatError
+        If ``store`` is a path to a file that is not a usable result store (see
+        :class:`~stackelberg.analysis.store.ResultStore`).
     ConnectionError
         If ``scheduler`` cannot be reached.
 
@@ -533,6 +547,15 @@ def cooperation_study(
     check_choice("equilibria", equilibria, ("pure", "mixed"))
     check_choice("tie_break", tie_break, ("strong", "weak"))
     check_flag("progress", progress)
+    max_games = check_positive_int("max_games", max_games)
+    total = sum(counts.values()) * len(rhos)
+    if total > max_games:
+        raise ProblemTooLargeError(
+            f"the study has {total} games ({len(sizes)} sizes x {len(rhos)} rhos x trials), more than "
+            f"max_games={max_games} (about {max(1, total // 1000)} MB of rows held in memory); run it in parts "
+            "into one store, or raise max_games",
+            limit="max_games",
+        )
     owned = isinstance(store, (str, os.PathLike))
     if owned:
         store = ResultStore(store)

@@ -35,6 +35,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._validation import check_exact_magnitude, is_exact_number, parse_exact_literal
 from .normal_form import NormalFormGame
 
 __all__ = [
@@ -168,6 +169,8 @@ def penalty(k=-25) -> NormalFormGame:
     """
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Real):
         raise TypeError(f"k must be a real number <= 0 (a penalty); got {k!r}")
+    if is_exact_number(k):
+        check_exact_magnitude("k", k)
     if not np.isfinite(float(k)) or k > 0:
         raise ValueError(f"k must be a finite number <= 0 (a penalty); got {k!r}")
     U = np.array([[k, 0, 10], [0, 2, 0], [8, 0, k]], dtype=object)
@@ -625,8 +628,8 @@ def get_game(spec: str) -> NormalFormGame:
 
 def _spec_value(text: str, spec: str):
     """An exact number from a specification: int when integral, else Fraction."""
-    try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"argument value {text!r} in {spec!r} is not a number (integer, decimal or a/b)") from None
+    value = parse_exact_literal(f"argument value in {spec[:80]!r}", text)  # bounded: digits, exponent, magnitude
+    if value is None:
+        raise ValueError(f"argument value {text[:80]!r} in {spec[:80]!r} is not a number (integer, decimal or a/b "
+                         "with ASCII digits)")
     return int(value) if value.denominator == 1 else value

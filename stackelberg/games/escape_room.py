@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_positive_int
-from .markov import MarkovGame
+from .markov import MAX_ENTRIES, MarkovGame, check_model_size
 
 __all__ = ["escape_room"]
 
@@ -38,7 +38,7 @@ START, LEVER, DOOR = 0, 1, 2
 _LETTERS = "SLD"
 
 
-def escape_room(n_agents: int, m_required: int, horizon: int = 5) -> MarkovGame:
+def escape_room(n_agents: int, m_required: int, horizon: int = 5, *, max_entries: int = MAX_ENTRIES) -> MarkovGame:
     """ER(N, M): ``n_agents`` agents, the door opens when ``m_required`` of them pull the lever.
 
     Parameters
@@ -49,6 +49,10 @@ def escape_room(n_agents: int, m_required: int, horizon: int = 5) -> MarkovGame:
         M with ``1 <= M < N``.
     horizon : int
         Maximum number of steps (5 in the papers).
+    max_entries : int, default 100_000_000
+        The largest table allowed (see :func:`~stackelberg.games.markov.check_model_size`): ER(N, M) has
+        ``3**N + 1`` states and ``3**N`` joint actions, so ``N * 9**N * horizon`` numbers; ER(6, M) fits the
+        default, ER(7, M) needs it raised.
 
     Returns
     -------
@@ -60,6 +64,8 @@ def escape_room(n_agents: int, m_required: int, horizon: int = 5) -> MarkovGame:
     ------
     ValueError
         If ``N < 2``, ``M`` is outside ``[1, N)`` or ``horizon < 1``.
+    ProblemTooLargeError
+        (``limit="max_entries"``) before anything is built, if the game's tables would exceed ``max_entries``.
 
     Examples
     --------
@@ -75,6 +81,8 @@ def escape_room(n_agents: int, m_required: int, horizon: int = 5) -> MarkovGame:
     if m_required >= n_agents:
         raise ValueError(f"m_required must be smaller than n_agents ({n_agents}); got {m_required}")
     horizon = check_positive_int("horizon", horizon)
+    check_model_size(f"escape_room({n_agents}, {m_required})", n_players=n_agents, n_states=3**n_agents + 1,
+                     n_joint_actions=3**n_agents, horizon=horizon, max_entries=max_entries)
 
     K = 3**n_agents
     positions = np.array(np.unravel_index(np.arange(K), (3,) * n_agents)).T  # (K, N): state or joint action

@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import as_finite_array, check_choice, check_positive_int
-from .markov import MDP, MarkovGame
+from .markov import MAX_ENTRIES, MDP, MarkovGame, check_model_size
 
 __all__ = ["gridworld", "incentive_gridworld", "INCENTIVE_LAYOUT"]
 
@@ -57,6 +57,7 @@ def gridworld(
     origin: str = "top",
     sparse: bool = False,
     player_names: Sequence[str] | None = None,
+    max_entries: int = MAX_ENTRIES,
 ):
     """Build a grid-world MDP (one agent) or Markov game (several agents).
 
@@ -88,6 +89,10 @@ def gridworld(
         Store transitions as a sparse matrix (for large joint state spaces).
     player_names : sequence of str, optional
         Default ``"Agent 1", ...``.
+    max_entries : int, default 100_000_000
+        The largest table allowed, checked before anything is built: ``F**N + 1`` states for ``F`` free cells,
+        ``M**N`` joint actions, transitions ``S * A * S`` dense or up to ``S * A * 3**N`` sparse (see
+        :func:`~stackelberg.games.markov.check_model_size`).
 
     Returns
     -------
@@ -100,6 +105,8 @@ def gridworld(
     ValueError
         On a ragged or empty layout, an unknown move, a slip outside ``[0, 0.5]``, a start or reward callable of
         the wrong form, or an invalid ``gamma``/``horizon``.
+    ProblemTooLargeError
+        (``limit="max_entries"``) if the model's tables would exceed ``max_entries``.
 
     Examples
     --------
@@ -122,6 +129,13 @@ def gridworld(
     coords = [((n_rows - 1 - r) if origin == "bottom" else r, c) for r, c in free]
     labels = [grid[r][c] for r, c in free]
     F, M = len(free), len(moves)
+    S_estimate, A_estimate = F**n_agents + 1, M**n_agents
+    if horizon is not None:
+        horizon = check_positive_int("horizon", horizon)
+    check_model_size(
+        "gridworld", n_players=n_agents, n_states=S_estimate, n_joint_actions=A_estimate, horizon=horizon,
+        transition_entries=S_estimate * A_estimate * (3**n_agents if sparse else S_estimate), max_entries=max_entries,
+    )
 
     joint_cells = np.array(np.unravel_index(np.arange(F**n_agents), (F,) * n_agents)).T  # (F^N, N)
     cells_of = [tuple(coords[k] for k in row) for row in joint_cells]

@@ -83,13 +83,22 @@ import math
 import numbers
 import os
 import re
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import check_choice
+from .._validation import (
+    FLOAT_MAX,
+    MAX_LITERAL_DIGITS,
+    MAX_LITERAL_EXPONENT,
+    check_choice,
+    check_exact_magnitude,
+    check_positive_int,
+    parse_exact_literal,
+)
 from ..errors import JsonFormatError, NfgFormatError
 from .normal_form import NormalFormGame
 
@@ -105,6 +114,10 @@ __all__ = [
 ]
 
 JSON_FORMAT_VERSION = 1
+
+#: Default ``max_label_length`` of the readers: the longest title, player name or strategy label accepted
+#: (characters). Checked before the string is copied, so a 50 MB title costs no more than the file.
+MAX_LABEL_LENGTH = 10_000
 _JSON_KEYS = ("format_version", "title", "players", "actions", "exact", "payoffs")
 
 
@@ -146,20 +159,39 @@ def _check_game(game) -> NormalFormGame:
 
 
 # ---------------------------------------------------------------------------- numbers and labels
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_RATIONAL = re.compile(r"[+-]?\d+/\d+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits only
 
 
-def _parse_number(text: str) -> Fraction | None:
-    """The exact value of an integer, decimal or ``a/b`` literal, or None if it is not one."""
-    if _DECIMAL.fullmatch(text):
-        return Fraction(text)
-    if _RATIONAL.fullmatch(text):
-        numerator, denominator = text.split("/")
-        if int(denominator) == 0:
-            return None
-        return Fraction(int(numerator), int(denominator))
-    return None
+def _parse_number(text: str, what: str = "a number") -> Fraction | None:
+    """The exact value of an integer, decimal or ``a/b`` literal, or None if it is not one.
+
+    Raises ValueError (naming ``what`` and the bound) for a literal beyond the bounds of
+    :func:`~stackelberg._validation.parse_exact_literal`.
+    """
+    return parse_exact_literal(what, text)
+
+
+def _float_literal(text: str, what: str) -> float:
+    """The nearest float of a decimal literal (keeping ``-0.0``), with the bounds of exact literals."""
+    if len(text) > 3 * MAX_LITERAL_DIGITS:
+        raise ValueError(f"{what}: a number literal of {len(text)} characters is longer than {MAX_LITERAL_DIGITS} "
+                         "digits (MAX_LITERAL_DIGITS)")
+    exponent = re.search(r"[eE]([+-]?[0-9]+)$", text)
+    if exponent is not None and abs(int(exponent.group(1))) > MAX_LITERAL_EXPONENT:
+        raise ValueError(f"{what}: the exponent of {text[:40]} is beyond +-{MAX_LITERAL_EXPONENT} (MAX_LITERAL_EXPONENT)")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{what}: {text[:40]} is larger in magnitude than the largest float {FLOAT_MAX:.4g}")
+    return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_character(text: str) -> str | None:
+    """The first control character of ``text`` (tab, newline and carriage return allowed), as ``U+XXXX``."""
+    match = _CONTROL.search(text)
+    return None if match is None else f"U+{ord(match.group()):04X}"
 
 
 def _format_number(value, exact: bool) -> str:
@@ -208,15 +240,16 @@ class _Token(NamedTuple):
     def describe(self) -> str:
         if self.kind == "eof":
             return "end of file"
+        text = self.text if len(self.text) <= 60 else f"{self.text[:40]}...{self.text[-10:]}"
         if self.kind == "string":
-            return f"the string {self.text!r}"
-        return repr(self.text)
+            return f"the string {text!r}"
+        return repr(text)
 
 
 _LEXER = re.compile(
     r"""(?P<space>\s+)
       | (?P<lbrace>\{) | (?P<rbrace>\}) | (?P<comma>,)
-      | (?P<string>"(?:[^"\\]|\\.)*")
+      | (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")
       | (?P<open_string>")
       | (?P<word>[^\s{},"]+)""",
     re.VERBOSE | re.DOTALL,
@@ -224,13 +257,18 @@ _LEXER = re.compile(
 _ESCAPE = re.compile(r'\\(["\\])')
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str, max_label_length: int = 10**9) -> list[_Token]:
     tokens = []
     line = 1
     for match in _LEXER.finditer(text):
-        kind, value = match.lastgroup, match.group()
+        kind = match.lastgroup
         if kind == "open_string":
             raise NfgFormatError("unterminated string (no closing quote)", line, repr(text[match.start() : match.start() + 20]))
+        if kind == "string" and match.end() - match.start() - 2 > max_label_length:
+            raise NfgFormatError(
+                f"a quoted string (title, name or label) of {match.end() - match.start() - 2} characters is longer "
+                f"than max_label_length={max_label_length}", line, repr(text[match.start() : match.start() + 20]) + "...")
+        value = match.group()
         if kind == "string":
             tokens.append(_Token(kind, _ESCAPE.sub(r"\1", value[1:-1]), line))
         elif kind != "space":
@@ -243,8 +281,8 @@ def _tokenize(text: str) -> list[_Token]:
 class _NfgParser:
     """Recursive-descent parser over the token list of one ``.nfg`` file."""
 
-    def __init__(self, text: str):
-        self.tokens = _tokenize(text)
+    def __init__(self, text: str, max_label_length: int = MAX_LABEL_LENGTH):
+        self.tokens = _tokenize(text, max_label_length)
         self.position = 0
         self.exact = True  # exact payoffs (Fraction) or floats; set from the header by parse()
 
@@ -268,6 +306,15 @@ class _NfgParser:
             raise self.error(f"expected {what}")
         return self.advance()
 
+    def label(self, what: str) -> str:
+        """The next quoted string, refused if it holds a control character (it would be printed raw)."""
+        token = self.expect("string", what)
+        bad = _control_character(token.text)
+        if bad is not None:
+            raise self.error(f"{what} contains the control character {bad} (only tab and newline are allowed)",
+                             token)
+        return token.text
+
     def close_brace(self, opened: _Token, what: str) -> None:
         if self.current.kind != "rbrace":
             message = f"expected {what} or '}}' closing the '{{' of line {opened.line}"
@@ -286,10 +333,14 @@ class _NfgParser:
         token = self.skip_commas()
         if token.kind != "word":
             raise self.error(f"expected {what}")
-        if not exact and _DECIMAL.fullmatch(token.text):
-            self.advance()
-            return float(token.text)
-        value = _parse_number(token.text)
+        try:
+            if not exact and _DECIMAL.fullmatch(token.text):
+                value = _float_literal(token.text, what)
+                self.advance()
+                return value
+            value = _parse_number(token.text, what)
+        except ValueError as error:
+            raise self.error(f"bad number in {error}") from None
         if value is None:
             raise self.error(f"bad number in {what} (expected an integer, a decimal or a/b)")
         self.advance()
@@ -307,12 +358,17 @@ class _NfgParser:
         if self.current.kind != "word" or self.current.text not in ("R", "D"):
             raise self.error("expected the number type 'R' (rational) or 'D' (double) after 'NFG 1'")
         header_exact = self.advance().text == "R"
-        title = self.expect("string", "the game's title (a quoted string)").text
+        title = self.label("the game's title (a quoted string)")
         players = self.players()
         strategies = self.strategies(len(players))
         if self.current.kind == "string":
             self.advance()  # the optional comment
         shape = tuple(len(labels) for labels in strategies)
+        remaining = len(self.tokens) - self.position
+        if math.prod(shape) > remaining:  # every contingency needs at least one token (a payoff or outcome index)
+            raise self.error(
+                f"the strategy counts {shape} imply {math.prod(shape)} contingencies but only {remaining} tokens "
+                "follow (the payoffs are missing or the counts are wrong)", header)
         self.exact = header_exact if exact is None else exact
         if self.current.kind == "lbrace":
             tensors = self.outcome_body(shape)
@@ -334,7 +390,7 @@ class _NfgParser:
         opened = self.expect("lbrace", "'{' opening the list of player names")
         names = []
         while self.current.kind == "string":
-            names.append(self.advance().text)
+            names.append(self.label("a player name"))
         self.close_brace(opened, "a player name (quoted string)")
         if not names:
             raise self.error("the game needs at least one player; the player list is empty", opened)
@@ -348,7 +404,7 @@ class _NfgParser:
                 inner = self.advance()
                 labels = []
                 while self.current.kind == "string":
-                    labels.append(self.advance().text)
+                    labels.append(self.label("a strategy label"))
                 self.close_brace(inner, "a strategy label (quoted string)")
                 if not labels:
                     raise self.error(f"player {len(entries) + 1} has no strategies", inner)
@@ -357,8 +413,12 @@ class _NfgParser:
         else:  # strategy counts
             while self.current.kind == "word":
                 token = self.current
-                if not re.fullmatch(r"[0-9]+", token.text) or int(token.text) == 0:
+                if not re.fullmatch(r"[0-9]+", token.text) or not token.text.strip("0"):
                     raise self.error("a strategy count must be a positive integer")
+                remaining = len(self.tokens) - self.position
+                if len(token.text) > 20 or int(token.text) > remaining:  # refused before allocating the labels
+                    raise self.error(f"a strategy count larger than the {remaining} tokens left in the file "
+                                     "(each contingency needs a payoff)")
                 self.advance()
                 entries.append([""] * int(token.text))
             self.close_brace(opened, "a strategy count (positive integer)")
@@ -418,7 +478,7 @@ class _NfgParser:
 
 
 # ---------------------------------------------------------------------------- .nfg public API
-def read_nfg(path_or_text, *, exact: bool | None = None) -> NormalFormGame:
+def read_nfg(path_or_text, *, exact: bool | None = None, max_label_length: int = MAX_LABEL_LENGTH) -> NormalFormGame:
     """Read a game from Gambit's ``.nfg`` format (payoff or outcome version).
 
     Parameters
@@ -429,6 +489,8 @@ def read_nfg(path_or_text, *, exact: bool | None = None) -> NormalFormGame:
     exact : bool, optional
         ``None`` (default): follow the header (``R`` exact, ``D`` float).
         ``True``/``False`` force exact or float payoffs.
+    max_label_length : int, default 10_000
+        The longest title, player name or strategy label accepted (characters).
 
     Returns
     -------
@@ -436,13 +498,24 @@ def read_nfg(path_or_text, *, exact: bool | None = None) -> NormalFormGame:
         With the file's title, player names and strategy labels (made unique
         and non-empty).
 
+    Notes
+    -----
+    Hostile input is refused before it costs time or memory: number literals take ASCII digits only, at most
+    1000 digits (``MAX_LITERAL_DIGITS``) and an exponent of magnitude at most 1000 (``MAX_LITERAL_EXPONENT``),
+    and a magnitude at most the largest float (about 1.8e308); strategy counts must not exceed the number of
+    tokens left in the file (each contingency needs a payoff); titles and labels are at most
+    ``max_label_length`` characters and must not hold control characters (U+0000-U+001F other than tab,
+    newline and carriage return, U+007F-U+009F), which a terminal would otherwise interpret when they are
+    printed.
+
     Raises
     ------
     NfgFormatError
         (a ``ValueError``) naming the line and the offending token when the text
         is malformed: wrong header, unterminated string or brace, mismatch
         between players and strategy lists, bad number, wrong number of
-        payoffs or outcome indices, bad outcome index, trailing tokens.
+        payoffs or outcome indices, bad outcome index, trailing tokens, a number
+        or label beyond the bounds in the Notes.
     FileNotFoundError
         If ``path_or_text`` is a path to no file.
     TypeError
@@ -460,7 +533,8 @@ def read_nfg(path_or_text, *, exact: bool | None = None) -> NormalFormGame:
     """
     if exact is not None and exact not in (True, False):
         raise TypeError(f"exact must be True, False or None; got {exact!r}")
-    return _NfgParser(_read_source(path_or_text, "path_or_text")).parse(exact)
+    max_label_length = check_positive_int("max_label_length", max_label_length)
+    return _NfgParser(_read_source(path_or_text, "path_or_text"), max_label_length).parse(exact)
 
 
 def write_nfg(game: NormalFormGame, path=None, *, version: str = "payoff") -> str:
@@ -602,7 +676,7 @@ def _map_nested(values, function):
     return function(values)
 
 
-def read_json(path_or_text) -> NormalFormGame:
+def read_json(path_or_text, *, max_label_length: int = MAX_LABEL_LENGTH) -> NormalFormGame:
     """Read a game from a JSON document (schema in the module docstring).
 
     Parameters
@@ -610,10 +684,19 @@ def read_json(path_or_text) -> NormalFormGame:
     path_or_text : str or pathlib.Path
         A path to an existing file (a ``pathlib.Path``, or a one-line
         string without ``{``), or the JSON text itself.
+    max_label_length : int, default 10_000
+        The longest title, player name or action name accepted (characters).
 
     Returns
     -------
     NormalFormGame
+
+    Notes
+    -----
+    The bounds of :func:`read_nfg` apply: number literals (JSON integers and numeric strings) have ASCII digits
+    only, at most 1000 digits, an exponent of magnitude at most 1000 and a magnitude at most the largest float;
+    names have at most ``max_label_length`` characters and no control characters. A document nested deeper than
+    Python's recursion limit (about 1000 levels) is refused.
 
     Raises
     ------
@@ -621,7 +704,8 @@ def read_json(path_or_text) -> NormalFormGame:
         (a ``ValueError``) if the text is not JSON or does not follow the
         schema: missing or unknown keys, wrong ``format_version``, payoff lists
         of the wrong shape, non-numeric payoffs, floats in an exact game,
-        strings in a float game, NaN or infinite values, bad names.
+        strings in a float game, NaN or infinite values, bad names, numbers or names beyond the bounds in the
+        Notes, nesting too deep.
     FileNotFoundError
         If ``path_or_text`` is a path to no file.
     TypeError
@@ -637,11 +721,22 @@ def read_json(path_or_text) -> NormalFormGame:
     ...
     stackelberg.errors.JsonFormatError: payoffs[1][0] must be a list of 2 entries (player 1 has 2 actions); got 1 entries
     """
+    max_label_length = check_positive_int("max_label_length", max_label_length)
     text = _read_source(path_or_text, "path_or_text")
     try:
-        document = json.loads(text, parse_float=_JsonFloat, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_float=_JsonFloat, parse_int=_json_int, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise JsonFormatError(f"not valid JSON: {error}") from None
+    except RecursionError:
+        raise JsonFormatError("the document is nested too deeply (more than Python's recursion limit, about "
+                              f"{sys.getrecursionlimit()} levels); a game needs one level per player plus two") from None
+    try:
+        return _game_from_json(document, max_label_length)
+    except RecursionError:
+        raise JsonFormatError("payoffs are nested too deeply (one level per player)") from None
+
+
+def _game_from_json(document, max_label_length: int) -> NormalFormGame:
     if not isinstance(document, dict):
         raise JsonFormatError(f"a game document must be a JSON object; got {type(document).__name__}")
     unknown = sorted(set(document) - set(_JSON_KEYS))
@@ -672,13 +767,15 @@ def read_json(path_or_text) -> NormalFormGame:
 
     title = document.get("title", "")
     if type(title) is not str:  # noqa: E721 (JSON floats arrive as a str subclass)
-        raise JsonFormatError(f"title must be a string; got {title!r}")
-    players = _json_names(document.get("players"), "players", len(shape))
+        raise JsonFormatError(f"title must be a string; got {str(title)[:80]!r}")
+    _json_label(title, "title", max_label_length)
+    players = _json_names(document.get("players"), "players", len(shape), max_label_length)
     actions = document.get("actions")
     if actions is not None:
         if not isinstance(actions, list) or len(actions) != len(shape):
-            raise JsonFormatError(f"actions must be a list of {len(shape)} lists of names (one per player); got {actions!r}")
-        actions = [_json_names(names, f"actions[{p}]", shape[p]) for p, names in enumerate(actions)]
+            raise JsonFormatError(f"actions must be a list of {len(shape)} lists of names (one per player); "
+                                  f"got {str(actions)[:80]}")
+        actions = [_json_names(names, f"actions[{p}]", shape[p], max_label_length) for p, names in enumerate(actions)]
     try:
         return NormalFormGame(tensors, player_names=players, action_names=actions, title=title, exact=exact)
     except (ValueError, TypeError) as error:
@@ -728,33 +825,60 @@ def _json_exact_payoff(value, where: str) -> Fraction:
         raise JsonFormatError(
             f"{where} is the JSON float {value}: an exact game takes integers or strings such as \"{value}\" or \"a/b\""
         )
-    if isinstance(value, str):
-        number = _parse_number(value.strip())
-        if number is None:
-            raise JsonFormatError(f"{where} must be an integer, a decimal or a rational 'a/b'; got {value!r}")
-        return number
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Fraction(value)
-    raise JsonFormatError(f"{where} must be a number; got {value!r}")
+    try:
+        if isinstance(value, str):
+            number = _parse_number(value.strip(), where)
+            if number is None:
+                raise JsonFormatError(f"{where} must be an integer, a decimal or a rational 'a/b'; got {value[:80]!r}")
+            return number
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Fraction(check_exact_magnitude(where, value))
+    except JsonFormatError:
+        raise
+    except ValueError as error:
+        raise JsonFormatError(str(error)) from None
+    raise JsonFormatError(f"{where} must be a number; got {str(value)[:80]}")
 
 
 def _json_float_payoff(value, where: str) -> float:
     if isinstance(value, _JsonFloat):
-        number = float(value)
-        if not math.isfinite(number):
-            raise JsonFormatError(f"{where} must be a finite number; got {value}")
-        return number
+        try:
+            return _float_literal(value, where)
+        except ValueError:
+            raise JsonFormatError(f"{where} must be a finite number; got {value[:40]} (beyond the largest float "
+                                  f"{FLOAT_MAX:.4g} or longer than {MAX_LITERAL_DIGITS} digits)") from None
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if abs(value) > FLOAT_MAX:
+            raise JsonFormatError(f"{where} must be a finite number: the integer {str(value)[:20]}... is larger in "
+                                  f"magnitude than the largest float {FLOAT_MAX:.4g}")
         return float(value)
-    raise JsonFormatError(f"{where} must be a JSON number in a float game (\"exact\": false); got {value!r}")
+    raise JsonFormatError(f"{where} must be a JSON number in a float game (\"exact\": false); got {str(value)[:80]}")
 
 
-def _json_names(names, where: str, count: int):
+def _json_names(names, where: str, count: int, max_label_length: int):
     if names is None:
         return None
     if not isinstance(names, list) or len(names) != count or not all(type(n) is str for n in names):  # noqa: E721
-        raise JsonFormatError(f"{where} must be a list of {count} strings; got {names!r}")
+        raise JsonFormatError(f"{where} must be a list of {count} strings; got {str(names)[:80]}")
+    for k, name in enumerate(names):
+        _json_label(name, f"{where}[{k}]", max_label_length)
     return names
+
+
+def _json_label(text: str, where: str, max_label_length: int) -> None:
+    if len(text) > max_label_length:
+        raise JsonFormatError(f"{where} has {len(text)} characters, more than max_label_length={max_label_length}")
+    bad = _control_character(text)
+    if bad is not None:
+        raise JsonFormatError(f"{where} contains the control character {bad} (only tab and newline are allowed)")
+
+
+def _json_int(text: str) -> int:
+    """A JSON integer, refused before conversion when it has more than MAX_LITERAL_DIGITS digits."""
+    if len(text.lstrip("-")) > MAX_LITERAL_DIGITS:
+        raise JsonFormatError(f"a JSON integer of {len(text.lstrip('-'))} digits has more than {MAX_LITERAL_DIGITS} "
+                              "digits (MAX_LITERAL_DIGITS)")
+    return int(text)
 
 
 # ---------------------------------------------------------------------------- dispatch on suffix

@@ -40,6 +40,7 @@ H. Zhang et al. Bi-level actor-critic for multi-agent coordination. AAAI 2020 (E
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Sequence
 
@@ -47,12 +48,51 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import as_finite_array, check_discount, check_positive_int, check_probability_vector
+from ..errors import ProblemTooLargeError
 from .normal_form import NormalFormGame
 
 __all__ = ["MarkovGame", "MDP", "PROBABILITY_TOL"]
 
 #: Absolute tolerance on probability rows and policies summing to one.
 PROBABILITY_TOL = 1e-9
+
+#: Default ``max_entries`` of the Markov-game builders (about 800 MB of float64 per table).
+MAX_ENTRIES = 100_000_000
+
+
+def check_model_size(builder: str, *, n_players: int, n_states: int, n_joint_actions: int, horizon=None,
+                     transition_entries: int = 0, max_entries: int = MAX_ENTRIES) -> None:
+    """Refuse, before anything is allocated, a model whose tables would hold more than ``max_entries`` numbers.
+
+    The estimate is the largest table the model or a solver builds: the rewards and Q-values
+    (``N * S * A``), the stored transitions (``transition_entries``: ``S * A * S`` dense, the non-zeros sparse),
+    and for a finite horizon ``H`` the time-indexed Q-values of the dynamic-programming solvers (``H * N * S * A``).
+    Arguments are Python ints, so the estimate never overflows.
+
+    Raises
+    ------
+    ProblemTooLargeError
+        With ``limit="max_entries"``, naming ``builder`` and the estimate.
+
+    Examples
+    --------
+    >>> check_model_size("escape_room", n_players=14, n_states=3**14 + 1, n_joint_actions=3**14, horizon=5)
+    Traceback (most recent call last):
+    ...
+    stackelberg.errors.ProblemTooLargeError: escape_room would build tables of about 1.6e+15 numbers (14 players, 4782970 states, 4782969 joint actions, horizon 5), more than max_entries=100000000
+    """
+    max_entries = check_positive_int("max_entries", max_entries)
+    table = int(n_players) * int(n_states) * int(n_joint_actions)
+    estimate = max(table, int(transition_entries))
+    if horizon is not None:
+        estimate = max(estimate, table * int(horizon))
+    if estimate > max_entries:
+        criterion = "" if horizon is None else f", horizon {horizon}"
+        raise ProblemTooLargeError(
+            f"{builder} would build tables of about {float(estimate):.2g} numbers ({n_players} players, {n_states} "
+            f"states, {n_joint_actions} joint actions{criterion}), more than max_entries={max_entries}",
+            limit="max_entries",
+        )
 
 
 class MarkovGame:
@@ -655,9 +695,9 @@ def _check_rewards(rewards, action_shape, action_names):
                 f"rewards of shape {array.shape} have flat joint actions: pass action_shape (per-player action "
                 f"counts) or rewards of shape (N, S, n_0, ..., n_(N-1))"
             )
-        if int(np.prod(shape)) != array.shape[2]:
+        if math.prod(shape) != array.shape[2]:
             raise ValueError(
-                f"action_shape {shape} gives {int(np.prod(shape))} joint actions but rewards has {array.shape[2]}"
+                f"action_shape {shape} gives {math.prod(shape)} joint actions but rewards has {array.shape[2]}"
             )
     else:
         raise ValueError(
@@ -674,15 +714,11 @@ def _check_rewards(rewards, action_shape, action_names):
 def _check_transitions(transitions, n_states, action_shape):
     A = int(np.prod(action_shape))
     if sp.issparse(transitions):
-        if transitions.shape != (n_states * A, n_states):
+        if tuple(transitions.shape) != (n_states * A, n_states):
             raise ValueError(
                 f"sparse transitions must have shape (S*A, S) = ({n_states * A}, {n_states}); got {transitions.shape}"
             )
-        csr = _canonical_csr(transitions)
-        if not np.isfinite(csr.data).all():
-            raise ValueError("transitions must contain only finite probabilities; found a non-finite entry")
-        if (csr.data < 0).any():
-            raise ValueError(f"transitions must be non-negative; found {csr.data.min():g}")
+        csr = _safe_csr(transitions, n_states * A, n_states)
         sums = np.asarray(csr.sum(axis=1)).ravel()
         _check_row_sums(sums, lambda row: divmod(int(row), A))
         return None, csr
@@ -711,6 +747,122 @@ def _check_row_sums(sums, locate):
         raise ValueError(
             f"transitions rows must sum to 1 (within {PROBABILITY_TOL:g}); P(. | s={s}, a={a}) sums to {sums[row]:.12g}"
         )
+
+
+def check_csr_arrays(name: str, indptr, indices, data, shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the raw arrays of a CSR probability matrix before anything reads through them.
+
+    The numba kernels (and scipy's compiled routines) index memory with these arrays without bounds checks, so a
+    stray column index or a non-monotone ``indptr`` would read or write outside the arrays. Checked here:
+    ``indptr`` and ``indices`` are 1-dimensional integer arrays, ``data`` a 1-dimensional real array;
+    ``indptr`` has ``n_rows + 1`` entries, starts at 0, never decreases and ends at ``len(indices) == len(data)``;
+    every column index lies in ``[0, n_columns)``; every probability is finite and in ``[0, 1]``.
+    Sortedness and duplicates are not required: :func:`_canonical_csr` sums duplicates and sorts afterwards.
+
+    Parameters
+    ----------
+    name : str
+        The argument named in error messages (e.g. ``"transitions"``).
+    indptr, indices, data : array_like
+        The CSR arrays.
+    shape : tuple of int
+        ``(n_rows, n_columns)``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``indptr`` and ``indices`` as int64, ``data`` as float64 (copies).
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the failed check.
+
+    Examples
+    --------
+    >>> check_csr_arrays("transitions", [0, 1, 2], [0, 5], [1.0, 1.0], (2, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: transitions (CSR) has a column index out of range: indices must lie in [0, 2); found 5 at position 1
+    """
+    n_rows, n_columns = (int(k) for k in shape)
+    arrays = {}
+    for part, value in (("indptr", indptr), ("indices", indices), ("data", data)):
+        array = np.asarray(value)
+        if array.ndim != 1:
+            raise ValueError(f"{name} (CSR) {part} must be a 1-dimensional array; got shape {array.shape}")
+        arrays[part] = array
+    for part in ("indptr", "indices"):
+        if arrays[part].dtype.kind not in "iu":  # a uint64 above 2**63 wraps negative below and is refused there
+            raise ValueError(f"{name} (CSR) {part} must hold integers; got dtype {arrays[part].dtype}")
+    if arrays["data"].dtype.kind not in "iuf" or arrays["data"].dtype.itemsize > 8:
+        raise ValueError(f"{name} (CSR) data must hold real numbers (probabilities); got dtype {arrays['data'].dtype}")
+    pointer = arrays["indptr"].astype(np.int64)
+    columns = arrays["indices"].astype(np.int64)
+    values = arrays["data"].astype(np.float64)
+    if pointer.size != n_rows + 1:
+        raise ValueError(f"{name} (CSR) indptr must have n_rows + 1 = {n_rows + 1} entries; got {pointer.size}")
+    if columns.size != values.size:
+        raise ValueError(f"{name} (CSR) indices and data must have the same length; got {columns.size} and {values.size}")
+    if pointer[0] != 0 or pointer[-1] != columns.size:
+        raise ValueError(
+            f"{name} (CSR) indptr must start at 0 and end at len(indices) = {columns.size}; "
+            f"got {pointer[0]} ... {pointer[-1]}"
+        )
+    steps = np.diff(pointer)
+    if (steps < 0).any():
+        row = int(np.argmax(steps < 0))
+        raise ValueError(f"{name} (CSR) indptr must never decrease; indptr[{row + 1}] = {pointer[row + 1]} < "
+                         f"indptr[{row}] = {pointer[row]}")
+    bad = (columns < 0) | (columns >= n_columns)
+    if bad.any():
+        position = int(np.argmax(bad))
+        raise ValueError(f"{name} (CSR) has a column index out of range: indices must lie in [0, {n_columns}); "
+                         f"found {columns[position]} at position {position}")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        position = int(np.argmax(bad))
+        raise ValueError(f"{name} must contain only finite probabilities; found {values[position]} at data position "
+                         f"{position}")
+    for bad, expected in ((values < 0, "must be non-negative"), (values > 1.0 + PROBABILITY_TOL, "must be at most 1")):
+        if bad.any():
+            position = int(np.argmax(bad))
+            raise ValueError(f"{name} {expected} (probabilities); found {values[position]:g} at data position "
+                             f"{position}")
+    return pointer, columns, values
+
+
+def _safe_csr(matrix, n_rows: int, n_columns: int) -> sp.csr_array:
+    """A canonical CSR copy of a scipy sparse ``matrix``, its raw index arrays validated before any scipy routine
+    (compiled, unchecked) reads through them."""
+    name = "transitions"
+    fmt = getattr(matrix, "format", None)
+    if fmt in ("csr", "csc"):
+        if fmt == "csr":
+            pointer, columns, values = check_csr_arrays(name, matrix.indptr, matrix.indices, matrix.data,
+                                                        (n_rows, n_columns))
+            matrix = sp.csr_array((values, columns, pointer), shape=(n_rows, n_columns))
+        else:  # a CSC matrix is the CSR matrix of its transpose
+            pointer, rows, values = check_csr_arrays(name, matrix.indptr, matrix.indices, matrix.data,
+                                                     (n_columns, n_rows))
+            matrix = sp.csc_array((values, rows, pointer), shape=(n_rows, n_columns))
+    elif fmt == "coo":
+        coords = [np.asarray(c) for c in matrix.coords] if hasattr(matrix, "coords") else [matrix.row, matrix.col]
+        for axis, (coord, bound) in enumerate(zip(coords, (n_rows, n_columns))):
+            if coord.dtype.kind not in "iu" or (coord.size and (coord.min() < 0 or coord.max() >= bound)):
+                raise ValueError(f"{name} (COO) has a {'row' if axis == 0 else 'column'} index outside [0, {bound})")
+    elif fmt == "bsr":
+        try:
+            matrix.check_format(full_check=True)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{name} (BSR) is not a valid sparse matrix: {error}") from None
+    elif fmt not in ("lil", "dok", "dia"):
+        raise TypeError(f"{name} must be a dense array or a scipy.sparse matrix; got {type(matrix).__name__}")
+    if matrix.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must hold real probabilities; got dtype {matrix.dtype}")
+    csr = _canonical_csr(matrix)
+    check_csr_arrays(name, csr.indptr, csr.indices, csr.data, (n_rows, n_columns))
+    return csr
 
 
 def _canonical_csr(matrix) -> sp.csr_array:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .markov import MarkovGame
+from .._validation import check_positive_int
+from .markov import MAX_ENTRIES, MarkovGame, check_model_size
 from .normal_form import NormalFormGame
 
 __all__ = ["repeated_game", "memory_one_game"]
 
 
-def repeated_game(game: NormalFormGame, gamma=None, *, horizon=None) -> MarkovGame:
+def repeated_game(game: NormalFormGame, gamma=None, *, horizon=None, max_entries: int = MAX_ENTRIES) -> MarkovGame:
     """The normal-form ``game`` repeated in one state, discounted or over a finite horizon.
 
     Parameters
@@ -32,6 +33,9 @@ def repeated_game(game: NormalFormGame, gamma=None, *, horizon=None) -> MarkovGa
         Discount factor in ``[0, 1)``.
     horizon : int, optional
         Number of rounds. Exactly one of ``gamma`` and ``horizon`` must be given.
+    max_entries : int, default 100_000_000
+        The largest table allowed, checked before anything is built (see
+        :func:`~stackelberg.games.markov.check_model_size`; a finite horizon counts ``horizon`` times).
 
     Returns
     -------
@@ -44,6 +48,8 @@ def repeated_game(game: NormalFormGame, gamma=None, *, horizon=None) -> MarkovGa
         If ``game`` is not a :class:`NormalFormGame`.
     ValueError
         If not exactly one of ``gamma``/``horizon`` is valid.
+    ProblemTooLargeError
+        (``limit="max_entries"``) if the game's tables would exceed ``max_entries``.
 
     Examples
     --------
@@ -54,6 +60,7 @@ def repeated_game(game: NormalFormGame, gamma=None, *, horizon=None) -> MarkovGa
     """
     tensors, shape = _stage_rewards(game)
     A = int(np.prod(shape))
+    _check_size("repeated_game", len(shape), 1, A, horizon, A, max_entries)
     return MarkovGame(
         np.ones((1, A, 1)),
         tensors[:, None, :],
@@ -66,7 +73,7 @@ def repeated_game(game: NormalFormGame, gamma=None, *, horizon=None) -> MarkovGa
     )
 
 
-def memory_one_game(game: NormalFormGame, gamma=None, *, horizon=None) -> MarkovGame:
+def memory_one_game(game: NormalFormGame, gamma=None, *, horizon=None, max_entries: int = MAX_ENTRIES) -> MarkovGame:
     """The iterated ``game`` whose state is the last joint action.
 
     State 0 is ``"start"`` (no history); state ``1 + a`` means the previous joint action was ``a`` (C order), named
@@ -81,6 +88,9 @@ def memory_one_game(game: NormalFormGame, gamma=None, *, horizon=None) -> Markov
         Discount factor in ``[0, 1)``.
     horizon : int, optional
         Number of rounds. Exactly one of ``gamma`` and ``horizon`` must be given.
+    max_entries : int, default 100_000_000
+        The largest table allowed, checked before anything is built (see
+        :func:`~stackelberg.games.markov.check_model_size`; a finite horizon counts ``horizon`` times).
 
     Returns
     -------
@@ -99,6 +109,7 @@ def memory_one_game(game: NormalFormGame, gamma=None, *, horizon=None) -> Markov
     tensors, shape = _stage_rewards(game)
     A = int(np.prod(shape))
     S = 1 + A
+    _check_size("memory_one_game", len(shape), S, A, horizon, S * A * S, max_entries)
     transitions = np.zeros((S, A, S))
     transitions[:, np.arange(A), 1 + np.arange(A)] = 1.0
     names = ["start"] + [
@@ -121,3 +132,10 @@ def _stage_rewards(game):
         raise TypeError(f"game must be a NormalFormGame; got {type(game).__name__}")
     shape = game.shape
     return np.stack([np.asarray(u, dtype=float).reshape(-1) for u in game.payoffs]), shape
+
+
+def _check_size(builder, n_players, n_states, n_joint_actions, horizon, transition_entries, max_entries):
+    if horizon is not None:
+        horizon = check_positive_int("horizon", horizon)
+    check_model_size(builder, n_players=n_players, n_states=n_states, n_joint_actions=n_joint_actions,
+                     horizon=horizon, transition_entries=transition_entries, max_entries=max_entries)

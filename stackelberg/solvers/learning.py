@@ -96,6 +96,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_choice, check_discount, check_positive_int
+from ..errors import ProblemTooLargeError
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
 from .markov import _SELECTIONS, NASH_SELECTIONS, STAGE_TOL
@@ -121,6 +122,12 @@ BACKENDS = ("auto", "numba", "numpy")
 #: ``backend="auto"`` switches to the numba kernels from this many updates (``runs * episodes * steps``) on.
 NUMBA_MIN_UPDATES = 200_000
 _BLOCK = 1 << 20  # uniforms drawn per block (8 MB)
+#: The most numbers a learner may hold at once, ``runs * (N * S * A + steps_per_episode * (2N + 1))
+#: + episodes * (3N + 1)`` (every table carries a runs axis; one episode's uniforms are drawn together; rates and
+#: exploration are tabulated per episode): checked before anything is allocated,
+#: raised with ProblemTooLargeError(limit="MAX_LEARNING_ENTRIES"). 100 million float64 are about 800 MB per table;
+#: assign a larger value to this module attribute to allow more, or split the runs over calls with other seeds.
+MAX_LEARNING_ENTRIES = 100_000_000
 
 
 # ---------------------------------------------------------------------- results
@@ -718,6 +725,16 @@ class _Setup:
         self.episodes = check_positive_int("episodes", episodes)
         self.steps = check_positive_int("steps_per_episode", steps_per_episode)
         self.runs = check_positive_int("runs", runs)
+        per_run = N * game.n_states * game.n_joint_actions + self.steps * (2 * N + 1)
+        total = self.runs * per_run + self.episodes * (3 * N + 1)  # + per-episode rate and exploration tables
+        if total > MAX_LEARNING_ENTRIES:
+            raise ProblemTooLargeError(
+                f"runs={self.runs}, episodes={self.episodes} would hold about {float(total):.2g} numbers "
+                f"({float(total * 8 / 2**30):.3g} GiB; {per_run} per run, {3 * N + 1} per episode), more than "
+                f"MAX_LEARNING_ENTRIES={MAX_LEARNING_ENTRIES} (stackelberg.solvers.learning); use fewer runs or "
+                "episodes per call (with different seeds) or raise that limit",
+                limit="MAX_LEARNING_ENTRIES",
+            )
         self.alpha = _rate_table("alpha", (0.1,) * N if alpha is None else alpha, N, self.episodes, upper=1.0)
         self.eps = _epsilon_table(epsilon, self.episodes)
         if actor:
