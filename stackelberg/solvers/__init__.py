@@ -1,7 +1,6 @@
 """Solvers: one module per concept, a thin validating function over private kernels."""
 
 from .components import EquilibriumComponent, equilibrium_components
-from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
 from .incentive_design import (
     IncentiveDesignProblem,
     IncentiveDesignResult,
@@ -31,12 +30,19 @@ from .markov import (
     BiRLSolution,
     FixedPointReport,
     MarkovSolution,
+    MDPSolution,
     birl_optimum,
     check_bilevel_fixed_point,
+    greedy_policy,
+    occupancy_measure,
+    policy_evaluation,
+    policy_iteration,
+    q_from_values,
     solve_bilevel,
     solve_minimax,
     solve_nash,
     solve_sequential,
+    value_iteration,
 )
 from .nash import iter_nash_equilibria, nash_equilibria, pure_nash_equilibria
 from .results import CertificationError, Equilibrium
@@ -89,6 +95,7 @@ __all__ = [
     "nash_equilibria",
     "occupancy_measure",
     "policy_evaluation",
+    "policy_iteration",
     "pure_nash_equilibria",
     "q_from_values",
     "sequential_equilibria",

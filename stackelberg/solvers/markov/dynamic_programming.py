@@ -44,9 +44,9 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .._validation import as_finite_array, check_choice, check_positive_int, check_tol
-from ..errors import IterationLimitError
-from ..games.markov import MarkovGame
+from ..._validation import as_finite_array, check_choice, check_positive_int, check_tol
+from ...errors import IterationLimitError
+from ...games.markov import MarkovGame
 
 __all__ = [
     "MDPSolution",
@@ -425,7 +425,7 @@ def occupancy_measure(
 
 # ---------------------------------------------------------------------- helpers
 def _kernels():
-    from .kernels import dynamic_programming
+    from ..kernels import dynamic_programming
 
     return dynamic_programming
 

@@ -193,7 +193,8 @@ def test_birl_tie_breaks_and_finite_horizon_minimax():
 
 
 # ---------------------------------------------------------------------- fused numba sweep (kernels/bilevel.py)
-from stackelberg.solvers import markov as markov_module  # noqa: E402
+from stackelberg.solvers import _numeric  # noqa: E402
+from stackelberg.solvers.markov import _iterate, bilevel as bilevel_module  # noqa: E402
 from stackelberg.solvers.kernels import bilevel as bilevel_kernels  # noqa: E402
 
 
@@ -224,8 +225,8 @@ def assert_same_stage(kernel_stage, numpy_stage, exact):
 def test_property_kernel_sweep_equals_numpy_operator(seed, S, n0, n1, sparse, leader, tie_break):
     game = tie_prone_game(seed, S, (n0, n1), sparse)
     V = np.random.default_rng(seed).integers(-3, 4, size=(2, S)).astype(float)  # integer values: exact ties
-    kernel_operator, sweep = markov_module._pure_bilevel_kernel_operator(game, leader, tie_break)
-    reference = markov_module._pure_bilevel_operator(game, leader, tie_break)(V)
+    kernel_operator, sweep = bilevel_module._pure_bilevel_kernel_operator(game, leader, tie_break)
+    reference = bilevel_module._pure_bilevel_operator(game, leader, tie_break)(V)
     assert_same_stage(kernel_operator(V), reference, exact=sparse)  # sparse: same summation order, bit for bit
     np.testing.assert_array_equal(sweep(V), kernel_operator(V).values)
 
@@ -257,8 +258,8 @@ def test_solve_bilevel_kernel_equals_numpy_iteration_sparse_and_finite_horizon()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # (0, "strong") on the sparse game cycles
                 solution = solve_bilevel(game, leader, tie_break)
-                reference = markov_module._iterate(
-                    game, markov_module._pure_bilevel_operator(game, leader, tie_break), 1e-8, 10_000, None,
+                reference = _iterate._iterate(
+                    game, bilevel_module._pure_bilevel_operator(game, leader, tie_break), 1e-8, 10_000, None,
                     "reference", {}, detect_cycles=True)
             assert solution.stop_reason == reference.stop_reason
             assert solution.iterations == reference.iterations
@@ -270,7 +271,7 @@ def test_solve_bilevel_kernel_equals_numpy_iteration_sparse_and_finite_horizon()
 
 def test_kernel_tie_tolerance_is_the_solver_tolerance():
     # numba freezes module globals at compile time: the kernel keeps its own copy of the constant
-    assert bilevel_kernels.STAGE_TOL == pytest.approx(markov_module.STAGE_TOL, rel=1e-12)
+    assert bilevel_kernels.STAGE_TOL == pytest.approx(_numeric.STAGE_TOL, rel=1e-12)
 
 
 def test_one_pass_floor_kernel_is_the_sparse_product():
@@ -312,4 +313,4 @@ def test_property_cycle_prefilter_is_exact(seed, scale):
     history = [(old, old.max(axis=1), old.min(axis=1)) for old in olds]
     for threshold in (1e-9, 1e-3 * scale, scale, 3 * scale):
         brute = any(0.9 * np.abs(V - old).max() <= threshold for old in olds)
-        assert markov_module._repeats(V, history, 0.9, threshold) == brute
+        assert _iterate._repeats(V, history, 0.9, threshold) == brute

@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.dynamic_programming and its numba kernels."""
+"""Tests of stackelberg.solvers.markov.dynamic_programming and its numba kernels."""
 
 import itertools
 import warnings
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg.games.markov import MDP, MarkovGame
-from stackelberg.solvers import dynamic_programming as dp
+from stackelberg.solvers.markov import dynamic_programming as dp
 from stackelberg.solvers.kernels import dynamic_programming as kernels
 
 
@@ -377,7 +377,7 @@ def test_importing_the_package_does_not_import_numba():
     import subprocess
     import sys
 
-    code = "import sys, stackelberg, stackelberg.solvers.dynamic_programming; print('numba' in sys.modules)"
+    code = "import sys, stackelberg, stackelberg.solvers.markov.dynamic_programming; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
