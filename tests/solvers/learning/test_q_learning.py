@@ -147,7 +147,7 @@ def test_minimax_q_rejects_general_sum_games():
 
 
 def test_stage_nash_selection_rules():
-    from stackelberg.solvers.learning import _stage_nash
+    from stackelberg.solvers.learning.equilibrium_q import _stage_nash
 
     U = np.array([[15.0, 10, 0], [10, 10, 0], [0, 0, 30]])  # Escape: pure NE A-X, B-Y, C-Z
     for selection, expected in [("first", 0), ("pareto", 2), ("leader", 2), ("utilitarian", 2)]:
@@ -265,9 +265,9 @@ def test_minimax_q_kernel_matches_the_numpy_path(game):
 
 def test_equilibrium_kernel_hands_stage_games_it_cannot_solve_back_to_python(monkeypatch):
     # with no support enumeration allowed every mixed stage goes back to Python, at either phase of a step
-    from stackelberg.solvers import learning
+    from stackelberg.solvers.learning import equilibrium_q
 
-    monkeypatch.setattr(learning, "MAX_SUPPORT_PAIRS", 0)
+    monkeypatch.setattr(equilibrium_q, "MAX_SUPPORT_PAIRS", 0)
     kwargs = dict(episodes=40, steps_per_episode=3, runs=4, epsilon=0.5, seed=26)
     game = random_game(27, (3, 3), gamma=0.7)
     assert_same_learning(*[nash_q_learning(game, "pareto", backend=b, **kwargs) for b in ("numba", "numpy")])
@@ -280,7 +280,7 @@ def test_equilibrium_stage_kernel_matches_the_numpy_stage_solvers(values):
     """The kernels' stage solvers against their plain-numpy references on random small stage games (integer
     payoffs from a few values are degenerate: ties, extra best replies, several pure equilibria)."""
     from stackelberg.solvers.kernels.learning import equilibrium_stages
-    from stackelberg.solvers.learning import _stage_nash
+    from stackelberg.solvers.learning.equilibrium_q import _stage_nash
     from stackelberg.solvers.zero_sum import zero_sum_values
 
     rng = np.random.default_rng(len(values or ()))
@@ -457,7 +457,8 @@ def test_sparse_and_dense_transitions_agree(learner):
 
 
 def test_transition_sampler_follows_the_transition_probabilities():
-    from stackelberg.solvers.learning import _Setup
+    from stackelberg.solvers.learning import LearningSchedule
+    from stackelberg.solvers.learning.schedule import _Setup
 
     rng = np.random.default_rng(0)
     P = rng.dirichlet(np.ones(3), size=(3, 4))
@@ -465,7 +466,7 @@ def test_transition_sampler_follows_the_transition_probabilities():
     P /= P.sum(axis=2, keepdims=True)
     game = MarkovGame(P, np.zeros((2, 3, 4)), gamma=0.5, action_shape=(2, 2))
     n = 40_000
-    setup = _Setup(game, 1, 1, (0.1, 0.1), None, None, n, 0)
+    setup = _Setup(game, LearningSchedule(episodes=1, alpha=(0.1, 0.1), runs=n, seed=0))
     for state, joint in [(0, 0), (1, 2), (2, 3)]:
         nxt = setup.transition(np.full(n, state), np.full(n, joint), rng.random(n))
         np.testing.assert_allclose(np.bincount(nxt, minlength=3) / n, P[state, joint], atol=0.015)
