@@ -57,6 +57,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .._numeric import STAGE_TOL  # the one stage-tie tolerance (numba freezes it at compile time)
 from .vertex_enumeration import completely_labelled_pairs, polytope_vertices
 
 __all__ = ["bilevel_q_kernel", "independent_q_kernel", "sequential_ac_kernel", "softmax_tables", "equilibrium_q_kernel",
@@ -354,8 +355,6 @@ def sequential_ac_kernel(Q, logits, probs_table, logp_table, indptr, indices, cu
 
 
 # ---------------------------------------------------------------------- Nash-Q and minimax-Q
-#: Stage-game ties (the value of :data:`stackelberg.solvers.markov.STAGE_TOL`).
-_STAGE_TOL = 1e-9
 #: Mixed Nash stages: a game within this (relative) distance of a tie a nondegenerate solver relies on goes back to
 #: Python (its equilibrium set could differ from vertex enumeration's).
 _MARGIN = 1e-7
@@ -717,7 +716,7 @@ def _support_less(a, b, n):  # pragma: no cover - compiled
 def _close(a, b):  # pragma: no cover - compiled
     """``markov._close`` and whether its decision is within :data:`_BAND` of the threshold."""
     gap = abs(a - b)
-    threshold = _STAGE_TOL * max(1.0, abs(a), abs(b))
+    threshold = STAGE_TOL * max(1.0, abs(a), abs(b))
     return gap <= threshold, abs(gap - threshold) <= _BAND * max(1.0, abs(a), abs(b))
 
 
@@ -896,7 +895,7 @@ def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, 
             po = order[f]
             score = EP[po, leader] if selection == 2 else EP[po, 0] + EP[po, 1]
             best = max(best, score)
-        threshold = best - _STAGE_TOL * max(1.0, abs(best))
+        threshold = best - STAGE_TOL * max(1.0, abs(best))
         chosen = -1
         for f in range(found):
             po = order[f]
@@ -1016,10 +1015,10 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
             for j in range(n1):
                 ws1[i, j] = Q[0, r, s, i, j]
                 ws2[j, i] = Q[1, r, s, i, j]
-        status, values[0] = _zero_sum_stage(ws1, _STAGE_TOL, enumerable, x, spare, G, a, z, w, I, J)
+        status, values[0] = _zero_sum_stage(ws1, STAGE_TOL, enumerable, x, spare, G, a, z, w, I, J)
         if status != _OK:
             return status
-        status, values[1] = _zero_sum_stage(ws2, _STAGE_TOL, enumerable, y, spare, G, a, z, w, I, J)
+        status, values[1] = _zero_sum_stage(ws2, STAGE_TOL, enumerable, y, spare, G, a, z, w, I, J)
         return status
     top = 0.0
     for p in range(2):
@@ -1028,7 +1027,7 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
                 top = max(top, abs(Q[p, r, s, i, j]))
     scale = max(1.0, top)
     q1, q2 = Q[0, r, s], Q[1, r, s]
-    index = _pure_nash_index(q1, q2, selection, leader, _STAGE_TOL * scale)
+    index = _pure_nash_index(q1, q2, selection, leader, STAGE_TOL * scale)
     if index >= 0:
         for i in range(n0):
             x[i] = 0.0
@@ -1044,7 +1043,7 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
                                EM, order)
     if status == _OK:
         return _OK
-    return _vertex_nash_stage(q1, q2, selection, leader, _STAGE_TOL * scale, x, y, values, EX, EY, EP, EM, order)
+    return _vertex_nash_stage(q1, q2, selection, leader, STAGE_TOL * scale, x, y, values, EX, EY, EP, EM, order)
 
 
 @njit(cache=True)

@@ -40,6 +40,7 @@ from ._iterate import (
     _q_values,
     resolve_progress,
 )
+from .dynamic_programming import kernel_transitions
 from .results import MarkovSolution
 
 __all__ = ["solve_bilevel", "solve_sequential"]
@@ -227,17 +228,11 @@ def _pure_bilevel_kernel_operator(game, leader, tie_break):
     kernels = _bilevel_kernels()
     strong, shape, gamma, R = tie_break == "strong", game.action_shape, game.step_discount, game.rewards
     S = game.n_states
-    if game.is_sparse:
-        indptr, indices, data = game.transition_csr
+    layout, P = kernel_transitions(game)
+    sweep = getattr(kernels, f"bilevel_sweep_{layout}")
 
-        def run(V, with_q):
-            return kernels.bilevel_sweep_sparse(indptr, indices, data, R, V, gamma, leader, strong, shape,
-                                                with_q=with_q)
-    else:
-        P = game.transitions
-
-        def run(V, with_q):
-            return kernels.bilevel_sweep_dense(P, R, V, gamma, leader, strong, shape, with_q=with_q)
+    def run(V, with_q):
+        return sweep(*P, R, V, gamma, leader, strong, shape, with_q=with_q)
 
     def operator(V):
         values, leader_action, responses, q = run(V, True)

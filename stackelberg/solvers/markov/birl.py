@@ -229,8 +229,7 @@ class _BilevelModel:
         self.tol = check_tol("tol", tol)
         check_positive_int("max_policies", max_policies)
         S, (n0, n1) = game.n_states, game.action_shape
-        P = game.transitions
-        P = (P.toarray() if hasattr(P, "toarray") else np.asarray(P)).reshape(S, n0, n1, S)
+        P = game.transition_matrix("dense").reshape(S, n0, n1, S)
         R = game.rewards.reshape(2, S, n0, n1)
         if self.leader == 1:
             P, R = P.transpose(0, 2, 1, 3), R[::-1].transpose(0, 1, 3, 2)
