@@ -559,6 +559,21 @@ def _zero_sum_stage(M, tol, enumerable, x, y, G, a, z, w, I, J):  # pragma: no c
 
 
 @njit(cache=True)
+def _is_pure_equilibrium(q1, q2, i, j, tol):  # pragma: no cover - compiled
+    """Whether ``(i, j)`` pays both players within ``tol`` of their best replies (columns of q1, rows of q2)."""
+    m, n = q1.shape
+    col = q1[0, j]
+    for h in range(1, m):
+        if q1[h, j] > col:
+            col = q1[h, j]
+    row = q2[i, 0]
+    for h in range(1, n):
+        if q2[i, h] > row:
+            row = q2[i, h]
+    return q1[i, j] >= col - tol and q2[i, j] >= row - tol
+
+
+@njit(cache=True)
 def _pure_nash_index(q1, q2, selection, leader, tol):  # pragma: no cover - compiled
     """The pure-equilibrium rule of ``learning._stage_nash`` (C order; ``tol`` absolute); -1 without one.
 
@@ -570,15 +585,7 @@ def _pure_nash_index(q1, q2, selection, leader, tol):  # pragma: no cover - comp
     first = -1
     for i in range(m):
         for j in range(n):
-            col = q1[0, j]
-            for h in range(1, m):
-                if q1[h, j] > col:
-                    col = q1[h, j]
-            row = q2[i, 0]
-            for h in range(1, n):
-                if q2[i, h] > row:
-                    row = q2[i, h]
-            if q1[i, j] >= col - tol and q2[i, j] >= row - tol:
+            if _is_pure_equilibrium(q1, q2, i, j, tol):
                 count += 1
                 if first < 0:
                     first = i * n + j
@@ -590,15 +597,7 @@ def _pure_nash_index(q1, q2, selection, leader, tol):  # pragma: no cover - comp
     mask = np.zeros(m * n, dtype=np.bool_)
     for i in range(m):
         for j in range(n):
-            col = q1[0, j]
-            for h in range(1, m):
-                if q1[h, j] > col:
-                    col = q1[h, j]
-            row = q2[i, 0]
-            for h in range(1, n):
-                if q2[i, h] > row:
-                    row = q2[i, h]
-            mask[i * n + j] = q1[i, j] >= col - tol and q2[i, j] >= row - tol
+            mask[i * n + j] = _is_pure_equilibrium(q1, q2, i, j, tol)
     if selection == 1:  # pareto: the first no other pure equilibrium dominates by more than tol
         for c in range(m * n):
             if not mask[c]:
@@ -721,6 +720,35 @@ def _close(a, b):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _check_support(M, weights, u, k, own, other, count, by_rows, margin):  # pragma: no cover - compiled
+    """One side of a support pair: ``(bad, unsure)`` for the ``k`` weights (on the ``other`` support) of value ``u``.
+
+    Bad: a weight below ``-_MARGIN``, or a strategy outside ``own`` (``count`` of them; rows of ``M`` when
+    ``by_rows``, else columns) paying more than ``u + margin`` against the weights. Unsure: a weight or a payoff
+    within the margins of those thresholds.
+    """
+    bad, unsure = False, False
+    for c in range(k):
+        if weights[c] < -_MARGIN:
+            bad = True
+        elif weights[c] <= _MARGIN:
+            unsure = True
+    inside = 0
+    for i in range(count):
+        if inside < k and own[inside] == i:
+            inside += 1
+            continue
+        acc = 0.0
+        for c in range(k):
+            acc += (M[i, other[c]] if by_rows else M[other[c], i]) * weights[c]
+        if acc > u + margin:
+            bad = True
+        elif acc >= u - margin:
+            unsure = True
+    return bad, unsure
+
+
+@njit(cache=True)
 def _mixed_nash_stage(q1, q2, selection, leader, scale, x, y, values, T1, G, a, z, w, I, J, K, EX, EY, EP, EM,
                       order):  # pragma: no cover - compiled
     """A selected extreme equilibrium of a stage game without pure equilibria, as ``learning._stage_nash`` picks it.
@@ -764,46 +792,13 @@ def _mixed_nash_stage(q1, q2, selection, leader, scale, x, y, values, T1, G, a, 
                 else:
                     for c in range(k):
                         w[c] = z[c]
-                    u = z[k]
-                    for c in range(k):
-                        if w[c] < -_MARGIN:
-                            bad = True
-                        elif w[c] <= _MARGIN:
-                            unsure = True
-                    inside = 0
-                    for i in range(m):
-                        if inside < k and I[inside] == i:
-                            inside += 1
-                            continue
-                        acc = 0.0
-                        for c in range(k):
-                            acc += q1[i, J[c]] * w[c]
-                        if acc > u + margin:
-                            bad = True
-                        elif acc >= u - margin:
-                            unsure = True
+                    bad, unsure = _check_support(q1, w, z[k], k, I, J, m, True, margin)
                 if not bad:
                     if abs(_equalise(q2, I, J, k, True, G, a, z)) <= singular:  # x on I: columns J indifferent
                         bad = True
                     else:
-                        u = z[k]
-                        for c in range(k):
-                            if z[c] < -_MARGIN:
-                                bad = True
-                            elif z[c] <= _MARGIN:
-                                unsure = True
-                        inside = 0
-                        for j in range(n):
-                            if inside < k and J[inside] == j:
-                                inside += 1
-                                continue
-                            acc = 0.0
-                            for c in range(k):
-                                acc += z[c] * q2[I[c], j]
-                            if acc > u + margin:
-                                bad = True
-                            elif acc >= u - margin:
-                                unsure = True
+                        bad, unsure_x = _check_support(q2, z, z[k], k, J, I, n, False, margin)
+                        unsure = unsure or unsure_x
                 if not bad:
                     if unsure or found == EX.shape[0]:
                         return _FALLBACK

@@ -11,52 +11,16 @@ and ``argmax`` ties break towards the lowest action index.
 :math:`\alpha_{i,k}` and each actor with step size :math:`\beta_{i,k}`; each of these is a constant or a callable
 of :math:`k` (default :math:`\epsilon_k = 1 - k/K`).
 
-**Bi-level Q-learning** (Bi-AC, Eqs. 8-11) keeps joint-action tables :math:`Q_1(s, a_1, a_2)` and
-:math:`Q_2(s, a_1, a_2)`; both move towards :math:`r_i + \gamma Q_i(s', a_1', a_2')` at the Stackelberg joint
-action of the next stage game
+The learners, by family:
 
-.. math::
-
-    a_1' = \arg\max_{a_1} Q_1(s', a_1, \arg\max_{a_2} Q_2(s', a_1, a_2)), \qquad
-    a_2' = \arg\max_{a_2} Q_2(s', a_1', a_2).
-
-While acting, the leader plays its Stackelberg action and the follower best-responds to the *observed* leader
-action.
-
-**Bi-level actor-critic** (Bi-AC, Eqs. 12-16, tabular): the leader keeps the critic :math:`Q_1`, the follower a
-critic :math:`Q_2` and an actor :math:`\pi_2(a_2 \mid s, a_1) = \mathrm{softmax}(\phi_2(s, a_1, \cdot))`. The leader
-acts greedily in expectation under the actor, :math:`a_1' = \arg\max_{a_1} \sum_{a_2} \pi_2(a_2 \mid s', a_1)
-Q_1(s', a_1, a_2)` (Eq. 12 with the Gumbel-softmax sample replaced by its expectation); the critics move towards
-:math:`r_i + \gamma \sum_{a_2} \pi_2(a_2 \mid s', a_1') Q_i(s', a_1', a_2)` (Eqs. 13-15, the expectation of the
-sampled :math:`a_2'`); the actor takes the policy-gradient step of Eq. 16 with the baseline
-:math:`V_2(s, a_1) = \sum_{a_2} \pi_2 Q_2` subtracted (the advantage, STEP Eq. 7), plus an optional entropy bonus
-:math:`\eta H(\pi_2(\cdot \mid s, a_1))` (STEP Eq. 11):
-
-.. math::
-
-    \phi_2(s, a_1, \cdot) \mathrel{+}= \beta \big[(Q_2(s, a_1, a_2) - V_2(s, a_1))(e_{a_2} - \pi_2(\cdot \mid s, a_1))
-    + \eta \nabla_{\phi} H\big].
-
-The follower samples its actor (after the :math:`\epsilon`-coin). Within one transition the targets are computed
-first (from the tables and policies before the transition), then the critics move, then the actor steps with the
-moved critic and the policy from before the transition.
-
-**N-level actor-critic** (STEP, tabular): agents move in a priority ``order``; agent :math:`i` keeps a critic
-:math:`Q_i(s, a_1, \dots, a_N)` and an actor :math:`\pi_i(a_i \mid s, a_{<i})` conditioned on its superiors'
-actions. Its advantage is :math:`A_i = Q_i(s, a_{1:i}) - V_i(s, a_{<i})` with
-:math:`Q_i(s, a_{1:i}) = \mathbb E_{a_{>i} \sim \pi_{>i}} Q_i(s, \vec a)` (STEP Eqs. 5-7); critics move towards
-:math:`r_i + \gamma\, \mathbb E_{\vec a' \sim \pi}[Q_i(s', \vec a')]`. The greedy joint action is the N-level path
-:math:`a_1^* = \arg\max \pi_1(\cdot \mid s)`, :math:`a_2^* = \arg\max \pi_2(\cdot \mid s, a_1^*)`, ... (STEP's
-execution). Every agent, the first mover included, is an actor here; with :math:`N = 2` and the first mover
-replaced by the greedy critic-maximiser of Eq. 12 this *is* the tabular Bi-AC above (one shared implementation).
-
-**Nash-Q** (Hu and Wellman) keeps :math:`Q_1, Q_2` over joint actions, and moves them towards
-:math:`r_i + \gamma\, \mathrm{NASH}_i(Q_1(s'), Q_2(s'))` (Bi-AC Eq. 3) for a Nash equilibrium of the next stage game
-chosen by an explicit ``selection`` rule (see :func:`nash_q_learning`); agents play their strategies of the current
-stage game's selected equilibrium. **Minimax-Q** (Littman) is the zero-sum case: each player :math:`i` keeps its
-own :math:`Q_i` and moves it towards :math:`r_i + \gamma\, \mathrm{val}_i(Q_i(s'))`, the value of the matrix game in
-which it maximises :math:`Q_i`, playing its maximin strategy. **Independent Q-learning** keeps :math:`Q_i(s, a_i)`
-per agent with targets :math:`r_i + \gamma \max_{a_i} Q_i(s', a_i)`.
+- :mod:`.q_learning`: bi-level Q-learning (Bi-AC Eqs. 8-11, :func:`bilevel_q_learning`) and independent
+  Q-learning (:func:`independent_q_learning`);
+- :mod:`.actor_critic`: tabular bi-level actor-critic (Bi-AC Eqs. 12-16, :func:`bilevel_actor_critic`) and the
+  N-level actor-critic of STEP (:func:`nlevel_learning`), one shared implementation;
+- :mod:`.equilibrium_q`: Nash-Q with an explicit selection rule (:func:`nash_q_learning`) and minimax-Q
+  (:func:`minimax_q_learning`);
+- :mod:`.schedule`: the :class:`LearningSchedule` they share (episodes, steps, runs, rates, exploration, discount,
+  seed, backend, progress), accepted as keywords or as ``schedule=``; :mod:`.results`: :class:`LearningResult`.
 
 **Speed.** Every learner runs in a numba kernel (:mod:`stackelberg.solvers.kernels.learning`, imported lazily)
 when ``backend="numba"`` (or ``"auto"`` with at least :data:`NUMBA_MIN_UPDATES` updates); the vectorised numpy paths

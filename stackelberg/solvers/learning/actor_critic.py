@@ -44,27 +44,13 @@ import numpy as np
 from ...games.markov import MarkovGame
 from ..sequential import _check_order
 from .results import LearningResult, convergence_fraction  # noqa: F401  (convergence_fraction: doctests)
-from .schedule import _kernels, _sample, _sequential_sum, _Setup, schedule_from
+from .schedule import _kernels, _sample, _sequential_sum, _Setup, LearningSchedule, takes_schedule
 
 __all__ = ["bilevel_actor_critic", "nlevel_learning"]
 
 
-def bilevel_actor_critic(
-    game: MarkovGame,
-    *,
-    episodes=None,
-    steps_per_episode=1,
-    alpha=None,
-    beta=0.003,
-    entropy=0.0,
-    epsilon=None,
-    gamma=None,
-    runs=1,
-    seed=None,
-    backend="auto",
-    progress=None,
-    schedule=None,
-) -> LearningResult:
+@takes_schedule
+def bilevel_actor_critic(game: MarkovGame, *, beta=0.003, entropy=0.0, schedule: LearningSchedule) -> LearningResult:
     r"""Tabular bi-level actor-critic (Bi-AC, Eqs. 12-16): leader critic, follower critic and softmax actor.
 
     Player 0 leads. The leader plays :math:`\arg\max_{a_1} \sum_{a_2} \pi_2(a_2 \mid s, a_1) Q_1(s, a_1, a_2)`;
@@ -75,11 +61,6 @@ def bilevel_actor_critic(
     ----------
     game : MarkovGame
         Two-player game; player 0 leads.
-    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress
-        The training schedule: see :class:`~stackelberg.solvers.learning.LearningSchedule` (``episodes`` is
-        required unless ``schedule`` is given).
-    schedule : LearningSchedule, optional
-        The same arguments as one object (leave those keywords at their defaults when giving it).
     beta : float or callable, default 0.003
         The actor's step size (a positive constant or a callable of the episode index). The policy is
         :math:`\mathrm{softmax}(\phi_2)` with temperature 1 (a temperature only rescales ``beta``: logits start at 0).
@@ -114,26 +95,18 @@ def bilevel_actor_critic(
     ----------
     H. Zhang et al. Bi-level actor-critic for multi-agent coordination. AAAI 2020, Eqs. 12-16.
     """
-    setup = _Setup(game, schedule_from(locals()), actor=True, beta=beta, entropy=entropy)
+    setup = _Setup(game, schedule, actor=True, beta=beta, entropy=entropy)
     return _sequential_actor_critic(setup, (0, 1), greedy_top=True, algorithm="bilevel actor-critic")
 
 
+@takes_schedule
 def nlevel_learning(
     game: MarkovGame,
     order=None,
     *,
-    episodes=None,
-    steps_per_episode=1,
-    alpha=None,
     beta=0.003,
     entropy=0.0,
-    epsilon=None,
-    gamma=None,
-    runs=1,
-    seed=None,
-    backend="auto",
-    progress=None,
-    schedule=None,
+    schedule: LearningSchedule,
 ) -> LearningResult:
     r"""Tabular N-level actor-critic (STEP): priority-ordered softmax actors conditioned on superiors' actions.
 
@@ -147,11 +120,6 @@ def nlevel_learning(
         Any number ``N >= 2`` of players.
     order : sequence of int, optional
         Players by priority, first mover first (default ``0, ..., N-1``).
-    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress
-        The training schedule: see :class:`~stackelberg.solvers.learning.LearningSchedule` (``episodes`` is
-        required unless ``schedule`` is given).
-    schedule : LearningSchedule, optional
-        The same arguments as one object (leave those keywords at their defaults when giving it).
     beta : float, callable or sequence, default 0.003
         Actor step sizes: one positive constant/callable for every agent, or one per player (player order). As
         for :func:`bilevel_actor_critic`, scale it with the rewards.
@@ -186,7 +154,7 @@ def nlevel_learning(
     if not isinstance(game, MarkovGame):
         raise TypeError(f"game must be a MarkovGame; got {type(game).__name__}")
     order = _check_order(order, game.n_players)
-    setup = _Setup(game, schedule_from(locals()), players=None, actor=True, beta=beta,
+    setup = _Setup(game, schedule, players=None, actor=True, beta=beta,
                    entropy=entropy)
     setup.parameters["order"] = order
     return _sequential_actor_critic(setup, order, greedy_top=False, algorithm="n-level")

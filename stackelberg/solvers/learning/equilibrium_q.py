@@ -31,27 +31,13 @@ from ..markov.nash import _SELECTIONS, NASH_SELECTIONS
 from ..nash import nash_equilibria
 from ..zero_sum import MAX_SUPPORT_PAIRS, zero_sum_values
 from .results import LearningResult, convergence_fraction  # noqa: F401  (convergence_fraction: doctests)
-from .schedule import _kernels, _sample, _Setup, schedule_from
+from .schedule import _kernels, _sample, _Setup, LearningSchedule, takes_schedule
 
 __all__ = ["nash_q_learning", "minimax_q_learning"]
 
 
-def nash_q_learning(
-    game: MarkovGame,
-    selection="first",
-    *,
-    leader=0,
-    episodes=None,
-    steps_per_episode=1,
-    alpha=None,
-    epsilon=None,
-    gamma=None,
-    runs=1,
-    seed=None,
-    backend="auto",
-    progress=None,
-    schedule=None,
-) -> LearningResult:
+@takes_schedule
+def nash_q_learning(game: MarkovGame, selection="first", *, leader=0, schedule: LearningSchedule) -> LearningResult:
     r"""Nash-Q learning (Hu and Wellman) with an explicit equilibrium-selection rule, vectorised over runs.
 
     At a state the stage game :math:`(Q_1(s), Q_2(s))` is solved as follows. Its *pure* Nash equilibria (every
@@ -76,11 +62,6 @@ def nash_q_learning(
     selection : {"first", "pareto", "leader", "utilitarian"}
     leader : {0, 1}
         The player favoured by ``selection="leader"``.
-    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress
-        The training schedule: see :class:`~stackelberg.solvers.learning.LearningSchedule` (``episodes`` is
-        required unless ``schedule`` is given).
-    schedule : LearningSchedule, optional
-        The same arguments as one object (leave those keywords at their defaults when giving it).
     backend : {"auto", "numba", "numpy"}
         The numba kernel (stage games solved in the kernel; a mixed stage game it cannot certify to have the
         equilibrium set the numpy path finds is handed back to Python) or the vectorised numpy path; the same
@@ -111,7 +92,7 @@ def nash_q_learning(
     """
     selection = check_choice("selection", selection, NASH_SELECTIONS)
     leader = check_player("leader", leader, 2)
-    setup = _Setup(game, schedule_from(locals()))
+    setup = _Setup(game, schedule)
     setup.parameters.update(selection=selection, leader=int(leader))
 
     def solve(q):
@@ -121,20 +102,8 @@ def nash_q_learning(
                                    leader=int(leader))
 
 
-def minimax_q_learning(
-    game: MarkovGame,
-    *,
-    episodes=None,
-    steps_per_episode=1,
-    alpha=None,
-    epsilon=None,
-    gamma=None,
-    runs=1,
-    seed=None,
-    backend="auto",
-    progress=None,
-    schedule=None,
-) -> LearningResult:
+@takes_schedule
+def minimax_q_learning(game: MarkovGame, *, schedule: LearningSchedule) -> LearningResult:
     r"""Minimax-Q learning (Littman) in a two-player zero-sum Markov game, vectorised over runs.
 
     Each player :math:`i` learns its own :math:`Q_i(s, a_1, a_2)` towards :math:`r_i + \gamma\,\mathrm{val}_i(Q_i(s'))`
@@ -147,11 +116,6 @@ def minimax_q_learning(
     ----------
     game : MarkovGame
         A two-player game with ``R_0 + R_1 = 0`` (within ``1e-9 * max(1, max|R|)``).
-    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress
-        The training schedule: see :class:`~stackelberg.solvers.learning.LearningSchedule` (``episodes`` is
-        required unless ``schedule`` is given).
-    schedule : LearningSchedule, optional
-        The same arguments as one object (leave those keywords at their defaults when giving it).
     backend : {"auto", "numba", "numpy"}
         The numba kernel (the same support enumeration, thresholds and tie rules as
         :func:`~stackelberg.solvers.zero_sum.zero_sum_values`; a stage game it cannot decide the same way, or
@@ -180,7 +144,7 @@ def minimax_q_learning(
     ----------
     M. L. Littman. Markov games as a framework for multi-agent reinforcement learning. ICML 1994.
     """
-    setup = _Setup(game, schedule_from(locals()))
+    setup = _Setup(game, schedule)
     rewards = game.rewards
     gap = float(np.abs(rewards[0] + rewards[1]).max())
     if gap > STAGE_TOL * max(1.0, float(np.abs(rewards).max())):

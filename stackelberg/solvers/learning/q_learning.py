@@ -26,36 +26,19 @@ import numpy as np
 
 from ...games.markov import MarkovGame
 from .results import LearningResult, convergence_fraction  # noqa: F401  (convergence_fraction: doctests)
-from .schedule import _kernels, _Setup, schedule_from
+from .schedule import _kernels, _Setup, LearningSchedule, takes_schedule
 
 __all__ = ["bilevel_q_learning", "independent_q_learning"]
 
 
-def bilevel_q_learning(
-    game: MarkovGame,
-    *,
-    episodes=None,
-    steps_per_episode=1,
-    alpha=None,
-    epsilon=None,
-    gamma=None,
-    runs=1,
-    seed=None,
-    backend="auto",
-    progress=None,
-    schedule=None,
-) -> LearningResult:
+@takes_schedule
+def bilevel_q_learning(game: MarkovGame, *, schedule: LearningSchedule) -> LearningResult:
     r"""Bi-level tabular Q-learning (Bi-AC, Eqs. 8-11), vectorised over independent runs.
 
     Parameters
     ----------
     game : MarkovGame
         Two-player game; player 0 leads.
-    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress
-        The training schedule: see :class:`~stackelberg.solvers.learning.LearningSchedule` (``episodes`` is
-        required unless ``schedule`` is given).
-    schedule : LearningSchedule, optional
-        The same arguments as one object (leave those keywords at their defaults when giving it).
 
     Returns
     -------
@@ -81,36 +64,22 @@ def bilevel_q_learning(
     ----------
     H. Zhang et al. Bi-level actor-critic for multi-agent coordination. AAAI 2020, Eqs. 8-11.
     """
-    setup = _Setup(game, schedule_from(locals()))
+    setup = _Setup(game, schedule)
     R, S, (n0, n1) = setup.runs, game.n_states, game.action_shape
     Q = [np.zeros((R, S, n0, n1)), np.zeros((R, S, n0, n1))]
-    if setup.backend == "numba":
-        kernel = _kernels().bilevel_q_kernel
-        setup.run_kernel(lambda e, init_u, U: kernel(Q[0], Q[1], *setup.csr, setup.rewards, setup.init_cdf,
-                                                     setup.gamma, setup.eps[e], setup.alpha[e], init_u, U))
-    else:
-        _bilevel_q_numpy(setup, Q)
+    _train(setup, Q, "bilevel_q_kernel", _bilevel_q_numpy)
     greedy = np.stack([np.stack(_stackelberg_pairs(Q, np.full(R, s)), axis=1) for s in range(S)], axis=1)
     return LearningResult("bilevel", tuple(Q), greedy, setup.initial_state, parameters=setup.parameters)
 
 
-def independent_q_learning(
-    game: MarkovGame,
-    *,
-    episodes=None,
-    steps_per_episode=1,
-    alpha=None,
-    epsilon=None,
-    gamma=None,
-    runs=1,
-    seed=None,
-    backend="auto",
-    progress=None,
-    schedule=None,
-) -> LearningResult:
+@takes_schedule
+def independent_q_learning(game: MarkovGame, *, schedule: LearningSchedule) -> LearningResult:
     r"""Independent tabular Q-learning: each agent learns :math:`Q_i(s, a_i)`, vectorised over runs.
 
-    Parameters are those of :func:`bilevel_q_learning`.
+    Parameters
+    ----------
+    game : MarkovGame
+        A two-player game (no leader: each agent learns on its own).
 
     Returns
     -------
@@ -135,20 +104,25 @@ def independent_q_learning(
     ----------
     C. J. C. H. Watkins and P. Dayan. Q-learning. Machine Learning 8, 1992.
     """
-    setup = _Setup(game, schedule_from(locals()))
+    setup = _Setup(game, schedule)
     R, S, shape = setup.runs, game.n_states, game.action_shape
     Q = [np.zeros((R, S, n)) for n in shape]
-    if setup.backend == "numba":
-        kernel = _kernels().independent_q_kernel
-        setup.run_kernel(lambda e, init_u, U: kernel(Q[0], Q[1], *setup.csr, setup.rewards, setup.init_cdf,
-                                                     setup.gamma, setup.eps[e], setup.alpha[e], init_u, U))
-    else:
-        _independent_q_numpy(setup, Q)
+    _train(setup, Q, "independent_q_kernel", _independent_q_numpy)
     greedy = np.stack([q.argmax(axis=2) for q in Q], axis=2)
     return LearningResult("independent", tuple(Q), greedy, setup.initial_state, parameters=setup.parameters)
 
 
 # ---------------------------------------------------------------------- numpy paths
+def _train(setup, Q, kernel_name, numpy_path):
+    """Update the tables ``Q`` in place: the numba kernel ``kernel_name`` or ``numpy_path`` (same random numbers)."""
+    if setup.backend == "numba":
+        kernel = getattr(_kernels(), kernel_name)
+        setup.run_kernel(lambda e, init_u, U: kernel(Q[0], Q[1], *setup.csr, setup.rewards, setup.init_cdf,
+                                                     setup.gamma, setup.eps[e], setup.alpha[e], init_u, U))
+    else:
+        numpy_path(setup, Q)
+
+
 def _stackelberg_pairs(Q, states):
     rows = np.arange(len(states))
     q1, q2 = Q[0][rows, states], Q[1][rows, states]  # (R, n0, n1)

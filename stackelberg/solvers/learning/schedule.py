@@ -13,7 +13,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import inspect
 import numbers
 from dataclasses import dataclass, fields
 
@@ -23,7 +25,7 @@ from ..._progress import progress_bar, wants_progress
 from ..._validation import check_choice, check_discount, check_flag, check_positive_int, check_probability, check_real
 from ...games.markov import MarkovGame
 
-__all__ = ["LearningSchedule", "BACKENDS", "NUMBA_MIN_UPDATES", "resolve_schedule", "schedule_from"]
+__all__ = ["LearningSchedule", "BACKENDS", "NUMBA_MIN_UPDATES", "resolve_schedule", "takes_schedule"]
 
 #: Values of ``backend``: ``"auto"`` uses numba for at least :data:`NUMBA_MIN_UPDATES` updates.
 BACKENDS = ("auto", "numba", "numpy")
@@ -93,7 +95,8 @@ class LearningSchedule:
         set_("progress", wants_progress(None if self.progress is None else check_flag("progress", self.progress)))
 
 
-_DEFAULTS = {f.name: f.default for f in fields(LearningSchedule) if f.name != "episodes"} | {"episodes": None}
+#: The schedule's keywords on every learner, with their defaults (``episodes`` is required without ``schedule``).
+_KEYWORDS = {"episodes": None} | {f.name: f.default for f in fields(LearningSchedule) if f.name != "episodes"}
 
 
 def resolve_schedule(schedule, **arguments) -> LearningSchedule:
@@ -104,15 +107,43 @@ def resolve_schedule(schedule, **arguments) -> LearningSchedule:
         return LearningSchedule(**arguments)
     if not isinstance(schedule, LearningSchedule):
         raise TypeError(f"schedule must be a LearningSchedule or None; got {type(schedule).__name__}")
-    given = [name for name, value in arguments.items() if not _is_default(value, _DEFAULTS[name])]
+    given = [name for name, value in arguments.items() if not _is_default(value, _KEYWORDS[name])]
     if given:
         raise TypeError(f"give schedule=LearningSchedule(...) or the keywords {', '.join(given)}, not both")
     return schedule
 
 
-def schedule_from(arguments) -> LearningSchedule:
-    """The schedule of a learner called with ``arguments`` (its ``locals()`` on entry): ``schedule`` or the keywords."""
-    return resolve_schedule(arguments["schedule"], **{name: arguments[name] for name in _DEFAULTS})
+def takes_schedule(learner):
+    """Give ``learner(game, ..., *, schedule)`` the schedule's keywords (``episodes=...``, ..., ``progress=...``).
+
+    The wrapped learner is called with one validated :class:`LearningSchedule`: the ``schedule=`` given, or one
+    built from the keywords (giving both is a TypeError). Its signature lists every keyword and its docstring's
+    Parameters section gains their entry (before Returns), so ``help`` shows them.
+    """
+    signature = inspect.signature(learner)
+    own = [parameter for parameter in signature.parameters.values() if parameter.name != "schedule"]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    added = [inspect.Parameter(name, keyword, default=default) for name, default in _KEYWORDS.items()]
+    added.append(inspect.Parameter("schedule", keyword, default=None))
+
+    @functools.wraps(learner)
+    def learner_with_schedule(*args, schedule=None, **kwargs):
+        keywords = {name: kwargs.pop(name, default) for name, default in _KEYWORDS.items()}
+        return learner(*args, schedule=resolve_schedule(schedule, **keywords), **kwargs)
+
+    learner_with_schedule.__signature__ = signature.replace(parameters=own + added)
+    if learner.__doc__ and _RETURNS in learner.__doc__:  # document the keywords once, here
+        learner_with_schedule.__doc__ = learner.__doc__.replace(_RETURNS, _SCHEDULE_PARAMETERS + _RETURNS, 1)
+    return learner_with_schedule
+
+
+_RETURNS = "\n    Returns\n    -------\n"
+_SCHEDULE_PARAMETERS = """    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress
+        The training schedule: see :class:`~stackelberg.solvers.learning.LearningSchedule` (``episodes`` is
+        required unless ``schedule`` is given).
+    schedule : LearningSchedule, optional
+        The same arguments as one object (leave those keywords at their defaults when giving it).
+"""
 
 
 def _is_default(value, default) -> bool:

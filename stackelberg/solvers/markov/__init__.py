@@ -10,18 +10,11 @@ For a Markov game (Bi-AC notation) with Q-values
 iterates :math:`V_i(s) \leftarrow \mathrm{EQ}_i(Q_1(s), \dots, Q_N(s))` where :math:`\mathrm{EQ}` is a
 one-shot solution concept of the stage game of Q-values:
 
-- :func:`solve_bilevel`: the Stackelberg equilibrium, the bi-level Bellman equation (Bi-AC Eq. 7)
-  :math:`V_i(s) = \mathrm{Stackelberg}_i(Q_1(s), Q_2(s))`. Pure commitment runs one fused numba sweep per
-  iteration (:mod:`stackelberg.solvers.kernels.bilevel`: Q-values, for each leader action the follower's tie-broken
-  best response, then the leader's best action, reading the transitions once; sparse games are never densified);
-  the vectorised numpy operator it reproduces is kept as the reference of the tests; mixed
-  commitment solves the strong (or weak) Stackelberg LPs of
-  :func:`~stackelberg.solvers.stackelberg.stackelberg_equilibria` per state.
-- :func:`solve_sequential`: the N-level (priority-ordered) equilibrium of STEP, vectorised over states.
-- :func:`solve_nash`: Nash-Q's :math:`V_i(s) = \mathrm{NASH}_i(Q(s))` (Eq. 3) with an explicit selection among the
-  stage game's extreme Nash equilibria. This operator need not contract, so the iteration also stops when a value
-  vector repeats (a cycle).
-- :func:`solve_minimax`: Shapley's value iteration for zero-sum games (Eq. 2).
+- :func:`solve_bilevel` (:mod:`.bilevel`): the Stackelberg equilibrium, the bi-level Bellman equation (Bi-AC Eq. 7),
+  pure commitment on a fused numba sweep (sparse games never densified), mixed commitment by Stackelberg LPs;
+- :func:`solve_sequential` (:mod:`.bilevel`): the N-level (priority-ordered) equilibrium of STEP;
+- :func:`solve_nash` (:mod:`.nash`): Nash-Q's operator (Eq. 3) with an explicit equilibrium selection;
+- :func:`solve_minimax` (:mod:`.minimax`): Shapley's value iteration for zero-sum games (Eq. 2).
 
 Discounted games iterate from :math:`V = 0` until :math:`\frac{\gamma}{1-\gamma}\|V_{k+1}-V_k\|_\infty \le`
 ``tol`` (the contraction bound of value iteration, exact for the minimax operator); finite-horizon games use
@@ -29,24 +22,12 @@ backward induction from :math:`V_H = 0` (values, Q-values and policies then carr
 Every solver takes ``callback`` (called after each sweep, or each enumerated policy) and ``progress`` (a progress
 bar; None, the default, shows one only when stderr is a terminal).
 
-**Bi-level RL.** The BiRL problem (Bi-AC Eq. 5) asks for the leader's stationary policy :math:`\pi_1` maximising
-its return when the follower plays an optimal policy of the MDP that :math:`\pi_1` induces (ties broken for the
-leader: strong, or against: weak). A fixed point of Eq. 7 need not solve it: the supplement's cyclic counterexample
-(:func:`~stackelberg.games.markov_examples.biac_counterexample`) has the fixed point (A, B) with values (0, 10)
-although the BiRL solution is (B, A) with values (10, 0). :func:`birl_optimum` solves Eq. 5 exactly for small games
-by enumerating the leader's deterministic stationary policies; :func:`check_bilevel_fixed_point` enumerates the
-deterministic fixed points of Eq. 7 and says which of them solve Eq. 5.
+**Bi-level RL** (Bi-AC Eq. 5, :mod:`.birl`): :func:`birl_optimum` solves it exactly for small games by enumerating
+the leader's deterministic stationary policies, and :func:`check_bilevel_fixed_point` says which deterministic
+fixed points of Eq. 7 solve it (not all do: see
+:func:`~stackelberg.games.markov_examples.biac_counterexample`).
 
-References
-----------
-H. Zhang et al. Bi-level actor-critic for multi-agent coordination. AAAI 2020 (Eqs. 1-3, 5, 7; supplement).
-
-L. S. Shapley. Stochastic games. PNAS 39(10), 1953.
-
-J. Hu and M. P. Wellman. Nash Q-learning for general-sum stochastic games. JMLR 4, 2003.
-
-B. Zhang et al. Inducing Stackelberg equilibrium through spatio-temporal sequential decision-making in
-multi-agent reinforcement learning. IJCAI 2023.
+References: each module names the papers it implements (Bi-AC, Shapley, Nash-Q, STEP).
 """
 
 from .birl import birl_optimum, check_bilevel_fixed_point

@@ -169,6 +169,8 @@ def solve_sequential(
     Returns
     -------
     MarkovSolution
+        Values, Q-values and every player's on-path pure stage action per state (``leader_policy`` and
+        ``follower_policy`` are None).
 
     Raises
     ------

@@ -370,8 +370,7 @@ def occupancy_measure(
     --------
     >>> import numpy as np
     >>> from stackelberg.games.markov import MDP
-    >>> P = np.zeros((2, 2, 2)); P[:, 0, 0] = 1.0; P[:, 1, 1] = 1.0
-    >>> mdp = MDP(P, [[0.0, 0.0], [1.0, 1.0]], gamma=0.5)
+    >>> mdp = MDP(np.eye(2)[[[0, 1], [0, 1]]], [[0.0, 0.0], [1.0, 1.0]], gamma=0.5)  # action a moves to state a
     >>> d = occupancy_measure(mdp, [1, 1])
     >>> d
     array([[0., 1.],

@@ -45,6 +45,7 @@ def solve_minimax(
     Returns
     -------
     MarkovSolution
+        The values of the game and both players' optimal (maximin) stage strategies.
 
     Raises
     ------

@@ -64,6 +64,7 @@ def solve_nash(
     Returns
     -------
     MarkovSolution
+        The values and strategies of the selected stage equilibria.
 
     Raises
     ------
