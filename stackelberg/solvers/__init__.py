@@ -16,6 +16,7 @@ from .incentive_design import (
 )
 from .learning import (
     LearningResult,
+    LearningSchedule,
     bilevel_actor_critic,
     bilevel_q_learning,
     convergence_fraction,
@@ -53,6 +54,7 @@ from .zero_sum import ZeroSumSolution, zero_sum_equilibrium, zero_sum_values
 
 __all__ = [
     "LearningResult",
+    "LearningSchedule",
     "IncentiveDesignProblem",
     "IncentiveDesignResult",
     "IncentiveEvaluation",
