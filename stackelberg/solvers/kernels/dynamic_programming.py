@@ -7,7 +7,7 @@ For an MDP with ``S`` states, ``A`` actions, rewards ``R (S, A)`` and transition
 - ``bellman_sweep_*``:   :math:`V'(s) = \max_a Q(s, a)` without storing Q; returns :math:`\|V' - V\|_\infty`;
 - ``policy_sweep_*``:    :math:`V'(s) = \sum_a \pi(a \mid s) Q(s, a)`; returns :math:`\|V' - V\|_\infty`.
 
-Kernels trust their inputs (the wrappers in :mod:`stackelberg.solvers.dynamic_programming` validate). One
+Kernels trust their inputs (the wrappers in :mod:`stackelberg.solvers.markov.dynamic_programming` validate). One
 compiled range kernel per storage computes all three; sweeps that touch at least :data:`PARALLEL_MIN_WORK`
 transition entries run it in parallel over chunks of states (``prange``), smaller ones serially. A sparse sweep
 reads the CSR arrays once. This module imports numba: import it lazily.

@@ -18,7 +18,7 @@ same terms in the same order, so both agree to the last bit except where ``exp``
 imports numba: import it lazily. ``kernel.py_func`` is the same loop in plain Python (the benchmark's reference).
 
 **Nash-Q and minimax-Q** (:func:`equilibrium_q_kernel`) solve a stage game per step (two with ``gamma > 0``) with
-the rules of ``learning._stage_nash`` and :func:`stackelberg.solvers.zero_sum.zero_sum_values`:
+the rules of ``learning.equilibrium_q._stage_nash`` and :func:`stackelberg.solvers.zero_sum.zero_sum_values`:
 
 - pure Nash equilibria and the selection among them use the numpy path's float operations (identical choices);
 - a stage without a pure equilibrium is first checked to be nondegenerate with a margin (no pure profile within
@@ -27,7 +27,7 @@ the rules of ``learning._stage_nash`` and :func:`stackelberg.solvers.zero_sum.ze
   and solves its bordered systems uniquely, so support enumeration over equal sizes finds exactly the extreme
   equilibria. Otherwise the kernel runs the vertex-enumeration kernels that
   :func:`~stackelberg.solvers.nash.nash_equilibria` runs, on the same rescaled matrices. Either set is sorted as
-  ``nash_equilibria`` sorts (supports as index tuples, then strategies) and the rule of ``markov._SELECTIONS``
+  ``nash_equilibria`` sorts (supports as index tuples, then strategies) and the rule of ``markov.nash._SELECTIONS``
   applied;
 - zero-sum stages: saddle points, then square supports in increasing size and lexicographic pair order with the
   same regularity, sign and certificate thresholds (``k = 2`` in closed form).
@@ -575,7 +575,7 @@ def _is_pure_equilibrium(q1, q2, i, j, tol):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _pure_nash_index(q1, q2, selection, leader, tol):  # pragma: no cover - compiled
-    """The pure-equilibrium rule of ``learning._stage_nash`` (C order; ``tol`` absolute); -1 without one.
+    """The pure-equilibrium rule of ``learning.equilibrium_q._stage_nash`` (C order; ``tol`` absolute); -1 without one.
 
     ``selection``: 0 first, 1 pareto, 2 leader (``leader`` favoured), 3 utilitarian. The same float operations as
     the numpy path, so the choice is identical.
@@ -713,7 +713,7 @@ def _support_less(a, b, n):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _close(a, b):  # pragma: no cover - compiled
-    """``markov._close`` and whether its decision is within :data:`_BAND` of the threshold."""
+    """``markov.nash._close`` and whether its decision is within :data:`_BAND` of the threshold."""
     gap = abs(a - b)
     threshold = STAGE_TOL * max(1.0, abs(a), abs(b))
     return gap <= threshold, abs(gap - threshold) <= _BAND * max(1.0, abs(a), abs(b))
@@ -751,13 +751,14 @@ def _check_support(M, weights, u, k, own, other, count, by_rows, margin):  # pra
 @njit(cache=True)
 def _mixed_nash_stage(q1, q2, selection, leader, scale, x, y, values, T1, G, a, z, w, I, J, K, EX, EY, EP, EM,
                       order):  # pragma: no cover - compiled
-    """A selected extreme equilibrium of a stage game without pure equilibria, as ``learning._stage_nash`` picks it.
+    """A selected extreme equilibrium of a stage game without pure equilibria, as
+    ``learning.equilibrium_q._stage_nash`` picks it.
 
     For a nondegenerate game (checked: no pure profile within ``_MARGIN`` of an equilibrium, no strategy of
     support ``k`` with ``k + 1`` best replies) every equilibrium has square supports and is the unique solution of
     its bordered systems, so support enumeration over equal sizes finds exactly the extreme equilibria vertex
     enumeration finds; they are sorted as :func:`~stackelberg.solvers.nash.nash_equilibria` sorts them (by
-    supports) and the rule of ``markov._SELECTIONS`` applied. Returns ``_FALLBACK`` where that argument does not
+    supports) and the rule of ``markov.nash._SELECTIONS`` applied. Returns ``_FALLBACK`` where that argument does not
     hold within the margins (the caller then solves the stage in Python).
     """
     m, n = q1.shape
@@ -849,7 +850,7 @@ def _before(EX, EY, EM, c, p, m, n):  # pragma: no cover - compiled
 @njit(cache=True)
 def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, values):  # pragma: no cover
     """Sort the ``found`` equilibria as :func:`~stackelberg.solvers.nash.nash_equilibria` does and apply the rule
-    of ``markov._SELECTIONS``; ``_FALLBACK`` when a tolerance decision is too close to call."""
+    of ``markov.nash._SELECTIONS``; ``_FALLBACK`` when a tolerance decision is too close to call."""
     for f in range(found):  # insertion sort by (row support, column support) as index tuples
         order[f] = f
         g = f
@@ -860,7 +861,7 @@ def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, 
             order[g - 1], order[g] = c, p
             g -= 1
     chosen = 0
-    if selection == 1:  # pareto (markov._select_pareto)
+    if selection == 1:  # pareto (markov.nash._select_pareto)
         chosen = -1
         for f in range(found):
             pf = order[f]

@@ -24,9 +24,10 @@ class MarkovSolution:
         One ``(S, n_p)`` (or ``(H, S, n_p)``) array per player: its action probabilities at each state on the
         equilibrium path of the stage game.
     leader_policy, follower_policy : numpy.ndarray or None
-        :func:`~stackelberg.solvers.markov.solve_bilevel` only. Pure commitment: the leader's actions ``(S,)`` and the follower's response to
-        *every* leader action ``(S, n_leader)``. Mixed commitment: the commitment ``(S, n_leader)`` and the
-        follower's response to it ``(S,)``. A leading time axis for a finite horizon. None for other solvers.
+        :func:`~stackelberg.solvers.markov.solve_bilevel` only. Pure commitment: the leader's actions ``(S,)``
+        and the follower's response to *every* leader action ``(S, n_leader)``. Mixed commitment: the commitment
+        ``(S, n_leader)`` and the follower's response to it ``(S,)``. A leading time axis for a finite horizon.
+        None for other solvers.
     iterations : int
         Sweeps performed (``H`` for a finite horizon).
     bellman_residual : float
@@ -36,8 +37,9 @@ class MarkovSolution:
         Whether the stopping rule was met.
     stop_reason : str
         ``"converged"``, ``"max_iterations"`` or ``"cycle"`` (a value vector came back: the stage-equilibrium
-        operators of :func:`~stackelberg.solvers.markov.solve_bilevel`, :func:`~stackelberg.solvers.markov.solve_sequential` and :func:`~stackelberg.solvers.markov.solve_nash` are not contractions
-        in general, so their iteration can cycle).
+        operators of :func:`~stackelberg.solvers.markov.solve_bilevel`,
+        :func:`~stackelberg.solvers.markov.solve_sequential` and :func:`~stackelberg.solvers.markov.solve_nash` are
+        not contractions in general, so their iteration can cycle).
     method : str
         ``"bilevel value iteration"``, ``"sequential value iteration"``, ``"Nash value iteration"`` or
         ``"Shapley value iteration"``, with ``" (backward induction)"`` for a finite horizon.
@@ -130,7 +132,8 @@ class FixedPointReport:
     birl : BiRLSolution
         The exact solution of Eq. 5 (:func:`~stackelberg.solvers.markov.birl_optimum`).
     value_iteration : MarkovSolution
-        The fixed point that bi-level value iteration from ``V = 0`` reaches (:func:`~stackelberg.solvers.markov.solve_bilevel`).
+        The fixed point that bi-level value iteration from ``V = 0`` reaches
+        (:func:`~stackelberg.solvers.markov.solve_bilevel`).
     value_iteration_is_birl : bool
         Whether that fixed point's joint policy solves Eq. 5.
     """
