@@ -41,6 +41,7 @@ from _common import markdown_table  # noqa: E402
 from stackelberg.games.catalog import get_game  # noqa: E402
 from stackelberg.games.repeated import repeated_game  # noqa: E402
 from stackelberg.solvers import learning  # noqa: E402
+from stackelberg.solvers.learning import equilibrium_q  # noqa: E402
 
 MATRIX_GAMES = ("escape", "maintain", "penalty(-50)", "mixing")
 ZERO_SUM_GAMES = ("matching_pennies", "rock_paper_scissors")
@@ -58,18 +59,18 @@ def cases(learners=KERNEL_LEARNERS):
 def python_stages(learner, game, runs, episodes):
     """Stage games the equilibrium kernels handed back to Python in one run of ``learner`` (numba backend)."""
     solver = "_stage_nash" if learner == "nash_q_learning" else "zero_sum_values"
-    original = getattr(learning, solver)
+    original = getattr(equilibrium_q, solver)
     count = [0]
 
     def counted(*args, **kwargs):
         count[0] += 1
         return original(*args, **kwargs)
 
-    setattr(learning, solver, counted)
+    setattr(equilibrium_q, solver, counted)
     try:
         getattr(learning, learner)(game, episodes=episodes, runs=runs, epsilon=0.1, seed=0, backend="numba")
     finally:
-        setattr(learning, solver, original)
+        setattr(equilibrium_q, solver, original)
     return count[0]
 
 

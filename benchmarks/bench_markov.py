@@ -145,7 +145,7 @@ def bilevel_section(n_states, repeats, solve_sweeps, loop_states, seed):
     V = rng.standard_normal((2, n_states))
     R, gamma = game.rewards, game.gamma
     floor_out = np.empty((indptr.size - 1, 2))
-    numpy_operator = markov._pure_bilevel_operator(game, 0, "strong")
+    numpy_operator = markov.bilevel._pure_bilevel_operator(game, 0, "strong")
     matrix = game.transitions
 
     def solve():

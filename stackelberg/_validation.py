@@ -210,7 +210,9 @@ def check_seed(name: str, seed):
     """
     if seed is None or isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be None, a non-negative integer or a numpy.random.Generator; got {seed!r}")
+    if seed < 0:
         raise ValueError(f"{name} must be None, a non-negative integer or a numpy.random.Generator; got {seed!r}")
     return int(seed)
 

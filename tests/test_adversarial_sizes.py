@@ -15,7 +15,6 @@ from stackelberg.analysis.cooperation_study import cooperation_study
 from stackelberg.errors import ProblemTooLargeError
 from stackelberg.games.catalog import escape, prisoners_dilemma
 from stackelberg.games.generators import random_game
-from stackelberg.solvers import learning
 
 PD = prisoners_dilemma()
 LEARNERS = [sb.bilevel_q_learning, sb.bilevel_actor_critic, sb.nash_q_learning, sb.minimax_q_learning,
@@ -40,11 +39,11 @@ REQUESTS = [
 ] + [
     (f"{learner.__name__} runs", (lambda learner=learner: learner(sb.repeated_game(escape(), 0.0), episodes=10,
                                                                   runs=10**9)),
-     "MAX_LEARNING_ENTRIES", "runs=1000000000")
+     "max_entries", "runs=1000000000")
     for learner in LEARNERS
 ] + [
     ("episodes", lambda: sb.bilevel_q_learning(sb.repeated_game(escape(), 0.0), episodes=10**12),
-     "MAX_LEARNING_ENTRIES", "episodes=1000000000000"),
+     "max_entries", "episodes=1000000000000"),
 ]
 
 
@@ -75,13 +74,11 @@ def test_the_limits_can_be_raised():
         sb.escape_room(2, 1, horizon=3, max_entries=100)
 
 
-def test_the_learning_limit_is_a_module_attribute(monkeypatch):
+def test_the_learning_limit_is_an_argument():
     game = sb.repeated_game(escape(), 0.0)
-    monkeypatch.setattr(learning, "MAX_LEARNING_ENTRIES", 1000)
-    with pytest.raises(ProblemTooLargeError, match="MAX_LEARNING_ENTRIES=1000"):
-        sb.bilevel_q_learning(game, episodes=5, runs=100)
-    monkeypatch.setattr(learning, "MAX_LEARNING_ENTRIES", 10**6)
-    assert sb.bilevel_q_learning(game, episodes=5, runs=100, seed=0).runs == 100
+    with pytest.raises(ProblemTooLargeError, match="max_entries=1000"):
+        sb.bilevel_q_learning(game, episodes=5, runs=100, max_entries=1000)
+    assert sb.bilevel_q_learning(game, episodes=5, runs=100, seed=0, max_entries=10**6).runs == 100
 
 
 def test_sizes_at_the_default_limits_still_build():

@@ -319,7 +319,7 @@ def gridworld_initial_policies(problem: IncentiveDesignProblem, init: int, x0=(2
         reward = np.zeros((S, A))
         for cell in targets:
             reward[names.index(f"({cell[0]},{cell[1]})")] = 1.0
-        from ..solvers.dynamic_programming import value_iteration
+        from ..solvers.markov import value_iteration
 
         solution = value_iteration(follower.with_rewards(reward), tol=1e-10)
         policies[i, np.arange(S), solution.policy] = 1.0

@@ -47,7 +47,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import as_finite_array, check_discount, check_positive_int, check_probability_vector
+from .._validation import as_finite_array, check_choice, check_discount, check_positive_int, check_probability_vector
 from ..errors import ProblemTooLargeError
 from .normal_form import NormalFormGame
 
@@ -261,6 +261,56 @@ class MarkovGame:
         if self._csr is None:
             raise ValueError("transition_csr is available for sparse games only; this game has dense transitions")
         return self._csr.indptr, self._csr.indices, self._csr.data
+
+    def transition_matrix(self, format: str = "dense", *, max_dense_entries: int = 10**8):
+        """The transitions in the layout a caller needs, converted only when asked for.
+
+        Parameters
+        ----------
+        format : {"dense", "csr", "stored"}
+            ``"dense"``: a ``(S, A, S)`` array (a sparse game is densified, see ``max_dense_entries``);
+            ``"csr"``: a ``(S*A, S)`` :class:`scipy.sparse.csr_array` (a dense game is converted; a sparse game's
+            own array is returned, column indices sorted, no duplicates); ``"stored"``: whichever of the two the game
+            holds (as :attr:`transitions`), never converted.
+        max_dense_entries : int
+            Largest ``S * A * S`` a sparse game may be densified to (default ``10**8``, 800 MB of floats).
+
+        Returns
+        -------
+        numpy.ndarray or scipy.sparse.csr_array
+            Read-only for the stored layout; a new array when converted.
+
+        Raises
+        ------
+        ValueError
+            On an unknown ``format``.
+        ProblemTooLargeError
+            If a sparse game's dense transitions would have more than ``max_dense_entries`` entries.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> P = np.zeros((2, 1, 2)); P[:, 0, 1] = 1.0
+        >>> game = MarkovGame(P, np.zeros((1, 2, 1)), gamma=0.5)
+        >>> game.transition_matrix("csr").indices.tolist(), game.transition_matrix("dense").shape
+        ([1, 1], (2, 1, 2))
+        """
+        format = check_choice("format", format, ("dense", "csr", "stored"))
+        if format == "stored":
+            return self.transitions
+        S, A = self.n_states, self.n_joint_actions
+        if format == "csr":
+            if self._csr is not None:
+                return self._csr
+            return sp.csr_array(np.asarray(self._dense).reshape(S * A, S))
+        if self._csr is None:
+            return self._dense
+        max_dense_entries = check_positive_int("max_dense_entries", max_dense_entries)
+        if S * A * S > max_dense_entries:
+            raise ProblemTooLargeError(
+                f"dense transitions of this sparse game would have S * A * S = {S} * {A} * {S} = {S * A * S} entries "
+                f"({S} states), more than max_dense_entries={max_dense_entries}", limit="max_dense_entries")
+        return self._csr.toarray().reshape(S, A, S)
 
     @property
     def rewards(self) -> np.ndarray:

@@ -1,6 +1,5 @@
 """Solvers: one module per concept, a thin validating function over private kernels."""
 
-from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
 from .incentive_design import (
     IncentiveDesignProblem,
     IncentiveDesignResult,
@@ -16,6 +15,7 @@ from .incentive_design import (
 )
 from .learning import (
     LearningResult,
+    LearningSchedule,
     bilevel_actor_critic,
     bilevel_q_learning,
     convergence_fraction,
@@ -29,12 +29,19 @@ from .markov import (
     BiRLSolution,
     FixedPointReport,
     MarkovSolution,
+    MDPSolution,
     birl_optimum,
     check_bilevel_fixed_point,
+    greedy_policy,
+    occupancy_measure,
+    policy_evaluation,
+    policy_iteration,
+    q_from_values,
     solve_bilevel,
     solve_minimax,
     solve_nash,
     solve_sequential,
+    value_iteration,
 )
 from .matrix import (
     CertificationError,
@@ -57,6 +64,7 @@ from .matrix import (
 
 __all__ = [
     "LearningResult",
+    "LearningSchedule",
     "IncentiveDesignProblem",
     "IncentiveDesignResult",
     "IncentiveEvaluation",
@@ -99,6 +107,7 @@ __all__ = [
     "nash_equilibria",
     "occupancy_measure",
     "policy_evaluation",
+    "policy_iteration",
     "pure_nash_equilibria",
     "q_from_values",
     "sequential_equilibria",

@@ -666,7 +666,7 @@ def _policy_values(P, R, gamma, mu, pi):
 
 def _optimal_values(P, R, gamma):
     """Exact V*, Q* (policy iteration) and the greedy optimal policy (first action among ties)."""
-    from .dynamic_programming import greedy_policy, policy_iteration
+    from .markov.dynamic_programming import greedy_policy, policy_iteration
 
     V, Q, _ = policy_iteration(P, R, gamma)
     return V, Q, greedy_policy(Q, tol=1e-9 * (1.0 + float(np.abs(Q).max())))

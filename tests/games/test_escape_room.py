@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from stackelberg.games.escape_room import DOOR, LEVER, START, escape_room
-from stackelberg.solvers.dynamic_programming import value_iteration
+from stackelberg.solvers.markov.dynamic_programming import value_iteration
 
 
 @pytest.mark.parametrize("n", [2, 3, 4, 5])

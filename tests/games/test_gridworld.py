@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from stackelberg.games.gridworld import INCENTIVE_LAYOUT, gridworld, incentive_gridworld
 from stackelberg.games.markov import MDP, MarkovGame
-from stackelberg.solvers.dynamic_programming import value_iteration
+from stackelberg.solvers.markov.dynamic_programming import value_iteration
 
 MOVES = ("N", "S", "E", "W")
 

@@ -58,6 +58,27 @@ def test_shapes_and_defaults():
     assert indptr.shape == (25,) and indices.size == data.size == 24 * 2
 
 
+def test_transition_matrix_in_every_format():
+    from stackelberg.errors import ProblemTooLargeError
+
+    P, _, dense, sparse = random_game(1)
+    for game in (dense, sparse):
+        np.testing.assert_array_equal(game.transition_matrix("dense"), P if game is dense else
+                                      sparse.transitions.toarray().reshape(P.shape))
+        csr = game.transition_matrix("csr")
+        assert sp.issparse(csr) and csr.shape == (24, 4) and csr.has_sorted_indices
+        np.testing.assert_array_equal(csr.toarray(), game.transition_matrix("dense").reshape(24, 4))
+        assert game.transition_matrix("stored") is game.transitions
+    assert sparse.transition_matrix("csr") is sparse.transitions  # never converted when stored so
+    assert dense.transition_matrix("dense") is dense.transitions
+    with pytest.raises(ProblemTooLargeError, match="4 states") as error:
+        sparse.transition_matrix("dense", max_dense_entries=95)
+    assert error.value.limit == "max_dense_entries"
+    assert sparse.transition_matrix("dense", max_dense_entries=96).shape == (4, 6, 4)
+    with pytest.raises(ValueError, match="format"):
+        dense.transition_matrix("coo")
+
+
 def test_arrays_are_read_only():
     _, _, dense, sparse = random_game(1)
     with pytest.raises(ValueError):

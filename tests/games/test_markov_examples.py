@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from stackelberg.games.markov_examples import biac_counterexample, biac_grid_game
-from stackelberg.solvers.dynamic_programming import policy_evaluation, value_iteration
+from stackelberg.solvers.markov.dynamic_programming import policy_evaluation, value_iteration
 
 
 # ---------------------------------------------------------------------- grid game (Fig. 1)

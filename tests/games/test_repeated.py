@@ -5,7 +5,7 @@ import pytest
 
 from stackelberg.games.normal_form import NormalFormGame
 from stackelberg.games.repeated import memory_one_game, repeated_game
-from stackelberg.solvers.dynamic_programming import policy_evaluation, value_iteration
+from stackelberg.solvers.markov.dynamic_programming import policy_evaluation, value_iteration
 
 PD = NormalFormGame.from_bimatrix([[-1, -3], [0, -2]], [[-1, 0], [-3, -2]], action_names=[["C", "D"], ["C", "D"]])
 

@@ -14,7 +14,7 @@ from stackelberg.analysis.incentive_study import (
     example1_problem,
 )
 from stackelberg.games.markov import MDP
-from stackelberg.solvers.dynamic_programming import occupancy_measure, policy_evaluation, value_iteration
+from stackelberg.solvers.markov.dynamic_programming import occupancy_measure, policy_evaluation, value_iteration
 from stackelberg.solvers.incentive_design import (
     IncentiveDesignProblem,
     evaluate_incentive_design,

@@ -13,7 +13,8 @@ One fused sweep reads the transitions once and, for every state :math:`s`,
    :math:`f^*(l)` to every leader action (and, on request, the Q-values).
 
 These are the rules, tolerance and "first index" choices of the vectorised numpy operator of
-:func:`~stackelberg.solvers.markov.solve_bilevel` (``_ordered_responses`` / ``_extreme_mask``) and of pure
+:func:`~stackelberg.solvers.markov.solve_bilevel` (``_ordered_responses`` / ``_extreme_mask`` of
+:mod:`stackelberg.solvers.markov.bilevel`) and of pure
 :func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria`. The Q-values of a sparse sweep are accumulated
 in the order of scipy's CSR product (entries of a row in storage order, from 0), so sparse sweeps agree with the
 numpy operator bit for bit; dense ones up to the rounding of the BLAS product.
@@ -35,6 +36,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._numeric import STAGE_TOL  # the one stage-tie tolerance (numba freezes it at compile time)
+
 __all__ = [
     "STAGE_TOL",
     "bilevel_sweep_dense",
@@ -42,10 +45,6 @@ __all__ = [
     "expected_next_sparse",
     "bilevel_sweep_reference",
 ]
-
-#: Tie tolerance of the stage game (the value of ``stackelberg.solvers.markov.STAGE_TOL``).
-STAGE_TOL = 1e-9
-
 
 # ---------------------------------------------------------------------- the stage game of one state
 @njit(cache=True)
@@ -110,6 +109,8 @@ def _finish_state(s, qL, qF, leader, strong, n_leader, n_follower, outcomes, V_o
 
 
 # ---------------------------------------------------------------------- sweeps over ranges of states
+# The sparse and dense sweeps differ only in how they read P(. | s, a). Merging them into one kernel, or moving the
+# shared Q placement into a helper, made the sparse sweep 2-3x slower (measured on this machine): kept as twins.
 @njit(cache=True)
 def _sweep_sparse(indptr, indices, data, R, W, gamma, leader, strong, n_leader, n_follower, position,
                   V_out, leader_out, response_out, Q_out, write_q, start, stop):  # pragma: no cover - compiled

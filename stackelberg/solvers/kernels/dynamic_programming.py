@@ -7,7 +7,7 @@ For an MDP with ``S`` states, ``A`` actions, rewards ``R (S, A)`` and transition
 - ``bellman_sweep_*``:   :math:`V'(s) = \max_a Q(s, a)` without storing Q; returns :math:`\|V' - V\|_\infty`;
 - ``policy_sweep_*``:    :math:`V'(s) = \sum_a \pi(a \mid s) Q(s, a)`; returns :math:`\|V' - V\|_\infty`.
 
-Kernels trust their inputs (the wrappers in :mod:`stackelberg.solvers.dynamic_programming` validate). One
+Kernels trust their inputs (the wrappers in :mod:`stackelberg.solvers.markov.dynamic_programming` validate). One
 compiled range kernel per storage computes all three; sweeps that touch at least :data:`PARALLEL_MIN_WORK`
 transition entries run it in parallel over chunks of states (``prange``), smaller ones serially. A sparse sweep
 reads the CSR arrays once. This module imports numba: import it lazily.
@@ -40,6 +40,26 @@ _Q, _MAX, _POLICY = 0, 1, 2  # what a sweep computes: Q-values, max_a Q, or sum_
 
 
 @njit(cache=True)
+def _accumulate(mode, s, a, q, pi, Q_out, best, total):  # pragma: no cover - compiled
+    """Use one Q-value ``q = Q(s, a)``: store it (``_Q``), or fold it into the max (``_MAX``) or the policy sum."""
+    if mode == _Q:
+        Q_out[s, a] = q
+    elif mode == _MAX:
+        best = max(best, q)
+    else:
+        total += pi[s, a] * q
+    return best, total
+
+
+@njit(cache=True)
+def _store(mode, s, best, total, V_out):  # pragma: no cover - compiled
+    if mode == _MAX:
+        V_out[s] = best
+    elif mode == _POLICY:
+        V_out[s] = total
+
+
+@njit(cache=True)
 def _sweep_dense(P, R, pi, V, gamma, mode, Q_out, V_out, start, stop):  # pragma: no cover - compiled
     S, A = R.shape
     for s in range(start, stop):
@@ -50,17 +70,8 @@ def _sweep_dense(P, R, pi, V, gamma, mode, Q_out, V_out, start, stop):  # pragma
             acc = 0.0
             for t in range(S):
                 acc += P[s, a, t] * V[t]
-            q = R[s, a] + gamma * acc  # Bi-AC Eq. 1
-            if mode == _Q:
-                Q_out[s, a] = q
-            elif mode == _MAX:
-                best = max(best, q)
-            else:
-                total += pi[s, a] * q
-        if mode == _MAX:
-            V_out[s] = best
-        elif mode == _POLICY:
-            V_out[s] = total
+            best, total = _accumulate(mode, s, a, R[s, a] + gamma * acc, pi, Q_out, best, total)  # Bi-AC Eq. 1
+        _store(mode, s, best, total, V_out)
 
 
 @njit(cache=True)
@@ -75,17 +86,8 @@ def _sweep_sparse(indptr, indices, data, R, pi, V, gamma, mode, Q_out, V_out, st
             acc = 0.0
             for k in range(indptr[row], indptr[row + 1]):
                 acc += data[k] * V[indices[k]]
-            q = R[s, a] + gamma * acc  # Bi-AC Eq. 1
-            if mode == _Q:
-                Q_out[s, a] = q
-            elif mode == _MAX:
-                best = max(best, q)
-            else:
-                total += pi[s, a] * q
-        if mode == _MAX:
-            V_out[s] = best
-        elif mode == _POLICY:
-            V_out[s] = total
+            best, total = _accumulate(mode, s, a, R[s, a] + gamma * acc, pi, Q_out, best, total)  # Bi-AC Eq. 1
+        _store(mode, s, best, total, V_out)
 
 
 @njit(cache=True, parallel=True)

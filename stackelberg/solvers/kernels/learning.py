@@ -18,7 +18,7 @@ same terms in the same order, so both agree to the last bit except where ``exp``
 imports numba: import it lazily. ``kernel.py_func`` is the same loop in plain Python (the benchmark's reference).
 
 **Nash-Q and minimax-Q** (:func:`equilibrium_q_kernel`) solve a stage game per step (two with ``gamma > 0``) with
-the rules of ``learning._stage_nash`` and :func:`stackelberg.solvers.matrix.zero_sum.zero_sum_values`:
+the rules of ``learning.equilibrium_q._stage_nash`` and :func:`stackelberg.solvers.matrix.zero_sum.zero_sum_values`:
 
 - pure Nash equilibria and the selection among them use the numpy path's float operations (identical choices);
 - a stage without a pure equilibrium is first checked to be nondegenerate with a margin (no pure profile within
@@ -27,7 +27,7 @@ the rules of ``learning._stage_nash`` and :func:`stackelberg.solvers.matrix.zero
   and solves its bordered systems uniquely, so support enumeration over equal sizes finds exactly the extreme
   equilibria. Otherwise the kernel runs the vertex-enumeration kernels that
   :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` runs, on the same rescaled matrices. Either set is sorted as
-  ``nash_equilibria`` sorts (supports as index tuples, then strategies) and the rule of ``markov._SELECTIONS``
+  ``nash_equilibria`` sorts (supports as index tuples, then strategies) and the rule of ``markov.nash._SELECTIONS``
   applied;
 - zero-sum stages: saddle points, then square supports in increasing size and lexicographic pair order with the
   same regularity, sign and certificate thresholds (``k = 2`` in closed form).
@@ -57,6 +57,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .._numeric import STAGE_TOL  # the one stage-tie tolerance (numba freezes it at compile time)
 from .vertex_enumeration import completely_labelled_pairs, polytope_vertices
 
 __all__ = ["bilevel_q_kernel", "independent_q_kernel", "sequential_ac_kernel", "softmax_tables", "equilibrium_q_kernel",
@@ -354,8 +355,6 @@ def sequential_ac_kernel(Q, logits, probs_table, logp_table, indptr, indices, cu
 
 
 # ---------------------------------------------------------------------- Nash-Q and minimax-Q
-#: Stage-game ties (the value of :data:`stackelberg.solvers.markov.STAGE_TOL`).
-_STAGE_TOL = 1e-9
 #: Mixed Nash stages: a game within this (relative) distance of a tie a nondegenerate solver relies on goes back to
 #: Python (its equilibrium set could differ from vertex enumeration's).
 _MARGIN = 1e-7
@@ -560,8 +559,23 @@ def _zero_sum_stage(M, tol, enumerable, x, y, G, a, z, w, I, J):  # pragma: no c
 
 
 @njit(cache=True)
+def _is_pure_equilibrium(q1, q2, i, j, tol):  # pragma: no cover - compiled
+    """Whether ``(i, j)`` pays both players within ``tol`` of their best replies (columns of q1, rows of q2)."""
+    m, n = q1.shape
+    col = q1[0, j]
+    for h in range(1, m):
+        if q1[h, j] > col:
+            col = q1[h, j]
+    row = q2[i, 0]
+    for h in range(1, n):
+        if q2[i, h] > row:
+            row = q2[i, h]
+    return q1[i, j] >= col - tol and q2[i, j] >= row - tol
+
+
+@njit(cache=True)
 def _pure_nash_index(q1, q2, selection, leader, tol):  # pragma: no cover - compiled
-    """The pure-equilibrium rule of ``learning._stage_nash`` (C order; ``tol`` absolute); -1 without one.
+    """The pure-equilibrium rule of ``learning.equilibrium_q._stage_nash`` (C order; ``tol`` absolute); -1 without one.
 
     ``selection``: 0 first, 1 pareto, 2 leader (``leader`` favoured), 3 utilitarian. The same float operations as
     the numpy path, so the choice is identical.
@@ -571,15 +585,7 @@ def _pure_nash_index(q1, q2, selection, leader, tol):  # pragma: no cover - comp
     first = -1
     for i in range(m):
         for j in range(n):
-            col = q1[0, j]
-            for h in range(1, m):
-                if q1[h, j] > col:
-                    col = q1[h, j]
-            row = q2[i, 0]
-            for h in range(1, n):
-                if q2[i, h] > row:
-                    row = q2[i, h]
-            if q1[i, j] >= col - tol and q2[i, j] >= row - tol:
+            if _is_pure_equilibrium(q1, q2, i, j, tol):
                 count += 1
                 if first < 0:
                     first = i * n + j
@@ -591,15 +597,7 @@ def _pure_nash_index(q1, q2, selection, leader, tol):  # pragma: no cover - comp
     mask = np.zeros(m * n, dtype=np.bool_)
     for i in range(m):
         for j in range(n):
-            col = q1[0, j]
-            for h in range(1, m):
-                if q1[h, j] > col:
-                    col = q1[h, j]
-            row = q2[i, 0]
-            for h in range(1, n):
-                if q2[i, h] > row:
-                    row = q2[i, h]
-            mask[i * n + j] = q1[i, j] >= col - tol and q2[i, j] >= row - tol
+            mask[i * n + j] = _is_pure_equilibrium(q1, q2, i, j, tol)
     if selection == 1:  # pareto: the first no other pure equilibrium dominates by more than tol
         for c in range(m * n):
             if not mask[c]:
@@ -715,22 +713,52 @@ def _support_less(a, b, n):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _close(a, b):  # pragma: no cover - compiled
-    """``markov._close`` and whether its decision is within :data:`_BAND` of the threshold."""
+    """``markov.nash._close`` and whether its decision is within :data:`_BAND` of the threshold."""
     gap = abs(a - b)
-    threshold = _STAGE_TOL * max(1.0, abs(a), abs(b))
+    threshold = STAGE_TOL * max(1.0, abs(a), abs(b))
     return gap <= threshold, abs(gap - threshold) <= _BAND * max(1.0, abs(a), abs(b))
+
+
+@njit(cache=True)
+def _check_support(M, weights, u, k, own, other, count, by_rows, margin):  # pragma: no cover - compiled
+    """One side of a support pair: ``(bad, unsure)`` for the ``k`` weights (on the ``other`` support) of value ``u``.
+
+    Bad: a weight below ``-_MARGIN``, or a strategy outside ``own`` (``count`` of them; rows of ``M`` when
+    ``by_rows``, else columns) paying more than ``u + margin`` against the weights. Unsure: a weight or a payoff
+    within the margins of those thresholds.
+    """
+    bad, unsure = False, False
+    for c in range(k):
+        if weights[c] < -_MARGIN:
+            bad = True
+        elif weights[c] <= _MARGIN:
+            unsure = True
+    inside = 0
+    for i in range(count):
+        if inside < k and own[inside] == i:
+            inside += 1
+            continue
+        acc = 0.0
+        for c in range(k):
+            acc += (M[i, other[c]] if by_rows else M[other[c], i]) * weights[c]
+        if acc > u + margin:
+            bad = True
+        elif acc >= u - margin:
+            unsure = True
+    return bad, unsure
 
 
 @njit(cache=True)
 def _mixed_nash_stage(q1, q2, selection, leader, scale, x, y, values, T1, G, a, z, w, I, J, K, EX, EY, EP, EM,
                       order):  # pragma: no cover - compiled
-    """A selected extreme equilibrium of a stage game without pure equilibria, as ``learning._stage_nash`` picks it.
+    """A selected extreme equilibrium of a stage game without pure equilibria, as
+    ``learning.equilibrium_q._stage_nash`` picks it.
 
     For a nondegenerate game (checked: no pure profile within ``_MARGIN`` of an equilibrium, no strategy of
     support ``k`` with ``k + 1`` best replies) every equilibrium has square supports and is the unique solution of
     its bordered systems, so support enumeration over equal sizes finds exactly the extreme equilibria vertex
     enumeration finds; they are sorted as :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` sorts them (by
-    supports) and the rule of ``markov._SELECTIONS`` applied. Returns ``_FALLBACK`` where that argument does not
+    supports) and the rule of ``markov.nash._SELECTIONS`` applied. Returns ``_FALLBACK`` where that argument does not
     hold within the margins (the caller then solves the stage in Python).
     """
     m, n = q1.shape
@@ -765,46 +793,13 @@ def _mixed_nash_stage(q1, q2, selection, leader, scale, x, y, values, T1, G, a, 
                 else:
                     for c in range(k):
                         w[c] = z[c]
-                    u = z[k]
-                    for c in range(k):
-                        if w[c] < -_MARGIN:
-                            bad = True
-                        elif w[c] <= _MARGIN:
-                            unsure = True
-                    inside = 0
-                    for i in range(m):
-                        if inside < k and I[inside] == i:
-                            inside += 1
-                            continue
-                        acc = 0.0
-                        for c in range(k):
-                            acc += q1[i, J[c]] * w[c]
-                        if acc > u + margin:
-                            bad = True
-                        elif acc >= u - margin:
-                            unsure = True
+                    bad, unsure = _check_support(q1, w, z[k], k, I, J, m, True, margin)
                 if not bad:
                     if abs(_equalise(q2, I, J, k, True, G, a, z)) <= singular:  # x on I: columns J indifferent
                         bad = True
                     else:
-                        u = z[k]
-                        for c in range(k):
-                            if z[c] < -_MARGIN:
-                                bad = True
-                            elif z[c] <= _MARGIN:
-                                unsure = True
-                        inside = 0
-                        for j in range(n):
-                            if inside < k and J[inside] == j:
-                                inside += 1
-                                continue
-                            acc = 0.0
-                            for c in range(k):
-                                acc += z[c] * q2[I[c], j]
-                            if acc > u + margin:
-                                bad = True
-                            elif acc >= u - margin:
-                                unsure = True
+                        bad, unsure_x = _check_support(q2, z, z[k], k, J, I, n, False, margin)
+                        unsure = unsure or unsure_x
                 if not bad:
                     if unsure or found == EX.shape[0]:
                         return _FALLBACK
@@ -855,7 +850,7 @@ def _before(EX, EY, EM, c, p, m, n):  # pragma: no cover - compiled
 @njit(cache=True)
 def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, values):  # pragma: no cover
     """Sort the ``found`` equilibria as :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` does and apply the rule
-    of ``markov._SELECTIONS``; ``_FALLBACK`` when a tolerance decision is too close to call."""
+    of ``markov.nash._SELECTIONS``; ``_FALLBACK`` when a tolerance decision is too close to call."""
     for f in range(found):  # insertion sort by (row support, column support) as index tuples
         order[f] = f
         g = f
@@ -866,7 +861,7 @@ def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, 
             order[g - 1], order[g] = c, p
             g -= 1
     chosen = 0
-    if selection == 1:  # pareto (markov._select_pareto)
+    if selection == 1:  # pareto (markov.nash._select_pareto)
         chosen = -1
         for f in range(found):
             pf = order[f]
@@ -896,7 +891,7 @@ def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, 
             po = order[f]
             score = EP[po, leader] if selection == 2 else EP[po, 0] + EP[po, 1]
             best = max(best, score)
-        threshold = best - _STAGE_TOL * max(1.0, abs(best))
+        threshold = best - STAGE_TOL * max(1.0, abs(best))
         chosen = -1
         for f in range(found):
             po = order[f]
@@ -1016,10 +1011,10 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
             for j in range(n1):
                 ws1[i, j] = Q[0, r, s, i, j]
                 ws2[j, i] = Q[1, r, s, i, j]
-        status, values[0] = _zero_sum_stage(ws1, _STAGE_TOL, enumerable, x, spare, G, a, z, w, I, J)
+        status, values[0] = _zero_sum_stage(ws1, STAGE_TOL, enumerable, x, spare, G, a, z, w, I, J)
         if status != _OK:
             return status
-        status, values[1] = _zero_sum_stage(ws2, _STAGE_TOL, enumerable, y, spare, G, a, z, w, I, J)
+        status, values[1] = _zero_sum_stage(ws2, STAGE_TOL, enumerable, y, spare, G, a, z, w, I, J)
         return status
     top = 0.0
     for p in range(2):
@@ -1028,7 +1023,7 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
                 top = max(top, abs(Q[p, r, s, i, j]))
     scale = max(1.0, top)
     q1, q2 = Q[0, r, s], Q[1, r, s]
-    index = _pure_nash_index(q1, q2, selection, leader, _STAGE_TOL * scale)
+    index = _pure_nash_index(q1, q2, selection, leader, STAGE_TOL * scale)
     if index >= 0:
         for i in range(n0):
             x[i] = 0.0
@@ -1044,7 +1039,7 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
                                EM, order)
     if status == _OK:
         return _OK
-    return _vertex_nash_stage(q1, q2, selection, leader, _STAGE_TOL * scale, x, y, values, EX, EY, EP, EM, order)
+    return _vertex_nash_stage(q1, q2, selection, leader, STAGE_TOL * scale, x, y, values, EX, EY, EP, EM, order)
 
 
 @njit(cache=True)

@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.dynamic_programming and its numba kernels."""
+"""Tests of stackelberg.solvers.markov.dynamic_programming and its numba kernels."""
 
 import itertools
 import warnings
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackelberg.games.markov import MDP, MarkovGame
-from stackelberg.solvers import dynamic_programming as dp
+from stackelberg.solvers.markov import dynamic_programming as dp
 from stackelberg.solvers.kernels import dynamic_programming as kernels
 
 
@@ -121,6 +121,40 @@ def test_value_iteration_is_optimal_and_certified(case):
         # the greedy policy achieves the optimal values (policy evaluation of the greedy policy)
         np.testing.assert_allclose(dp.policy_evaluation(mdp, solution.policy), solution.values, atol=1e-8)
         np.testing.assert_allclose(dp.q_from_values(mdp, solution.values), solution.q, atol=1e-12)
+
+
+@given(sizes)
+def test_policy_iteration_is_exact_and_respects_allowed_actions(case):
+    seed, S, A, gamma = case
+    S = min(S, 4)
+    mdp, _ = mdp_pair(seed, S, A, successors=min(2, S), gamma=gamma)
+    P, R = np.asarray(mdp.transitions), mdp.rewards.reshape(S, A)
+    V, Q, policy = dp.policy_iteration(P, R, gamma)
+    np.testing.assert_allclose(V, all_deterministic_values(mdp).max(axis=0), atol=1e-9)
+    np.testing.assert_allclose(Q[np.arange(S), policy], V, atol=1e-9)
+    allowed = np.zeros((S, A), dtype=bool)
+    allowed[:, 0] = True  # one action everywhere: the values of that policy
+    V0, _, policy0 = dp.policy_iteration(P, R, gamma, allowed=allowed)
+    assert np.all(policy0 == 0)
+    np.testing.assert_allclose(V0, dp.policy_evaluation(mdp, np.zeros(S, dtype=int)), atol=1e-9)
+
+
+def test_policy_iteration_budget_raises_iteration_limit_error():
+    from stackelberg.errors import IterationLimitError
+
+    # a chain where the best action is found one state at a time: greedy-by-reward starts at "stay"
+    S = 4
+    P = np.zeros((S, 2, S))
+    P[np.arange(S), 0, np.arange(S)] = 1.0  # stay
+    P[np.arange(S), 1, np.minimum(np.arange(S) + 1, S - 1)] = 1.0  # move right
+    R = np.zeros((S, 2))
+    R[:, 0] = 0.1
+    R[S - 1, :] = 1.0
+    V, _, policy = dp.policy_iteration(P, R, 0.9)
+    assert policy[:S - 1].tolist() == [1] * (S - 1)
+    with pytest.raises(IterationLimitError, match="max_iterations") as error:
+        dp.policy_iteration(P, R, 0.9, max_iterations=1)
+    assert error.value.budget == "max_iterations"
 
 
 def test_value_iteration_dense_equals_sparse_and_callback():
@@ -377,7 +411,7 @@ def test_importing_the_package_does_not_import_numba():
     import subprocess
     import sys
 
-    code = "import sys, stackelberg, stackelberg.solvers.dynamic_programming; print('numba' in sys.modules)"
+    code = "import sys, stackelberg, stackelberg.solvers.markov.dynamic_programming; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

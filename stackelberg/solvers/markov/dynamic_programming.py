@@ -44,9 +44,9 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .._validation import as_finite_array, check_choice, check_positive_int, check_tol
-from ..errors import IterationLimitError
-from ..games.markov import MarkovGame
+from ..._validation import as_finite_array, check_choice, check_positive_int, check_tol
+from ...errors import IterationLimitError
+from ...games.markov import MarkovGame
 
 __all__ = [
     "MDPSolution",
@@ -370,8 +370,7 @@ def occupancy_measure(
     --------
     >>> import numpy as np
     >>> from stackelberg.games.markov import MDP
-    >>> P = np.zeros((2, 2, 2)); P[:, 0, 0] = 1.0; P[:, 1, 1] = 1.0
-    >>> mdp = MDP(P, [[0.0, 0.0], [1.0, 1.0]], gamma=0.5)
+    >>> mdp = MDP(np.eye(2)[[[0, 1], [0, 1]]], [[0.0, 0.0], [1.0, 1.0]], gamma=0.5)  # action a moves to state a
     >>> d = occupancy_measure(mdp, [1, 1])
     >>> d
     array([[0., 1.],
@@ -425,7 +424,7 @@ def occupancy_measure(
 
 # ---------------------------------------------------------------------- helpers
 def _kernels():
-    from .kernels import dynamic_programming
+    from ..kernels import dynamic_programming
 
     return dynamic_programming
 
@@ -445,41 +444,49 @@ def _rewards(mdp) -> np.ndarray:
     return np.ascontiguousarray(mdp.rewards.reshape(mdp.n_states, mdp.n_joint_actions))
 
 
+def kernel_transitions(game):
+    """``(layout, arrays)``: the stored transitions as the numba kernels take them, never converted.
+
+    ``("sparse", (indptr, indices, data))`` for a sparse game, ``("dense", (P,))`` for a dense one: a kernel named
+    ``<name>_<layout>`` is then called with ``*arrays`` in front of its other arguments.
+    """
+    P = game.transition_matrix("stored")
+    if sp.issparse(P):
+        return "sparse", (P.indptr, P.indices, P.data)
+    return "dense", (P,)
+
+
 def _q_values(kernels, mdp, R, V, gamma, out):
-    if mdp.is_sparse:
-        indptr, indices, data = mdp.transition_csr
-        kernels.q_values_sparse(indptr, indices, data, R, V, gamma, out)
-    else:
-        kernels.q_values_dense(mdp.transitions, R, V, gamma, out)
+    layout, P = kernel_transitions(mdp)
+    getattr(kernels, f"q_values_{layout}")(*P, R, V, gamma, out)
 
 
 def _sweep(kernels, mdp, R, gamma, kind, pi=None):
     """A function ``(V, V_out) -> change`` running one Bellman (or policy) sweep of this MDP."""
-    if mdp.is_sparse:
-        indptr, indices, data = mdp.transition_csr
-        if kind == "bellman":
-            return lambda V, out: kernels.bellman_sweep_sparse(indptr, indices, data, R, V, gamma, out)
-        return lambda V, out: kernels.policy_sweep_sparse(indptr, indices, data, R, pi, V, gamma, out)
-    P = mdp.transitions
+    layout, P = kernel_transitions(mdp)
     if kind == "bellman":
-        return lambda V, out: kernels.bellman_sweep_dense(P, R, V, gamma, out)
-    return lambda V, out: kernels.policy_sweep_dense(P, R, pi, V, gamma, out)
+        bellman = getattr(kernels, f"bellman_sweep_{layout}")
+        return lambda V, out: bellman(*P, R, V, gamma, out)
+    policy = getattr(kernels, f"policy_sweep_{layout}")
+    return lambda V, out: policy(*P, R, pi, V, gamma, out)
 
 
 def _state_transition_matrix(mdp, pi):
     """``P_pi(s, s2) = sum_a pi(a | s) P(s2 | s, a)``: dense ``(S, S)`` or sparse CSR for sparse games."""
     S, A = mdp.n_states, mdp.n_joint_actions
-    if mdp.is_sparse:
+    P = mdp.transition_matrix("stored")
+    if sp.issparse(P):
         mixing = sp.csr_array((pi.ravel(), (np.repeat(np.arange(S), A), np.arange(S * A))), shape=(S, S * A))
-        return mixing @ mdp.transitions
-    return np.einsum("sa,sat->st", pi, mdp.transitions)
+        return mixing @ P
+    return np.einsum("sa,sat->st", pi, P)
 
 
 def _push_forward(mdp, d):
     """Next-state distribution ``sum_{s,a} d(s, a) P(. | s, a)``."""
-    if mdp.is_sparse:
-        return mdp.transitions.T @ d.ravel()
-    return np.einsum("sa,sat->t", d, mdp.transitions)
+    P = mdp.transition_matrix("stored")
+    if sp.issparse(P):
+        return P.T @ d.ravel()
+    return np.einsum("sa,sat->t", d, P)
 
 
 def policy_iteration(P, R, gamma: float, *, allowed=None, tol: float = 1e-12, max_iterations: int | None = None):

@@ -1,4 +1,5 @@
-"""Tests of stackelberg.solvers.markov: equilibrium value iteration and exact bi-level RL."""
+"""Tests of stackelberg.solvers.markov.bilevel (bi-level and N-level value iteration) and its numba sweep
+(stackelberg.solvers.kernels.bilevel)."""
 
 import warnings
 
@@ -9,10 +10,8 @@ from hypothesis import given, strategies as st
 
 import stackelberg as sb
 from stackelberg.games.catalog import escape, maintain
-from stackelberg.games.gridworld import gridworld
 from stackelberg.solvers.markov import (
     birl_optimum,
-    check_bilevel_fixed_point,
     solve_bilevel,
     solve_minimax,
     solve_nash,
@@ -20,17 +19,9 @@ from stackelberg.solvers.markov import (
 )
 from stackelberg.solvers.matrix.sequential import sequential_equilibria
 from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria
-
-
-def corridor_game(gamma=0.9):
-    """A 1x3 version of the Bi-AC grid game: 20 at the west end, 10 at the east end, both agents in the middle."""
-
-    def reward(cells):
-        value = 10.0 if cells == ((0, 2), (0, 2)) else 20.0 if cells == ((0, 0), (0, 0)) else 0.0
-        return (value, value)
-
-    return gridworld(("2.1",), n_agents=2, moves=("E", "W", "stay"), rewards=reward,
-                     exits=lambda c: c[0] == c[1] and c[0] in ((0, 0), (0, 2)), start=[(0, 1), (0, 1)], gamma=gamma)
+from stackelberg.solvers import _numeric
+from stackelberg.solvers.markov import _iterate, bilevel as bilevel_module
+from stackelberg.solvers.kernels import bilevel as bilevel_kernels
 
 
 @pytest.mark.parametrize("stage, expected", [(escape(), (30.0, 30.0)), (maintain(), (20.0, 15.0))])
@@ -67,46 +58,6 @@ def test_sequential_two_players_equals_bilevel_and_mixed_dominates_pure():
     np.testing.assert_allclose(solve_sequential(game).values, solve_bilevel(game).values)
     mixed = solve_bilevel(game, commitment="mixed")
     assert mixed.values[0, 0] >= solve_bilevel(game).values[0, 0] - 1e-6
-
-
-def test_minimax_one_state_equals_matrix_value():
-    A = np.array([[3.0, -1.0], [-2.0, 1.0]])
-    solution = solve_minimax(sb.repeated_game(sb.NormalFormGame.zero_sum(A), 0.9))
-    np.testing.assert_allclose(solution.values[:, 0], [1 / 7 / 0.1, -1 / 7 / 0.1], atol=1e-6)
-
-
-def test_grid_game_nash_selection_and_birl():
-    game = corridor_game()
-    start = int(game.initial_distribution.argmax())
-    assert solve_nash(game, "first").values[0, start] == pytest.approx(9.0)  # both at 10
-    assert solve_nash(game, "pareto").values[0, start] == pytest.approx(18.0)  # both at 20
-    birl = birl_optimum(game)
-    assert birl.leader_value == pytest.approx(18.0) and birl.leader_policy[start] == 1  # west, to 20
-    assert solve_bilevel(game).values[0, start] == pytest.approx(18.0)
-
-
-def test_biac_grid_game_bilevel_and_nash_cycle():
-    game = sb.biac_grid_game(0.9)
-    start = int(game.initial_distribution.argmax())
-    np.testing.assert_allclose(solve_bilevel(game).values[:, start], [16.2, 16.2])
-    with pytest.warns(RuntimeWarning, match="cycles"):
-        cycling = solve_nash(game, "first")
-    assert not cycling.converged and cycling.stop_reason == "cycle"
-
-
-def test_counterexample():
-    report = check_bilevel_fixed_point(sb.biac_counterexample(0.9))
-    points = {(int(p.leader_policy[0]), int(p.follower_policy[0])): p for p in report.fixed_points}
-    np.testing.assert_allclose(points[(0, 1)].values[:, 0], [0, 10])
-    np.testing.assert_allclose(points[(1, 0)].values[:, 0], [10, 0])
-    assert not points[(0, 1)].is_birl_solution and points[(1, 0)].is_birl_solution
-    assert report.birl.leader_value == pytest.approx(10.0) and not report.all_fixed_points_are_birl
-
-
-def test_non_convergence_warns():
-    with pytest.warns(RuntimeWarning):
-        solution = solve_bilevel(sb.repeated_game(escape(), 0.9), max_iterations=2)
-    assert not solution.converged and solution.stop_reason == "max_iterations"
 
 
 def test_bad_inputs():
@@ -170,33 +121,6 @@ def test_mixed_bilevel_matches_per_state_sse():
     np.testing.assert_allclose(solution.leader_policy[0], [0.5, 0.5], atol=1e-6)
 
 
-def test_birl_follower_leading_and_callback():
-    game = sb.repeated_game(maintain(), 0.5)
-    reference = stackelberg_equilibria(maintain(), 1)[0]
-    birl = birl_optimum(game, leader=1)
-    np.testing.assert_allclose(birl.values[:, 0], np.array(reference.payoffs, dtype=float) / 0.5, atol=1e-9)
-    seen = []
-    solve_minimax(sb.repeated_game(sb.NormalFormGame.zero_sum([[1, -1], [-1, 1]]), 0.5),
-                  callback=lambda i, v, change: seen.append(i))
-    assert seen == list(range(1, len(seen) + 1)) and seen
-
-
-def test_birl_tie_breaks_and_finite_horizon_minimax():
-    indifferent = sb.repeated_game(sb.NormalFormGame.from_bimatrix([[2, 0], [1, 1]], [[0, 0], [0, 0]]), 0.5)
-    assert birl_optimum(indifferent, tie_break="strong").leader_value == pytest.approx(4.0)
-    assert birl_optimum(indifferent, tie_break="weak").leader_value == pytest.approx(2.0)  # commits to row 1
-    np.testing.assert_allclose(solve_bilevel(indifferent, tie_break="weak").values[:, 0], [2.0, 0.0])
-    pennies = sb.repeated_game(sb.NormalFormGame.zero_sum([[3, -1], [-2, 1]]), horizon=2)
-    solution = solve_minimax(pennies)
-    assert solution.values.shape == (2, 2, 1)
-    np.testing.assert_allclose(solution.values[:, 0, 0], [2 / 7, 1 / 7], atol=1e-9)
-
-
-# ---------------------------------------------------------------------- fused numba sweep (kernels/bilevel.py)
-from stackelberg.solvers import markov as markov_module  # noqa: E402
-from stackelberg.solvers.kernels import bilevel as bilevel_kernels  # noqa: E402
-
-
 def tie_prone_game(seed, S, shape, sparse, horizon=None):
     """Integer rewards and two equally likely successors per (s, a): the stage games keep exact ties."""
     rng = np.random.default_rng(seed)
@@ -224,8 +148,8 @@ def assert_same_stage(kernel_stage, numpy_stage, exact):
 def test_property_kernel_sweep_equals_numpy_operator(seed, S, n0, n1, sparse, leader, tie_break):
     game = tie_prone_game(seed, S, (n0, n1), sparse)
     V = np.random.default_rng(seed).integers(-3, 4, size=(2, S)).astype(float)  # integer values: exact ties
-    kernel_operator, sweep = markov_module._pure_bilevel_kernel_operator(game, leader, tie_break)
-    reference = markov_module._pure_bilevel_operator(game, leader, tie_break)(V)
+    kernel_operator, sweep = bilevel_module._pure_bilevel_kernel_operator(game, leader, tie_break)
+    reference = bilevel_module._pure_bilevel_operator(game, leader, tie_break)(V)
     assert_same_stage(kernel_operator(V), reference, exact=sparse)  # sparse: same summation order, bit for bit
     np.testing.assert_array_equal(sweep(V), kernel_operator(V).values)
 
@@ -257,8 +181,8 @@ def test_solve_bilevel_kernel_equals_numpy_iteration_sparse_and_finite_horizon()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # (0, "strong") on the sparse game cycles
                 solution = solve_bilevel(game, leader, tie_break)
-                reference = markov_module._iterate(
-                    game, markov_module._pure_bilevel_operator(game, leader, tie_break), 1e-8, 10_000, None,
+                reference = _iterate._iterate(
+                    game, bilevel_module._pure_bilevel_operator(game, leader, tie_break), 1e-8, 10_000, None,
                     "reference", {}, detect_cycles=True)
             assert solution.stop_reason == reference.stop_reason
             assert solution.iterations == reference.iterations
@@ -270,7 +194,7 @@ def test_solve_bilevel_kernel_equals_numpy_iteration_sparse_and_finite_horizon()
 
 def test_kernel_tie_tolerance_is_the_solver_tolerance():
     # numba freezes module globals at compile time: the kernel keeps its own copy of the constant
-    assert bilevel_kernels.STAGE_TOL == pytest.approx(markov_module.STAGE_TOL, rel=1e-12)
+    assert bilevel_kernels.STAGE_TOL == pytest.approx(_numeric.STAGE_TOL, rel=1e-12)
 
 
 def test_one_pass_floor_kernel_is_the_sparse_product():
@@ -278,38 +202,3 @@ def test_one_pass_floor_kernel_is_the_sparse_product():
     V = np.random.default_rng(1).standard_normal((2, 6))
     np.testing.assert_allclose(bilevel_kernels.expected_next_sparse(*game.transition_csr, V),
                                game.expected_next(V).reshape(2, -1).T, atol=1e-12)
-
-
-# ---------------------------------------------------------------------- callbacks, progress bars, cycle check
-def test_progress_bars_and_callbacks(capsys):
-    game = sb.repeated_game(maintain(), 0.5)
-    seen = []
-    solve_bilevel(game, progress=True, callback=lambda i, v, change: seen.append((i, change)))
-    assert "bilevel value iteration" in capsys.readouterr().err and seen[0] == (1, 20.0)
-    solve_sequential(game, progress=True)
-    solve_nash(game, progress=True)
-    solve_minimax(sb.repeated_game(sb.NormalFormGame.zero_sum([[1, -1], [-1, 1]]), horizon=2), progress=True)
-    err = capsys.readouterr().err
-    assert all(name in err for name in ("sequential value iteration", "Nash value iteration", "Shapley value"))
-    enumerated, joint = [], []
-    birl = birl_optimum(sb.biac_counterexample(0.9), callback=lambda k, policy, value: enumerated.append(value),
-                        progress=True)
-    assert len(enumerated) == birl.n_policies == 2 and max(enumerated) == pytest.approx(10.0)
-    report = check_bilevel_fixed_point(sb.biac_counterexample(0.9),
-                                       callback=lambda k, lead, follow, fixed: joint.append(fixed))
-    assert len(joint) == 4 and sum(joint) == len(report.fixed_points) == 2
-    with pytest.raises(TypeError, match="progress"):
-        solve_bilevel(game, progress="yes")
-    with pytest.raises(TypeError, match="callback"):
-        birl_optimum(game, callback=3)
-
-
-@given(seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([1e-9, 1e-3, 1.0]))
-def test_property_cycle_prefilter_is_exact(seed, scale):
-    rng = np.random.default_rng(seed)
-    V = rng.standard_normal((2, 5))
-    olds = [V + scale * rng.standard_normal((2, 5)) for _ in range(6)]
-    history = [(old, old.max(axis=1), old.min(axis=1)) for old in olds]
-    for threshold in (1e-9, 1e-3 * scale, scale, 3 * scale):
-        brute = any(0.9 * np.abs(V - old).max() <= threshold for old in olds)
-        assert markov_module._repeats(V, history, 0.9, threshold) == brute
