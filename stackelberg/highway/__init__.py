@@ -41,7 +41,7 @@ except ImportError as _error:  # pragma: no cover - exercised in a subprocess by
     raise MissingExtraError("highway", "stackelberg.highway") from _error
 
 from ._registration import ENV_IDS, register_environments
-from .host_loop import EnvSpec, Learner, episode_key, run_episode
+from .host_loop import EnvSpec, Learner, episode_key, episode_seed, init_key, run_episode
 from .on_ramp_merge import DENSITIES, OnRampMergeEnv
 from .policies import FixedActionPolicy, LinearQLearner, RandomPolicy
 from .two_vehicle_merge import OUTCOMES, TwoVehicleMergeEnv
@@ -60,6 +60,8 @@ __all__ = [
     "RandomPolicy",
     "TwoVehicleMergeEnv",
     "episode_key",
+    "episode_seed",
+    "init_key",
     "register_environments",
     "run_episode",
 ]

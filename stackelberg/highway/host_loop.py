@@ -23,7 +23,7 @@ Examples
 >>> from stackelberg.highway import FixedActionPolicy, run_episode
 >>> env = gym.make("stackelberg/TwoVehicleMerge-v0")
 >>> policy = FixedActionPolicy((3, 4))  # main car FASTER, ramp car SLOWER
->>> params = policy.init(EnvSpec.of(env), episode_key(0, 0))
+>>> params = policy.init(EnvSpec.of(env), init_key(0))
 >>> params, record = run_episode(env, policy, params, seed=0, episode=0)
 >>> record["outcome"], record["returns"]
 ('main_first', [50.0, 10.0])
@@ -38,7 +38,7 @@ import numpy as np
 
 from .._validation import check_positive_int
 
-__all__ = ["EnvSpec", "Learner", "episode_key", "episode_seed", "run_episode"]
+__all__ = ["EnvSpec", "Learner", "episode_key", "episode_seed", "init_key", "run_episode"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,17 @@ def episode_key(seed: int, episode: int, step: int = -1) -> np.ndarray:
     True
     """
     return np.random.SeedSequence([int(seed), int(episode), int(step) + 1, 0x4B]).generate_state(2, dtype=np.uint32)
+
+
+def init_key(seed: int) -> np.ndarray:
+    """The raw ``uint32[2]`` key of ``learner.init`` for a run with this seed.
+
+    Examples
+    --------
+    >>> bool((init_key(0) != episode_key(0, 0)).any())
+    True
+    """
+    return np.random.SeedSequence([int(seed), 0x49]).generate_state(2, dtype=np.uint32)
 
 
 def episode_seed(seed: int, episode: int) -> int:
