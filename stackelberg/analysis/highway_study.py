@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 from dataclasses import dataclass
@@ -209,6 +210,10 @@ def run_highway_study(
         if 0 < start[seed] < episodes and not os.path.exists(_checkpoint(folder, seed, start[seed])):
             raise FileNotFoundError(f"seed {seed} has {start[seed]} stored episodes but no checkpoint "
                                     f"{_checkpoint(folder, seed, start[seed])} to resume from")
+    # worker processes fork from the forkserver: preloading the simulator there spares each pool its import
+    # (ignored when the forkserver already runs; the sweep engine uses it where available)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.set_forkserver_preload(["stackelberg.highway", "stackelberg.analysis.highway_study"])
     total = len(seeds) * episodes
     with progress_bar(total=total, description=f"{env_id} {learner.name}", unit="episode",
                       progress=progress) as bar:
