@@ -24,7 +24,7 @@ Examples
 >>> folder = tempfile.mkdtemp()
 >>> with ResultStore(os.path.join(folder, "merge.sqlite")) as store:
 ...     study = run_highway_study(store, env_id="stackelberg/TwoVehicleMerge-v0",
-...                               learner=FixedActionPolicy((3, 1)), seeds=[0], episodes=2,
+...                               learner=FixedActionPolicy((3, 4)), seeds=[0], episodes=2,
 ...                               workers=1, progress=False)
 >>> [record["outcome"] for record in study.records]
 ['main_first', 'main_first']

@@ -22,11 +22,11 @@ Examples
 >>> import gymnasium as gym
 >>> from stackelberg.highway import FixedActionPolicy, run_episode
 >>> env = gym.make("stackelberg/TwoVehicleMerge-v0")
->>> policy = FixedActionPolicy((3, 4))  # main car FASTER, ramp car SLOWER
+>>> policy = FixedActionPolicy((3, 4))  # main car FASTER, ramp car SLOWER (too slow to pass in 20 s)
 >>> params = policy.init(EnvSpec.of(env), init_key(0))
 >>> params, record = run_episode(env, policy, params, seed=0, episode=0)
 >>> record["outcome"], record["returns"]
-('main_first', [50.0, 10.0])
+('main_first', [50.0, 0.0])
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def test_evaluation_episodes_do_not_update():
 
 
 def test_an_episode_depends_only_on_seed_episode_and_params():
-    env = gym.make("stackelberg/OnRampMerge-easy-v0")
+    env = gym.make("stackelberg/TwoVehicleMerge-v0")
     learner = hw.RandomPolicy()
     params = learner.init(hw.EnvSpec.of(env), hw.init_key(0))
     _, first = hw.run_episode(env, learner, params, seed=5, episode=2)
