@@ -46,7 +46,12 @@ from .._validation import check_positive_int
 from .store import ResultStore
 from .sweep import run_tasks
 
-__all__ = ["HighwayStudy", "run_highway_study", "load_params", "outcome_rates"]
+__all__ = ["HighwayStudy", "run_highway_study", "evaluate_highway_study", "load_params", "outcome_rates",
+           "EVALUATION_OFFSET"]
+
+#: Evaluation episode k of a seed is played from the environment seed and keys of episode EVALUATION_OFFSET + k,
+#: never those of a training episode.
+EVALUATION_OFFSET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,92 @@ def run_highway_study(
     records = sorted((r for r in store.rows(key) if r["seed"] in wanted and r["episode"] < episodes),
                      key=lambda r: (r["seed"], r["episode"]))
     return HighwayStudy(study_key=key, parameters=parameters, records=records, checkpoint_dir=folder)
+
+
+def _evaluate_seed(task: dict) -> list:
+    from ..highway import run_episode
+
+    env = _make_env(task["env_id"], task["env_config"])
+    records = []
+    for k in range(task["episodes"]):
+        _, record = run_episode(env, task["learner"], task["params"], seed=task["seed"],
+                                episode=EVALUATION_OFFSET + k, train=False)
+        record["episode"] = k
+        records.append(record)
+    env.close()
+    return records
+
+
+def evaluate_highway_study(
+    store: ResultStore,
+    study: HighwayStudy,
+    *,
+    learner,
+    episodes: int,
+    workers: int | None = None,
+    scheduler=None,
+    progress=None,
+) -> HighwayStudy:
+    """Play ``episodes`` evaluation episodes (no updates) per seed from the trained parameters of ``study``.
+
+    ``learner`` acts with the trained parameters: pass the training learner, or a variant that acts greedily
+    (for :class:`~stackelberg.highway.LinearQLearner`, ``epsilon=0``). Records (``episode`` = 0..episodes-1,
+    played with the seeds of episodes ``EVALUATION_OFFSET + k``) go to their own study, keyed by the trained
+    study, its number of episodes and the evaluating learner; stored seeds are skipped.
+
+    Returns
+    -------
+    HighwayStudy
+        The evaluation records, sorted by seed then episode (``checkpoint_dir`` is the trained study's).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from stackelberg.analysis.store import ResultStore
+    >>> from stackelberg.highway import FixedActionPolicy
+    >>> with ResultStore(os.path.join(tempfile.mkdtemp(), "merge.sqlite")) as store:
+    ...     trained = run_highway_study(store, env_id="stackelberg/TwoVehicleMerge-v0",
+    ...                                 learner=FixedActionPolicy((3, 4)), seeds=[0], episodes=1,
+    ...                                 workers=1, progress=False)
+    ...     tested = evaluate_highway_study(store, trained, learner=FixedActionPolicy((4, 3)), episodes=2,
+    ...                                     workers=1, progress=False)
+    >>> outcome_rates(tested.records)["ramp_first"]
+    1.0
+    """
+    from ..highway import Learner
+
+    if not isinstance(store, ResultStore):
+        raise TypeError(f"store must be a ResultStore; got {type(store).__name__}")
+    if not isinstance(study, HighwayStudy):
+        raise TypeError(f"study must be a HighwayStudy (from run_highway_study); got {type(study).__name__}")
+    if not isinstance(learner, Learner):
+        raise TypeError("learner must have name, config(), init(spec, key), act(params, obs, key) and "
+                        f"update(params, batch); got {type(learner).__name__}")
+    episodes = check_positive_int("episodes", episodes)
+    seeds = sorted({r["seed"] for r in study.records})
+    trained = {seed: sum(r["seed"] == seed for r in study.records) for seed in seeds}
+    parameters = {
+        "study": "highway-evaluation",
+        "trained": study.study_key,
+        "trained_episodes": sorted(set(trained.values())),
+        "episodes": episodes,
+        "learner": learner.name,
+        "learner_config": learner.config(),
+    }
+    key = store.register(parameters, key_fields=("seed", "episode"))
+    stored = {seed for seed, _ in store.keys(key)}
+    tasks = [{"env_id": study.parameters["env_id"], "env_config": study.parameters["env_config"],
+              "learner": learner, "seed": seed, "episodes": episodes, "params": load_params(study, seed)}
+             for seed in seeds if seed not in stored]
+    with progress_bar(total=len(seeds) * episodes, description=f"evaluating {learner.name}", unit="episode",
+                      progress=progress) as bar:
+        bar.update((len(seeds) - len(tasks)) * episodes)
+        if tasks:
+            run_tasks(_evaluate_seed, tasks, workers=workers if scheduler is None else None, scheduler=scheduler,
+                      store=store, study_key=key, progress=False)
+            bar.update(len(tasks) * episodes)
+    records = sorted(store.rows(key), key=lambda r: (r["seed"], r["episode"]))
+    return HighwayStudy(study_key=key, parameters=parameters, records=records, checkpoint_dir=study.checkpoint_dir)
 
 
 def load_params(study: HighwayStudy, seed: int):

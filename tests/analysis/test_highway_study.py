@@ -4,7 +4,12 @@ import os
 
 import pytest
 
-from stackelberg.analysis.highway_study import load_params, outcome_rates, run_highway_study
+from stackelberg.analysis.highway_study import (
+    evaluate_highway_study,
+    load_params,
+    outcome_rates,
+    run_highway_study,
+)
 from stackelberg.analysis.store import ResultStore
 from stackelberg.highway import LinearQLearner
 
@@ -28,6 +33,16 @@ class InterruptedLearner(LinearQLearner):
         if self.updates == self.die_at_update:
             raise Interrupted
         return super().update(params, batch)
+
+
+class GreedyNoUpdate(LinearQLearner):
+    """A greedy linear Q-learner whose update must never be called."""
+
+    def __init__(self):
+        super().__init__(epsilon=0.0)
+
+    def update(self, params, batch):
+        raise AssertionError("evaluation episodes must not update")
 
 
 def test_an_interrupted_run_resumes_to_the_same_records(tmp_path):
@@ -72,3 +87,15 @@ def test_arguments_are_checked(tmp_path):
             run_highway_study(store, env_id=ENV_ID, learner=LinearQLearner(), seeds=[0, 0], episodes=1)
         with pytest.raises(ValueError, match="episodes must be an integer >= 1"):
             run_highway_study(store, env_id=ENV_ID, learner=LinearQLearner(), seeds=[0], episodes=0)
+
+
+def test_evaluation_plays_the_trained_params_without_updating_and_resumes(tmp_path):
+    with ResultStore(tmp_path / "e.sqlite") as store:
+        trained = run_highway_study(store, learner=LinearQLearner(), workers=1, **{**RUN, "episodes": 2})
+        greedy = GreedyNoUpdate()
+        tested = evaluate_highway_study(store, trained, learner=greedy, episodes=2, workers=1, progress=False)
+        assert [(r["seed"], r["episode"]) for r in tested.records] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+        assert tested.study_key != trained.study_key
+        again = evaluate_highway_study(store, trained, learner=greedy, episodes=2, workers=1, progress=False)
+        assert again.records == tested.records
+    assert sum(outcome_rates(tested.records).values()) == pytest.approx(1.0)
