@@ -6,7 +6,7 @@ must merge into the main lane. Each has highway-env's five discrete meta-actions
 merge point first, 10 when it passes second, and both get -10 when a controlled car crashes; a car still on the
 acceleration lane near its end is moved left automatically.
 
-Parameters (highway-env 1.12.1, gymnasium 1.x; every number is a config key of the same name)
+Parameters (highway-env 1.12.1, gymnasium 1.x; config keys in parentheses)
 
 - Road: highway-env's ``MergeGenericEnv`` road with one main lane (``lanes_count=1``): 150 m before the ramp
   converges, 80 m converging, an 80 m acceleration lane (x = 230..310 m) ending in a barrier, 150 m after.
@@ -16,8 +16,8 @@ Parameters (highway-env 1.12.1, gymnasium 1.x; every number is a config key of t
 - Vehicles: highway-env ``MDPVehicle`` with target speeds 10, 15, 20, 25, 30 m/s (``target_speeds``); FASTER and
   SLOWER move the target one step from the current speed.
 - Initial state, drawn from the environment's seeded generator at ``reset(seed=...)``: main car at
-  x ~ U(20, 40) m with speed ~ U(22, 28) m/s; ramp car on the ramp's straight part at x ~ U(20, 40) m with speed
-  ~ U(20, 30) m/s (so sometimes it comes much faster than the main car); initial speeds are also the initial
+  x ~ U(20, 40) m (``main_position``) with speed ~ U(22, 28) m/s (``main_speed``); ramp car on the ramp's
+  straight part at x ~ U(20, 40) m (``ramp_position``) with speed ~ U(20, 30) m/s (``ramp_speed``) (so sometimes it comes much faster than the main car); initial speeds are also the initial
   target speeds, snapped to the nearest of the target speeds.
 - Timing: simulation at 15 Hz, one decision per second (``policy_frequency=1``: 15 frames per step), an
   episode lasts at most 20 s (``duration``: 20 steps); it ends earlier when both cars have passed the merge
@@ -25,7 +25,7 @@ Parameters (highway-env 1.12.1, gymnasium 1.x; every number is a config key of t
 - Automatic merge: from the frame at which a car on the acceleration lane is closer to the lane end than
   1 s at its current speed plus one vehicle length (``auto_merge_time=1.0``), its target lane becomes the main
   lane (whatever its action); this also applies to a main car that moved onto the acceleration lane.
-- Rewards, per agent and step: +50 in the step the agent passes the merge point first, +10 in the step it
+- Rewards (``first_reward``, ``second_reward``, ``collision_reward``), per agent and step: +50 in the step the agent passes the merge point first, +10 in the step it
   passes second, -10 to both agents in the step of a crash of either controlled car (with the other car or the
   barrier). The episode's ``outcome`` (in ``info``) is ``"crash"`` if a crash happened, else ``"main_first"``
   or ``"ramp_first"`` by the first to pass, and ``"timeout"`` if neither passed within the duration.
