@@ -86,9 +86,7 @@ def _make_env(env_id: str, env_config: dict):
 
     from .. import highway  # noqa: F401  (registers the environments)
 
-    registered = dict(gymnasium.spec(env_id).kwargs.get("config", {}))
-    registered.update(env_config)
-    return gymnasium.make(env_id, config=registered)
+    return gymnasium.make(env_id, config=dict(env_config))
 
 
 def _run_chunk(task: dict) -> list:

@@ -11,7 +11,7 @@ _ENTRY = {
     "ramp": "stackelberg.highway.on_ramp_merge:OnRampMergeEnv",
 }
 
-#: Every registered id and the config it presets.
+#: Every registered id, its entry point and the constructor arguments it presets.
 ENV_IDS = {
     "stackelberg/TwoVehicleMerge-v0": (_ENTRY["two"], {}),
     "stackelberg/OnRampMerge-v0": (_ENTRY["ramp"], {}),
@@ -34,8 +34,7 @@ def register_environments() -> None:
     >>> "stackelberg/TwoVehicleMerge-v0" in gymnasium.registry
     True
     """
-    for env_id, (entry_point, config) in ENV_IDS.items():
+    for env_id, (entry_point, kwargs) in ENV_IDS.items():
         if env_id in gymnasium.registry:
             continue
-        kwargs = {"config": dict(config)} if config else {}
-        gymnasium.register(id=env_id, entry_point=entry_point, kwargs=kwargs, disable_env_checker=True)
+        gymnasium.register(id=env_id, entry_point=entry_point, kwargs=dict(kwargs), disable_env_checker=True)

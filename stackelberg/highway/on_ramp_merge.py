@@ -77,7 +77,15 @@ class OnRampMergeEnv(MultiAgentMergeEnv):
     config : dict, optional
         Overrides of :meth:`default_config`; ``density`` is one of ``"easy"``, ``"medium"``, ``"hard"``.
     render_mode : {None, "rgb_array", "human"}
+    density : str, optional
+        The density unless ``config`` names one (how the ``OnRampMerge-{density}-v0`` ids preset it, so that
+        ``gym.make(id, config={...})`` keeps the id's density).
     """
+
+    def __init__(self, config: dict | None = None, render_mode: str | None = None, *, density: str | None = None):
+        if density is not None:
+            config = {"density": density, **(config or {})}
+        super().__init__(config=config, render_mode=render_mode)
 
     @classmethod
     def default_config(cls) -> dict:

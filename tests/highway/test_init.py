@@ -11,7 +11,10 @@ import stackelberg.highway as hw
 def test_every_id_is_registered():
     assert set(hw.ENV_IDS) <= set(gymnasium.registry)
     hw.register_environments()  # idempotent
-    assert gymnasium.spec("stackelberg/OnRampMerge-hard-v0").kwargs == {"config": {"density": "hard"}}
+    assert gymnasium.spec("stackelberg/OnRampMerge-hard-v0").kwargs == {"density": "hard"}
+    # a config given to make keeps the id's density
+    env = gymnasium.make("stackelberg/OnRampMerge-hard-v0", config={"controlled_vehicles": 4})
+    assert env.unwrapped.config["density"] == "hard" and env.unwrapped.n_agents == 4
 
 
 def test_missing_highway_env_names_the_extra():
