@@ -269,7 +269,7 @@ def _cmd_dynamics_lio_ipd(args) -> int:
 
 def _cmd_dynamics_escape_room(args) -> int:
     from .games.escape_room import escape_room
-    from .solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
+    from .solvers.incentives.metagrad import incentive_trajectory, initial_logits
 
     game = escape_room(args.agents, args.required, horizon=args.horizon)
     logits0 = initial_logits(game, scale=args.init_scale, seed=args.init_seed)
@@ -279,11 +279,9 @@ def _cmd_dynamics_escape_room(args) -> int:
         entropy=args.entropy,
     )  # fmt: skip
     if args.sampled:
-        run = sampled_trajectory(game, args.population, batch_size=args.batch_size, seed=args.seed, eta0=args.eta_init,
-                                 progress=True, **common)
-    else:
-        run = incentive_trajectory(game, args.population, incentive_optimizer=args.optimizer, eta0=args.eta_init,
-                                   progress=True, **common)
+        common.update(gradient="sampled", batch_size=args.batch_size, seed=args.seed)
+    run = incentive_trajectory(game, args.population, incentive_optimizer=args.optimizer, eta0=args.eta_init,
+                               progress=True, **common)
     optimum = 10 * (args.agents - args.required) - args.required
     print(f"ER({args.agents},{args.required}) {args.population}{' (sampled)' if args.sampled else ' (exact)'}")
     print(f"  final collective return {float(run.collective_return[-1]):.3f} (optimum {optimum})")

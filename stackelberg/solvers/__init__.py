@@ -2,12 +2,13 @@
 
 from .components import EquilibriumComponent, equilibrium_components
 from .dynamic_programming import MDPSolution, greedy_policy, occupancy_measure, policy_evaluation, q_from_values, value_iteration
-from .incentive_design import (
+from .incentives import (
     IncentiveDesignProblem,
     IncentiveDesignResult,
     IncentiveEvaluation,
     IncentiveGradients,
     LeaderObjectiveGrid,
+    NotConvergedWarning,
     evaluate_incentive_design,
     incentive_design,
     incentive_gradients,
@@ -52,6 +53,7 @@ __all__ = [
     "IncentiveEvaluation",
     "IncentiveGradients",
     "LeaderObjectiveGrid",
+    "NotConvergedWarning",
     "evaluate_incentive_design",
     "incentive_design",
     "incentive_gradients",
