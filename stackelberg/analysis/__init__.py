@@ -1,6 +1,6 @@
 """Studies, sweeps, the result store and plots: the experiments built on the games and solvers.
 
-Every public name of the submodules is available here (and as ``stackelberg.<name>``), as in
+Every public name of the submodules (their ``__all__``) is available here (and as ``stackelberg.<name>``), as in
 :mod:`stackelberg.games` and :mod:`stackelberg.solvers`. The plotting functions are imported on first use
 (PEP 562), so that ``import stackelberg`` does not load matplotlib.
 
@@ -15,62 +15,27 @@ Examples
 
 from __future__ import annotations
 
-from .cooperation import cooperation_level, pareto_compare
-from .cooperation_study import (
-    PAPER_RHOS,
-    PAPER_SIZES,
-    PAPER_TRIALS,
-    ROW_FIELDS,
-    StudyResult,
-    aggregate_rows,
-    cooperation_study,
-    game_seed,
-)
-from .incentive_study import (
-    EXAMPLE1_STARTS,
-    GRIDWORLD_DEFAULTS,
-    GRIDWORLD_PAPER_TABLE1,
-    gridworld_initial_policies,
-    run_example1,
-    run_gridworld,
-    run_gridworld_table,
-)
-from .lio_study import ConvergenceStudy, VectorField, cooperation_margin, lio_convergence_study, lio_vector_field
-from .store import ResultStore, study_key
-from .sweep import batches, default_workers, run_tasks
+from . import cooperation as _cooperation
+from . import cooperation_study as _cooperation_study
+from . import incentive_study as _incentive_study
+from . import lio_study as _lio_study
+from . import store as _store
+from . import sweep as _sweep
+from .cooperation import *  # noqa: F401,F403
+from .cooperation_study import *  # noqa: F401,F403  (binds the function cooperation_study over the module name)
+from .incentive_study import *  # noqa: F401,F403
+from .lio_study import *  # noqa: F401,F403
+from .store import *  # noqa: F401,F403
+from .sweep import *  # noqa: F401,F403
 
+#: The names of :mod:`.plots`, whose import loads matplotlib.
 _PLOTS = ("plot_study", "size_figure", "gain_figure")
 
 __all__ = [
-    "cooperation_level",
-    "pareto_compare",
-    "cooperation_study",
-    "StudyResult",
-    "aggregate_rows",
-    "game_seed",
-    "PAPER_SIZES",
-    "PAPER_TRIALS",
-    "PAPER_RHOS",
-    "ROW_FIELDS",
-    "EXAMPLE1_STARTS",
-    "GRIDWORLD_PAPER_TABLE1",
-    "GRIDWORLD_DEFAULTS",
-    "gridworld_initial_policies",
-    "run_example1",
-    "run_gridworld",
-    "run_gridworld_table",
-    "VectorField",
-    "lio_vector_field",
-    "ConvergenceStudy",
-    "lio_convergence_study",
-    "cooperation_margin",
-    "ResultStore",
-    "study_key",
-    "run_tasks",
-    "batches",
-    "default_workers",
-    *_PLOTS,
-]
+    name
+    for module in (_cooperation, _cooperation_study, _incentive_study, _lio_study, _store, _sweep)
+    for name in module.__all__
+] + list(_PLOTS)
 
 
 def __getattr__(name: str):

@@ -484,6 +484,13 @@ def _pyplot():
     return plt
 
 
+def _save(plt, fig, path):
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
+
+
 def _plot_example1(path, axis, values, results, parameterization):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.4, 4.6))
@@ -500,10 +507,7 @@ def _plot_example1(path, axis, values, results, parameterization):
     ax.set_ylabel("$x_2$")
     ax.set_title(f"Example 1 (Fig. 2), {parameterization} parameterisation")
     ax.legend(loc="upper right", fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)
 
 
 def _plot_convergence(path, result, title):
@@ -523,10 +527,7 @@ def _plot_convergence(path, result, title):
     for ax in axes:
         ax.set_xlabel("iteration")
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)
 
 
 def _plot_payments(path, results):
@@ -539,10 +540,7 @@ def _plot_payments(path, results):
         ax.set_xlabel("iteration")
         ax.legend()
     fig.suptitle(f"side payments (Fig. 4), {results[next(iter(results))].parameterization}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)
 
 
 def _plot_occupancy(path, problem, result):
@@ -566,7 +564,4 @@ def _plot_occupancy(path, problem, result):
             ax.set_ylabel("i")
             fig.colorbar(image, ax=ax, fraction=0.046)
     fig.suptitle("occupancy measures (Fig. 6)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)

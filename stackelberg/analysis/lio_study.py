@@ -133,22 +133,10 @@ class VectorField:
     parameters: dict
 
 
-def lio_vector_field(
-    game,
-    *,
-    incentive_action: int = 0,
-    fixed_incentive: float = 0.0,
-    incentive_grid=None,
-    theta_grid=None,
-    giver_theta: float = 0.5,
-    recipient_incentive=(0.0, 0.0),
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-) -> VectorField:
+def lio_vector_field(game, *, incentive_action: int = 0, fixed_incentive: float = 0.0, incentive_grid=None,
+                     theta_grid=None, giver_theta: float = 0.5, recipient_incentive=(0.0, 0.0), gamma: float = 0.9,
+                     alpha: float = 0.01, beta: float = 0.01, cost: float = 0.0, learners=("lio", "lio"),
+                     incentive_bounds=(0.0, 3.0)) -> VectorField:
     r"""The exact LIO vector field of Fig. 5.2 (``incentive_action=0``) / Fig. B.1.
 
     At every grid point :math:`(\eta^1_a, \theta^2)` the other coordinates are fixed
@@ -272,20 +260,9 @@ class ConvergenceStudy:
         return self.initial_theta.shape[0]
 
 
-def lio_convergence_study(
-    game,
-    *,
-    n_steps: int = 1000,
-    points_per_axis: int = 3,
-    incentive_range=(0.0, 3.0),
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-    tol: float = 1e-3,
-) -> ConvergenceStudy:
+def lio_convergence_study(game, *, n_steps: int = 1000, points_per_axis: int = 3, incentive_range=(0.0, 3.0),
+                          gamma: float = 0.9, alpha: float = 0.01, beta: float = 0.01, cost: float = 0.0,
+                          learners=("lio", "lio"), incentive_bounds=(0.0, 3.0), tol: float = 1e-3) -> ConvergenceStudy:
     r"""Run exact LIO from every point of a regular grid of initial conditions.
 
     The grid has ``points_per_axis`` values per coordinate: each :math:`\theta^p` over [0, 1]
@@ -315,7 +292,8 @@ def lio_convergence_study(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a 2x2 game, ``points_per_axis`` is below 2, ``incentive_range`` is not low < high,
+        or a LIO setting is malformed (see :func:`~stackelberg.solvers.incentives.lio.lio_trajectory`).
 
     Examples
     --------
@@ -357,14 +335,7 @@ def lio_convergence_study(
         axis=1,
     )
     return ConvergenceStudy(
-        initial_theta=theta0,
-        initial_eta=eta0,
-        final_theta=final_theta,
-        final_eta=final_eta,
-        outcome=outcome,
-        fractions=fractions,
-        final_margin=margin,
-        final_collective_reward=run.collective_reward[-1],
-        n_steps=n_steps,
+        initial_theta=theta0, initial_eta=eta0, final_theta=final_theta, final_eta=final_eta, outcome=outcome,
+        fractions=fractions, final_margin=margin, final_collective_reward=run.collective_reward[-1], n_steps=n_steps,
         parameters=dict(dynamics, learners=tuple(learners), incentive_range=(low, high), points_per_axis=k, tol=tol),
     )

@@ -11,66 +11,13 @@
 """
 
 from ...games.incentive import IncentiveDesignProblem
-from .design import (
-    IncentiveDesignResult,
-    LeaderObjectiveGrid,
-    NotConvergedWarning,
-    incentive_design,
-    leader_objective_brute_force,
-    strong_stackelberg_objective,
-)
-from .evaluation import (
-    IncentiveEvaluation,
-    IncentiveGradients,
-    evaluate_incentive_design,
-    incentive_gradients,
-    policy_from_parameters,
-    project_to_simplex,
-)
-from .lio import LIOTrajectory, lio_incentive_gradient, lio_markov_step, lio_policy_gradients, lio_step, lio_trajectory
-from .metagrad import (
-    IncentiveRun,
-    designer_incentives,
-    exact_policy_gradients,
-    exact_returns,
-    incentive_trajectory,
-    initial_logits,
-    lio_incentives,
-    metagrad_step,
-    pg_step,
-    softmax_policies,
-)
-from .sampling import sampled_incentive_gradients
+from . import design, evaluation, lio, metagrad, sampling
+from .design import *  # noqa: F401,F403
+from .evaluation import *  # noqa: F401,F403
+from .lio import *  # noqa: F401,F403
+from .metagrad import *  # noqa: F401,F403
+from .sampling import *  # noqa: F401,F403
 
-__all__ = [
-    "IncentiveDesignProblem",
-    "IncentiveDesignResult",
-    "IncentiveEvaluation",
-    "IncentiveGradients",
-    "LeaderObjectiveGrid",
-    "NotConvergedWarning",
-    "evaluate_incentive_design",
-    "incentive_design",
-    "incentive_gradients",
-    "leader_objective_brute_force",
-    "policy_from_parameters",
-    "project_to_simplex",
-    "sampled_incentive_gradients",
-    "strong_stackelberg_objective",
-    "LIOTrajectory",
-    "lio_incentive_gradient",
-    "lio_markov_step",
-    "lio_policy_gradients",
-    "lio_step",
-    "lio_trajectory",
-    "IncentiveRun",
-    "designer_incentives",
-    "exact_policy_gradients",
-    "exact_returns",
-    "incentive_trajectory",
-    "initial_logits",
-    "lio_incentives",
-    "metagrad_step",
-    "pg_step",
-    "softmax_policies",
+__all__ = ["IncentiveDesignProblem"] + [
+    name for module in (design, evaluation, sampling, lio, metagrad) for name in module.__all__
 ]

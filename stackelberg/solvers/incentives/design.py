@@ -28,13 +28,9 @@ The gradients are exact (:mod:`~stackelberg.solvers.incentives.evaluation`) or s
 :math:`f_m(x) = \max_{\theta \in \text{best responses}} f(x, \theta)` on a grid, a brute-force check of the
 points Algorithm 1 returns.
 
-other joint states, and an evaluation raises ``ValueError`` if the followers' policies can stay forever outside
-the terminal states (the undiscounted value or its gradient is then not finite; use ``leader_gamma < 1``).
-
 References
 ----------
-Incentive design for multi-agent systems: a bilevel optimization framework for coordinating independent agents
-and convergence analysis (TMLR submission): Problem 1, Eqs. 4-13, Algorithm 1, Lemma 1, Prop. 1, Definition 1,
+Incentive design for multi-agent systems (TMLR submission): Problem 1, Eqs. 4-6, Algorithm 1, Definition 1,
 Example 1.
 
 B. Liu, M. Ye, S. Wright, P. Stone, Q. Liu. BOME! Bilevel optimization made easy. NeurIPS 2022.
@@ -53,16 +49,8 @@ from ..._progress import progress_bar, progress_iter
 from ..._validation import as_finite_array, check_callback, check_choice, check_positive, check_positive_int, check_tol
 from ...errors import ProblemTooLargeError
 from .._numeric import project_to_simplex, softmax
-from .evaluation import (
-    _PARAMETERIZATIONS,
-    IncentiveDesignProblem,
-    IncentiveGradients,
-    _check_problem,
-    _check_theta,
-    _exact_gradients,
-    _leader,
-    _optimal_values,
-)
+from .evaluation import _PARAMETERIZATIONS, IncentiveDesignProblem, IncentiveGradients, _exact_gradients, _leader
+from .evaluation import _check_problem, _check_theta, _optimal_values
 from .sampling import _default_horizon, _sampled_gradients
 
 __all__ = [
@@ -489,7 +477,6 @@ def leader_objective_brute_force(problem: IncentiveDesignProblem, grid, *, param
 
     Examples
     --------
-    >>> import numpy as np
     >>> from stackelberg.games.incentive import example1_problem
     >>> out = leader_objective_brute_force(example1_problem(), [[0.0, 0.0], [1.0, 2.0], [2.0, 3.0]])
     >>> out.objective.round(6).tolist()

@@ -30,16 +30,9 @@ leader's reward is zero once every follower has reached a terminal state; the jo
 other joint states, and an evaluation raises ``ValueError`` if the followers' policies can stay forever outside
 the terminal states (the undiscounted value or its gradient is then not finite; use ``leader_gamma < 1``).
 
-other joint states, and an evaluation raises ``ValueError`` if the followers' policies can stay forever outside
-the terminal states (the undiscounted value or its gradient is then not finite; use ``leader_gamma < 1``).
-
 References
 ----------
-Incentive design for multi-agent systems: a bilevel optimization framework for coordinating independent agents
-and convergence analysis (TMLR submission): Problem 1, Eqs. 4-13, Algorithm 1, Lemma 1, Prop. 1, Definition 1,
-Example 1.
-
-B. Liu, M. Ye, S. Wright, P. Stone, Q. Liu. BOME! Bilevel optimization made easy. NeurIPS 2022.
+Incentive design for multi-agent systems (TMLR submission): Eqs. 1, 7, 11-13, Lemma 1, Prop. 1.
 
 A. Agarwal, S. Kakade, J. Lee, G. Mahajan. On the theory of policy gradient methods. JMLR 22(98), 2021.
 """

@@ -73,13 +73,12 @@ from ..._validation import (
     check_choice,
     check_discount,
     check_player,
-    check_positive,
     check_positive_int,
     check_tol,
 )
 from ...games.normal_form import NormalFormGame
 from .._numeric import project_to_simplex
-from .metagrad import _check_lio_eta, _check_logits, _engine, _lio_update
+from .metagrad import _exact_incentive_step
 
 __all__ = [
     "LEARNERS",
@@ -390,7 +389,7 @@ def lio_incentive_gradient(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a two-player game, ``giver`` is not 0 or 1, or a policy, incentive or rate is malformed.
 
     Examples
     --------
@@ -409,18 +408,9 @@ def lio_incentive_gradient(
     return _incentive_gradient(B.T, x_hat, _policy(theta0), eta1, gamma, alpha, cost)
 
 
-def lio_step(
-    game,
-    theta,
-    eta,
-    *,
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def lio_step(game, theta, eta, *, gamma: float = 0.9, alpha: float = 0.01, beta: float = 0.01, cost: float = 0.0,
+             learners=("lio", "lio"), incentive_bounds=(0.0, 3.0)
+             ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     r"""One exact LIO iteration (Algorithm 2) in a repeated two-player matrix game.
 
     Both players take their policy step (Eq. B.4/B.5, projected onto the probability simplex);
@@ -459,7 +449,8 @@ def lio_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a two-player game with two or more actions each, a policy is off the simplex, an
+        incentive has the wrong length, a learner kind is unknown or ``incentive_bounds`` is not a pair low < high.
 
     Examples
     --------
@@ -517,19 +508,8 @@ class LIOTrajectory:
         return _policy(self.theta[check_player("player", player, 2)])
 
 
-def lio_trajectory(
-    game,
-    theta0,
-    eta0,
-    *,
-    n_steps: int,
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-) -> LIOTrajectory:
+def lio_trajectory(game, theta0, eta0, *, n_steps: int, gamma: float = 0.9, alpha: float = 0.01, beta: float = 0.01,
+                   cost: float = 0.0, learners=("lio", "lio"), incentive_bounds=(0.0, 3.0)) -> LIOTrajectory:
     r"""Iterate :func:`lio_step` ``n_steps`` times from ``(theta0, eta0)``.
 
     Parameters
@@ -549,7 +529,7 @@ def lio_trajectory(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        As :func:`lio_step`, and if ``n_steps`` is not a positive integer.
 
     Examples
     --------
@@ -591,18 +571,8 @@ def lio_trajectory(
 # =============================================================================================
 # LIO agents in finite-horizon Markov games (Escape Room), exact
 # =============================================================================================
-def lio_markov_step(
-    game,
-    logits,
-    eta,
-    *,
-    gamma: float = 0.99,
-    alpha: float = 1.0,
-    beta: float = 1.0,
-    r_max: float = 2.0,
-    cost: float = 1.0,
-    exploration: float = 0.0,
-) -> tuple:
+def lio_markov_step(game, logits, eta, *, gamma: float = 0.99, alpha: float = 1.0, beta: float = 1.0,
+                    r_max: float = 2.0, cost: float = 1.0, exploration: float = 0.0) -> tuple:
     r"""One exact LIO iteration (Algorithm 2) of :math:`N` LIO agents in a finite-horizon game.
 
     Agent :math:`i` pays agent :math:`k \ne i` the incentive
@@ -650,7 +620,8 @@ def lio_markov_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon game whose agents share their actions, the logits or ``eta`` have the
+        wrong shapes, a rate or ``cost`` is negative, or ``r_max`` is not positive.
 
     Examples
     --------
@@ -666,10 +637,4 @@ def lio_markov_step(
     >>> bool(new_eta[0, 1, 0, 0] > 0 > new_eta[0, 1, 0, 1])
     True
     """
-    engine = _engine(game, gamma, exploration)
-    logits = _check_logits(game, logits)
-    eta = _check_lio_eta(game, eta)
-    alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
-    r_max = check_positive("r_max", r_max)
-    new, benefit, penalty = _lio_update(engine, logits, eta.astype(float), alpha, r_max)  # Algorithm 2, exact
-    return new, eta + beta * (benefit - cost * penalty)
+    return _exact_incentive_step(game, "lio", logits, eta, gamma, alpha, beta, r_max, cost, exploration, 0.0)

@@ -257,33 +257,46 @@ class _Engine:
 # =============================================================================================
 # the two estimators of one iteration's quantities: exact expectations, or REINFORCE samples
 # =============================================================================================
-class _ExactEstimator:
-    """Exact expectations of the quantities of one iteration (see the module docstring)."""
+class _Estimator:
+    """What the two estimators share: the policies of logits and the policy step with the entropy bonus."""
 
     def __init__(self, engine: _Engine, entropy: float = 0.0):
         self.engine, self.entropy = engine, entropy
 
-    def policy_step(self, logits, received, alpha):
-        """Eqs. 5.3-5.4 / 6.3: every agent's exact step on extrinsic plus received rewards; keeps tau's statistics."""
+    def policies_of(self, logits):
+        """The softmax policies of ``logits`` and the behaviour policies the agents act with."""
+        policies = [softmax(x) for x in logits]
+        return policies, self.engine.behaviour(policies)
+
+    def ascend(self, logits, gradient, steps, alpha):
+        """``theta^k + alpha (gradient(k) + entropy bonus at the states' step counts)`` for every agent k."""
         e = self.engine
-        self.policies = [softmax(x) for x in logits]
-        self.behaviour = e.behaviour(self.policies)
-        self.joint = e.joint(self.behaviour)
-        self.d = e.forward(self.joint)
-        weighted, _ = e.weighted_q(self.joint, self.d, e.total_rewards(received), e.gamma)
-        steps = self.d.sum(axis=0) * e.live  # expected undiscounted visits of each live state (the episode's steps)
         return tuple(
             logits[k]
-            + alpha * e.policy_gradient(k, self.policies, self.behaviour, weighted[k : k + 1])[0]
+            + alpha * gradient(k)
             + (alpha * self.entropy * e.entropy_gradient(k, self.policies, self.behaviour, steps) if self.entropy else 0.0)
             for k in range(e.n_agents)
         )
 
+
+class _ExactEstimator(_Estimator):
+    """Exact expectations of the quantities of one iteration (see the module docstring)."""
+
+    def policy_step(self, logits, received, alpha):
+        """Eqs. 5.3-5.4 / 6.3: every agent's exact step on extrinsic plus received rewards; keeps tau's statistics."""
+        e = self.engine
+        self.policies, self.behaviour = self.policies_of(logits)
+        self.joint = e.joint(self.behaviour)
+        self.d = e.forward(self.joint)
+        weighted, _ = e.weighted_q(self.joint, self.d, e.total_rewards(received), e.gamma)
+        steps = self.d.sum(axis=0) * e.live  # expected undiscounted visits of each live state (the episode's steps)
+        return self.ascend(logits, lambda k: e.policy_gradient(k, self.policies, self.behaviour, weighted[k : k + 1])[0],
+                           steps, alpha)
+
     def directions(self, new_logits, objectives):
         """Eq. 5.9 at the updated policies: per agent k, ``grad_{theta_hat^k}`` of every objective row ``(G, S, n)``."""
         e = self.engine
-        policies = [softmax(x) for x in new_logits]
-        behaviour = e.behaviour(policies)
+        policies, behaviour = self.policies_of(new_logits)
         joint = e.joint(behaviour)
         weighted, _ = e.weighted_q(joint, e.forward(joint), objectives, e.gamma)
         return [e.policy_gradient(k, policies, behaviour, weighted) for k in range(e.n_agents)]
@@ -329,11 +342,12 @@ class _Sampler:
         return states, actions, columns
 
 
-class _SampledEstimator:
+class _SampledEstimator(_Estimator):
     """REINFORCE estimates of the same quantities as :class:`_ExactEstimator`, each unbiased."""
 
     def __init__(self, engine: _Engine, rng: np.random.Generator, batch: int, entropy: float = 0.0):
-        self.engine, self.sampler, self.batch, self.entropy = engine, _Sampler(engine, rng), batch, entropy
+        super().__init__(engine, entropy)
+        self.sampler, self.batch = _Sampler(engine, rng), batch
 
     def returns_to_go(self, states, columns, rewards):
         """``gamma^t G_t`` per row of ``rewards (K, S, A)``, ``(K, batch, H)``."""
@@ -365,25 +379,21 @@ class _SampledEstimator:
     def policy_step(self, logits, received, alpha):
         """Eq. 5.4 with the gamma^t that makes it unbiased, on a fresh batch tau."""
         e = self.engine
-        self.policies = [softmax(x) for x in logits]
-        self.behaviour = e.behaviour(self.policies)
+        self.policies, self.behaviour = self.policies_of(logits)
         self.states, self.actions, self.columns = self.sampler.episodes(self.behaviour, self.batch)
         weights = self.returns_to_go(self.states, self.columns, e.total_rewards(received))
         steps = None
         if self.entropy:  # the episodes' steps: visits of live states, per episode
             steps = np.bincount(self.states.ravel(), minlength=e.S) * e.live / self.states.shape[0]
-        return tuple(
-            logits[k]
-            + alpha * self.reinforce(k, self.policies, self.behaviour, self.states, self.actions, weights[k : k + 1])[0]
-            + (alpha * self.entropy * e.entropy_gradient(k, self.policies, self.behaviour, steps) if self.entropy else 0.0)
-            for k in range(e.n_agents)
+        return self.ascend(
+            logits, lambda k: self.reinforce(k, self.policies, self.behaviour, self.states, self.actions, weights[k : k + 1])[0],
+            steps, alpha,
         )
 
     def directions(self, new_logits, objectives):
         """Eq. 5.9 on a fresh validation batch tau hat under the updated policies."""
         e = self.engine
-        policies = [softmax(x) for x in new_logits]
-        behaviour = e.behaviour(policies)
+        policies, behaviour = self.policies_of(new_logits)
         states, actions, columns = self.sampler.episodes(behaviour, self.batch)
         weights = self.returns_to_go(states, columns, objectives)
         return [self.reinforce(k, policies, behaviour, states, actions, weights) for k in range(e.n_agents)]
@@ -501,19 +511,24 @@ def _incentive_update(estimator, payments, logits, eta, alpha, r_max):
 def _check_game(game) -> MarkovGame:
     if not isinstance(game, MarkovGame):
         raise TypeError(f"game must be a MarkovGame; got {type(game).__name__}")
-    if not game.is_finite_horizon:
-        raise ValueError("game must be a finite-horizon MarkovGame (built with horizon=H); got a discounted game")
-    return game
+    if game.is_finite_horizon:
+        return game
+    raise ValueError("game must be a finite-horizon MarkovGame (built with horizon=H); got a discounted game")
+
+
+def _per_agent(name: str, game: MarkovGame, values, hint: str = "") -> list:
+    """One finite 2-d array per agent (a sequence, or a 3-d array split along its first axis)."""
+    if isinstance(values, np.ndarray) and values.ndim == 3:
+        values = list(values)
+    if not isinstance(values, (list, tuple)) or len(values) != game.n_players:
+        raise ValueError(f"{name} must hold one (S, n_k) array per agent ({game.n_players}){hint}; "
+                         f"got {type(values).__name__}")
+    return [as_finite_array(f"{name}[{k}]", entry, ndim=2) for k, entry in enumerate(values)]
 
 
 def _check_logits(game: MarkovGame, logits) -> tuple:
-    if isinstance(logits, np.ndarray) and logits.ndim == 3:
-        logits = list(logits)
-    if not isinstance(logits, (list, tuple)) or len(logits) != game.n_players:
-        raise ValueError(f"logits must hold one (S, n_k) array per agent ({game.n_players}); got {type(logits).__name__}")
     out = []
-    for k, entry in enumerate(logits):
-        array = as_finite_array(f"logits[{k}]", entry, ndim=2)
+    for k, array in enumerate(_per_agent("logits", game, logits)):
         expected = (game.n_states, game.action_shape[k])
         if array.shape != expected:
             raise ValueError(f"logits[{k}] must have shape {expected} (states, actions); got {array.shape}")
@@ -552,13 +567,8 @@ def _check_lio_eta(game: MarkovGame, eta, name: str = "eta") -> np.ndarray:
 def _check_incentives(game: MarkovGame, incentives):
     if incentives is None:
         return None
-    if isinstance(incentives, np.ndarray) and incentives.ndim == 3:
-        incentives = list(incentives)
-    if not isinstance(incentives, (list, tuple)) or len(incentives) != game.n_players:
-        raise ValueError(f"incentives must hold one (S, n_k) array per agent ({game.n_players}) or be None")
     out = []
-    for k, entry in enumerate(incentives):
-        array = as_finite_array(f"incentives[{k}]", entry, ndim=2)
+    for k, array in enumerate(_per_agent("incentives", game, incentives, " or be None")):
         shapes = ((game.n_states, game.action_shape[k]), (game.n_states, game.n_joint_actions))
         if array.shape not in shapes:
             raise ValueError(
@@ -567,6 +577,11 @@ def _check_incentives(game: MarkovGame, incentives):
             )
         out.append(array)
     return tuple(out)
+
+
+def _check_rates(alpha, beta, cost, r_max) -> tuple:
+    """The learning rates and the incentive cost (non-negative) and the incentive bound (positive)."""
+    return check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost), check_positive("r_max", r_max)
 
 
 def _engine(game, gamma, exploration) -> _Engine:
@@ -671,7 +686,8 @@ def exact_returns(game, logits, incentives=None, *, gamma: float = 0.99, explora
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon MarkovGame, ``logits`` or ``incentives`` have the wrong shapes, or
+        ``gamma``/``exploration`` lie outside [0, 1].
 
     Examples
     --------
@@ -716,7 +732,8 @@ def exact_policy_gradients(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon MarkovGame, the logits or incentives have the wrong shapes, or
+        ``entropy`` is negative.
 
     Examples
     --------
@@ -769,7 +786,8 @@ def designer_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not finite-horizon, its agents' action sets differ, ``eta`` is not ``(S, A, n)`` or
+        ``r_max`` is not positive.
 
     Examples
     --------
@@ -812,7 +830,8 @@ def lio_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not finite-horizon, its agents' action sets differ, ``eta`` has neither LIO shape or
+        ``r_max`` is not positive.
 
     Examples
     --------
@@ -855,7 +874,8 @@ def pg_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon MarkovGame, the logits or incentives have the wrong shapes, or a rate
+        (``alpha``, ``entropy``) is negative.
 
     Examples
     --------
@@ -870,19 +890,8 @@ def pg_step(
     return engine.pg_step(_check_logits(game, logits), _check_incentives(game, incentives), alpha, check_real("entropy", entropy, low=0.0))
 
 
-def metagrad_step(
-    game,
-    logits,
-    eta,
-    *,
-    gamma: float = 0.99,
-    alpha: float = 1.0,
-    beta: float = 1.0,
-    r_max: float = 2.0,
-    cost: float = 1.0,
-    exploration: float = 0.0,
-    entropy: float = 0.0,
-) -> tuple:
+def metagrad_step(game, logits, eta, *, gamma: float = 0.99, alpha: float = 1.0, beta: float = 1.0, r_max: float = 2.0,
+                  cost: float = 1.0, exploration: float = 0.0, entropy: float = 0.0) -> tuple:
     r"""One exact iteration of meta-gradient incentive design (Algorithm 3, :math:`M = 1`).
 
     1. Every agent takes an exact policy-gradient step on extrinsic reward plus the designer's
@@ -923,7 +932,8 @@ def metagrad_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not finite-horizon, ``eta`` is not ``(S, A, n)``, a rate or ``cost`` is negative, or ``r_max``
+        is not positive.
 
     Examples
     --------
@@ -934,25 +944,23 @@ def metagrad_step(
     >>> bool(new_eta[0, 0, 0] < 0 < new_eta[0, 1, 1])  # pay less for the costly action 0
     True
     """
+    return _exact_incentive_step(game, "designer", logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy)
+
+
+def _exact_incentive_step(game, population, logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy):
+    """One exact iteration of a paying population, plain gradient ascent on ``eta`` (Algorithm 2 or 3).
+
+    Validates its arguments; the engine of :func:`metagrad_step` and
+    :func:`stackelberg.solvers.incentives.lio.lio_markov_step`.
+    """
     engine = _engine(game, gamma, exploration)
     logits = _check_logits(game, logits)
-    eta = _check_designer_eta(game, eta)
-    alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
-    r_max = check_positive("r_max", r_max)
-    payments = _Payments(engine, "designer", eta.shape)
+    eta = (_check_designer_eta if population == "designer" else _check_lio_eta)(game, eta)
+    alpha, beta, cost, r_max = _check_rates(alpha, beta, cost, r_max)
+    payments = _Payments(engine, population, eta.shape)
     estimator = _ExactEstimator(engine, check_real("entropy", entropy, low=0.0))
     new, (benefit, penalty) = _incentive_update(estimator, payments, logits, eta, alpha, r_max)
     return new, eta + beta * (benefit - cost * penalty)
-
-
-def _lio_update(engine: _Engine, logits, eta, alpha, r_max):
-    """Algorithm 2, exact: (new logits, gradient of the extrinsic term, gradient of the L1 cost) w.r.t. eta.
-
-    The engine of :func:`stackelberg.solvers.incentives.lio.lio_markov_step`; trusts its inputs.
-    """
-    payments = _Payments(engine, "lio", eta.shape)
-    new, (benefit, penalty) = _incentive_update(_ExactEstimator(engine), payments, logits, eta, alpha, r_max)
-    return new, benefit, penalty
 
 
 # =============================================================================================
@@ -1075,8 +1083,7 @@ def _prepare_run(
     population = check_choice("population", population, POPULATIONS)
     n_steps = check_positive_int("n_steps", n_steps)
     record_every = check_positive_int("record_every", record_every)
-    alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
-    r_max = check_positive("r_max", r_max)
+    alpha, beta, cost, r_max = _check_rates(alpha, beta, cost, r_max)
     logits = initial_logits(game) if logits0 is None else _check_logits(game, logits0)
     eta = _initial_eta(game, population, eta0)
     payments = None if eta is None else _Payments(engine, population, eta.shape)

@@ -8,16 +8,12 @@ The sampled twin of :func:`~stackelberg.solvers.incentives.evaluation.incentive_
 variance; score functions Eqs. 9-10) on episodes of each follower simulated independently and combined into joint
 episodes for the leader; occupancies from discounted visit counts. Episodes are truncated at ``horizon`` steps.
 
-other joint states, and an evaluation raises ``ValueError`` if the followers' policies can stay forever outside
-the terminal states (the undiscounted value or its gradient is then not finite; use ``leader_gamma < 1``).
-
 References
 ----------
-Incentive design for multi-agent systems: a bilevel optimization framework for coordinating independent agents
-and convergence analysis (TMLR submission): Problem 1, Eqs. 4-13, Algorithm 1, Lemma 1, Prop. 1, Definition 1,
-Example 1.
+Incentive design for multi-agent systems (TMLR submission): Eqs. 8-10.
 
-B. Liu, M. Ye, S. Wright, P. Stone, Q. Liu. BOME! Bilevel optimization made easy. NeurIPS 2022.
+R. J. Williams. Simple statistical gradient-following algorithms for connectionist reinforcement learning.
+Machine Learning 8, 1992.
 """
 
 from __future__ import annotations
@@ -25,15 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import check_choice, check_positive, check_positive_int
-from .evaluation import (
-    _PARAMETERIZATIONS,
-    IncentiveDesignProblem,
-    IncentiveGradients,
-    _check_problem,
-    _check_theta,
-    _optimal_values,
-    _policies,
-)
+from .evaluation import _PARAMETERIZATIONS, IncentiveDesignProblem, IncentiveGradients, _optimal_values, _policies
+from .evaluation import _check_problem, _check_theta
 
 __all__ = ["sampled_incentive_gradients"]
 
