@@ -50,8 +50,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import best_of, format_seconds, markdown_table  # noqa: E402
 
-from stackelberg.analysis.incentive_study import gridworld_initial_policies, gridworld_problem  # noqa: E402
-from stackelberg.solvers.incentive_design import (  # noqa: E402
+from stackelberg.games.incentive import gridworld_problem  # noqa: E402
+from stackelberg.solvers.markov.dynamic_programming import value_iteration  # noqa: E402
+from stackelberg.solvers.incentives import (  # noqa: E402
     evaluate_incentive_design,
     incentive_gradients,
     project_to_simplex,
@@ -71,6 +72,17 @@ def step(problem, x, theta, grads, parameterization, xi=0.01, eta=0.1):
     x_new = np.clip(x + xi * (grads.f_x + lam * grads.q_x), 0.0, problem.max_payment)
     theta_new = theta + xi * (grads.f_theta + lam * grads.q_theta)
     return x_new, project_to_simplex(theta_new) if parameterization == "direct" else theta_new
+
+
+def heading_for_paid_cells(problem):
+    """Table 1's initialisation 2: each robot's optimal policy in its MDP rewarded 1 at its paid cell only."""
+    n, S, A = problem.n_followers, problem.n_states, problem.n_actions
+    policies = np.zeros((n, S, A))
+    for i, follower in enumerate(problem.followers):
+        reward = np.zeros((S, A))
+        reward[problem.payment_mask[i].reshape(S, -1).any(axis=1)] = 1.0
+        policies[i, np.arange(S), value_iteration(follower.with_rewards(reward), tol=1e-10).policy] = 1.0
+    return policies
 
 
 def exact_iteration(problem, x, theta, parameterization, tau):
@@ -104,7 +116,7 @@ def main(argv=None) -> dict:
 
     problem = gridworld_problem(follower_gamma=0.95, slip="current")  # the model the recorded numbers used
     x = np.array([2.0, 2.0])
-    policies = 0.9 * gridworld_initial_policies(problem, 2, x) + 0.1 / problem.n_actions
+    policies = 0.9 * heading_for_paid_cells(problem) + 0.1 / problem.n_actions
     rows, numbers = [], {}
     for parameterization in ("direct", "softmax"):
         theta = policies if parameterization == "direct" else args.tau * np.log(policies)

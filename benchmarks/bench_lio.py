@@ -15,7 +15,7 @@ For each N (M = N // 2, at least 1) it times one update (best of ``--repeats``),
 method once an update took longer than ``--budget`` seconds (default 60) or the next size would
 need more than ``--memory`` GB for its largest arrays. It prints a markdown table and the
 largest N whose update runs in under the budget, and writes the table to ``--out`` if given.
-There is no peer: the thesis's code samples episodes (see ``sampled_trajectory`` for that
+There is no peer: the thesis's code samples episodes (see ``incentive_trajectory(gradient="sampled")`` for that
 mode); this benchmark measures the exact mode's scaling.
 
 Measured on the project machine (2 cores, one of them busy with another run; best of 2, one
@@ -52,8 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import best_of, format_seconds, markdown_table  # noqa: E402
 
 from stackelberg.games.escape_room import escape_room  # noqa: E402
-from stackelberg.solvers.lio import lio_markov_step  # noqa: E402
-from stackelberg.solvers.metagrad import initial_logits, metagrad_step, pg_step  # noqa: E402
+from stackelberg.solvers.incentives import initial_logits, lio_markov_step, metagrad_step, pg_step  # noqa: E402
 
 METHODS = ("pg", "designer", "lio")
 

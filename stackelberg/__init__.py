@@ -4,15 +4,20 @@ Users write ``import stackelberg as sb``; everything public is re-exported here.
 Importing the package compiles nothing (numba kernels are imported lazily).
 """
 
-from .analysis.cooperation import cooperation_level, pareto_compare
+from . import analysis as _analysis
+from .analysis import __all__ as _analysis_names
 from .games import (
     MDP,
     MarkovGame,
     NormalFormGame,
     biac_counterexample,
     biac_grid_game,
+    EXAMPLE1_STATIONARY_POINTS,
     escape_room,
+    example1_objective_closed_form,
+    example1_problem,
     gridworld,
+    gridworld_problem,
     incentive_gridworld,
     memory_one_game,
     repeated_game,
@@ -37,6 +42,10 @@ from .solvers import __all__ as _solver_names
 
 __version__ = "0.1.0"
 
+# the analysis names, as ``from .analysis import *`` would bind them, except the plotting functions, which
+# ``__getattr__`` below imports on first use (matplotlib)
+globals().update({name: getattr(_analysis, name) for name in _analysis_names if name not in _analysis._PLOTS})
+
 __all__ = [
     "NormalFormGame",
     "catalog",
@@ -52,8 +61,6 @@ __all__ = [
     "save_game",
     "write_json",
     "write_nfg",
-    "cooperation_level",
-    "pareto_compare",
     "MDP",
     "MarkovGame",
     "biac_counterexample",
@@ -61,10 +68,22 @@ __all__ = [
     "escape_room",
     "gridworld",
     "incentive_gridworld",
+    "EXAMPLE1_STATIONARY_POINTS",
+    "example1_problem",
+    "example1_objective_closed_form",
+    "gridworld_problem",
     "load_markov_game",
     "save_markov_game",
     "memory_one_game",
     "repeated_game",
     *_solver_names,
+    *_analysis_names,
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    """The plotting functions of :mod:`stackelberg.analysis`, imported on first use (matplotlib)."""
+    if name in _analysis_names:
+        return getattr(_analysis, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,9 @@
 r"""Incentive-design experiments: Example 1 (Fig. 2) and the two-robot 6x6 gridworld (Table 1, Figs 4-6).
 
-Builds the paper's two problems as :class:`~stackelberg.solvers.incentive_design.IncentiveDesignProblem` and runs
-Algorithm 1 (:func:`~stackelberg.solvers.incentive_design.incentive_design`) on them, writing PNG + CSV.
+Runs Algorithm 1 (:func:`~stackelberg.solvers.incentives.design.incentive_design`) on the paper's two problems
+(built in :mod:`stackelberg.games.incentive`: :func:`~stackelberg.games.incentive.example1_problem`,
+:func:`~stackelberg.games.incentive.gridworld_problem`), writing PNG + CSV. The choices behind those models are
+explained here.
 
 **Example 1** (Section 3.3; Fig. 1 is missing from the text, the layout below follows the papers' README): states
 ``0, 1, 2, Sink``, actions ``a1, a2``; from state 0 action ``a1`` leads to state 1 and ``a2`` to state 2, both then
@@ -88,37 +90,38 @@ from __future__ import annotations
 
 import csv
 import os
+import warnings
 from typing import Sequence
 
 import numpy as np
 
 from .._validation import check_choice, check_positive_int
-from ..games.gridworld import INCENTIVE_LAYOUT, incentive_gridworld
-from ..games.markov import MDP
-from ..solvers.incentive_design import (
+from ..games.gridworld import INCENTIVE_LAYOUT
+from ..games.incentive import (
+    EXAMPLE1_STATIONARY_POINTS,
     IncentiveDesignProblem,
+    example1_objective_closed_form,
+    example1_problem,
+    gridworld_problem,
+)
+from ..solvers.markov import value_iteration
+from ..solvers.incentives import (
     IncentiveDesignResult,
+    NotConvergedWarning,
     evaluate_incentive_design,
     incentive_design,
     leader_objective_brute_force,
 )
 
 __all__ = [
-    "EXAMPLE1_STATIONARY_POINTS",
     "EXAMPLE1_STARTS",
     "GRIDWORLD_PAPER_TABLE1",
     "GRIDWORLD_DEFAULTS",
-    "example1_problem",
-    "example1_objective_closed_form",
-    "gridworld_problem",
     "gridworld_initial_policies",
     "run_example1",
     "run_gridworld",
     "run_gridworld_table",
 ]
-
-#: The stationary points of Example 1 under the direct parameterisation (Fig. 2a).
-EXAMPLE1_STATIONARY_POINTS = ((0.0, 0.0), (1.0, 0.0), (0.0, 2.0), (1.0, 2.0))
 
 #: Starting payments of the Example 1 runs (uniform initial policies).
 EXAMPLE1_STARTS = ((0.5, 0.5), (1.5, 0.5), (0.5, 2.5), (2.5, 2.5))
@@ -136,162 +139,7 @@ GRIDWORLD_DEFAULTS = dict(alphas=(0.1, 0.05), starts=((2, 0), (2, 0)), follower_
                           direct=dict(xi=0.01, eta=50.0, tau=1.0, iterations=3000, anneal=(0.2, 0.1)),
                           softmax=dict(xi=0.005, eta=50.0, tau=0.05, iterations=3000, anneal=(0.2, 0.1)))
 
-_LESS_DESIRED = ((1, 4), (4, 5))
 _GOALS = ((5, 0), (3, 4))
-
-
-def example1_problem(follower_gamma: float = 0.9) -> IncentiveDesignProblem:
-    """Example 1: two followers on states ``0, 1, 2, Sink``, payments ``x = (x1, x2)``, leader discount 1.
-
-    Parameters
-    ----------
-    follower_gamma : float
-        The followers' discount (does not change their best responses; see the module docstring).
-
-    Returns
-    -------
-    IncentiveDesignProblem
-
-    Examples
-    --------
-    >>> problem = example1_problem()
-    >>> problem.n_followers, problem.n_states, problem.n_actions, problem.payment_index
-    (2, 4, 2, ((0, 0, 1), (1, 0, 0)))
-    """
-    P = np.zeros((4, 2, 4))
-    P[0, 0, 1] = P[0, 1, 2] = 1.0
-    P[1, :, 3] = P[2, :, 3] = P[3, :, 3] = 1.0
-    names = dict(state_names=["0", "1", "2", "Sink"], action_names=["a1", "a2"], terminal_states=[3])
-    r1, r2 = np.zeros((4, 2)), np.zeros((4, 2))
-    r1[0, 0] = 1.0  # follower 1: its goal, state 1
-    r2[0, 1] = 2.0  # follower 2: its goal, state 2
-    followers = [MDP(P, r, gamma=follower_gamma, **names) for r in (r1, r2)]
-    leader = np.zeros((4, 4))
-    leader[2, 1] = 6.0
-    leader[1, 1] = leader[2, 2] = 5.0
-    mask = np.zeros((2, 4, 2), dtype=bool)
-    mask[0, 0, 1] = True  # follower 1 paid for going to state 2
-    mask[1, 0, 0] = True  # follower 2 paid for going to state 1
-    return IncentiveDesignProblem(followers, leader, mask, cost="l1", weight=1.0, leader_gamma=1.0)
-
-
-def example1_objective_closed_form(x, parameterization: str = "direct", tau: float = 0.05) -> np.ndarray:
-    r"""The paper's :math:`f_m(x)` of Example 1 (piecewise linear, or the softmax formula).
-
-    Parameters
-    ----------
-    x : array_like
-        ``(..., 2)`` payments.
-    parameterization : {"direct", "softmax"}
-    tau : float
-        Softmax temperature (the paper: 0.05).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(...)``. At the direct thresholds (``x1 = 1`` or ``x2 = 2``) the leader's favourite tie is used.
-
-    Examples
-    --------
-    >>> example1_objective_closed_form([[0.5, 0.5], [1.0, 2.0], [1.5, 0.0]]).tolist()
-    [-1.0, 3.0, 3.5]
-    """
-    parameterization = check_choice("parameterization", parameterization, ("direct", "softmax"))
-    x = np.asarray(x, dtype=float)
-    x1, x2 = x[..., 0], x[..., 1]
-    if parameterization == "direct":
-        return 5.0 * (x1 >= 1.0) + 5.0 * (x2 >= 2.0) - 4.0 * ((x1 >= 1.0) & (x2 >= 2.0)) - x1 - x2
-    p1 = 1.0 / (1.0 + np.exp((x1 - 1.0) / tau))
-    p2 = 1.0 / (1.0 + np.exp((2.0 - x2) / tau))
-    return 5.0 + 4.0 * p1 * p2 - 5.0 * p1 + p2 - (x1 + x2)
-
-
-def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2, 0)), *,
-                      follower_gamma: float = 0.99, leader_gamma: float = 1.0,
-                      weight: float = 0.1, slip: str = "intended") -> IncentiveDesignProblem:
-    """The two-robot 6x6 gridworld of Section 4.
-
-    Parameters
-    ----------
-    alphas : sequence of float
-        Slip probability of each robot.
-    starts : sequence of (int, int)
-        Start cell ``(i, j)`` of each robot (row counted from the bottom).
-    follower_gamma, leader_gamma : float
-        Discounts (the paper's leader: 1; the followers' 0.99 is fitted, see the module docstring).
-    weight : float
-        Cost weight w (the paper: 0.1).
-    slip : {"current", "intended"}
-        Where a slip lands: ``"current"`` (the README's reading,
-        :func:`~stackelberg.games.gridworld.incentive_gridworld`): the current cell's perpendicular neighbours;
-        ``"intended"``: the cells west and east (for N/S; north and south for E/W) of the *intended* cell, as the
-        paper's sentence "enters its intended cell with probability :math:`1 - 2\alpha`, while entering the
-        neighboring cells (west and east) with probabilities :math:`\alpha`" can also be read. Any outcome off the
-        grid leaves the robot in place.
-
-    Returns
-    -------
-    IncentiveDesignProblem
-        State payments: robot 1 at (4, 5), robot 2 at (1, 4).
-
-    Examples
-    --------
-    >>> problem = gridworld_problem()
-    >>> problem.n_states, problem.n_actions, problem.n_payments
-    (37, 4, 2)
-    """
-    if len(alphas) != len(starts):
-        raise ValueError(f"alphas and starts must have one entry per robot; got {len(alphas)} and {len(starts)}")
-    slip = check_choice("slip", slip, ("current", "intended"))
-    followers = [incentive_gridworld(a, tuple(s), gamma=follower_gamma) for a, s in zip(alphas, starts)]
-    if slip == "intended":
-        followers = [_slip_to_intended_neighbours(f, a) for f, a in zip(followers, alphas)]
-    names = followers[0].state_names
-    S, n = len(names), len(followers)
-    sink = names.index("Sink")
-    less = np.zeros(S, dtype=bool)
-    for cell in _LESS_DESIRED:
-        less[names.index(f"({cell[0]},{cell[1]})")] = True
-    reward = np.zeros((S,) * n)
-    for joint in np.ndindex(*reward.shape):
-        in_f = [less[s] for s in joint]
-        if all(in_f):
-            reward[joint] = 10.0
-        elif any(in_f):
-            others = [s for s, f in zip(joint, in_f) if not f]
-            reward[joint] = 8.0 if all(s == sink for s in others) else 2.0
-    mask = np.zeros((n, S), dtype=bool)
-    paid = ((4, 5), (1, 4))
-    for i in range(n):
-        cell = paid[i % 2]
-        mask[i, names.index(f"({cell[0]},{cell[1]})")] = True
-    return IncentiveDesignProblem(followers, reward, mask, cost="l1", weight=weight, leader_gamma=leader_gamma)
-
-
-def _slip_to_intended_neighbours(mdp: MDP, alpha: float) -> MDP:
-    """The same gridworld MDP with slips to the two cells beside the intended cell (off-grid outcomes stay)."""
-    names = mdp.state_names
-    S, A = mdp.n_states, mdp.n_joint_actions
-    index = {name: s for s, name in enumerate(names)}
-    sink = index["Sink"]
-    steps = dict(N=(1, 0), S=(-1, 0), E=(0, 1), W=(0, -1))  # (row counted from the bottom, column)
-    old = np.asarray(mdp.transitions, dtype=float).reshape(S, A, S)
-    P = np.zeros((S, A, S))
-    for s, name in enumerate(names):
-        if mdp.is_terminal[s] or old[s, :, sink].min() > 1.0 - 1e-12:  # Sink, and the exits (every move to Sink)
-            P[s] = old[s]
-            continue
-        i, j = (int(v) for v in name.strip("()").split(","))
-        for a, move in enumerate(mdp.action_names[0]):
-            di, dj = steps[move]
-            side = (dj, di)
-            for (ti, tj), p in (((i + di, j + dj), 1.0 - 2.0 * alpha),
-                                ((i + di + side[0], j + dj + side[1]), alpha),
-                                ((i + di - side[0], j + dj - side[1]), alpha)):
-                P[s, a, index.get(f"({ti},{tj})", s)] += p
-    return MDP(P, np.asarray(mdp.rewards, dtype=float).reshape(S, A), gamma=mdp.gamma,
-               initial_distribution=mdp.initial_distribution, terminal_states=np.flatnonzero(mdp.is_terminal),
-               state_names=names, action_names=mdp.action_names[0])
 
 
 def gridworld_initial_policies(problem: IncentiveDesignProblem, init: int, x0=(2.0, 2.0)) -> np.ndarray:
@@ -319,8 +167,6 @@ def gridworld_initial_policies(problem: IncentiveDesignProblem, init: int, x0=(2
         reward = np.zeros((S, A))
         for cell in targets:
             reward[names.index(f"({cell[0]},{cell[1]})")] = 1.0
-        from ..solvers.markov import value_iteration
-
         solution = value_iteration(follower.with_rewards(reward), tol=1e-10)
         policies[i, np.arange(S), solution.policy] = 1.0
     return policies
@@ -351,21 +197,26 @@ def _annealed_design(problem, parameterization, x0, theta0, iterations, xi, eta,
         seeds = (seed, seed)
     else:
         seeds = tuple(np.random.SeedSequence(seed).spawn(2))
-    a = incentive_design(problem, parameterization, x0=x0, theta0=theta0, iterations=first, xi=xi, eta=eta,
-                         tau=tau, seed=seeds[0], **options)
+    with warnings.catch_warnings():  # the first phase is not meant to end at a stationary point
+        warnings.simplefilter("ignore", NotConvergedWarning)
+        a = incentive_design(problem, parameterization, x0=x0, theta0=theta0, iterations=first, xi=xi, eta=eta,
+                             tau=tau, seed=seeds[0], **options)
     b = incentive_design(problem, parameterization, x0=a.final_x, theta0=a.final_theta, iterations=second,
                          xi=xi * anneal[1], eta=eta, tau=tau, seed=seeds[1], **options)
     join = lambda u, v: np.concatenate([u, v[1:]])  # noqa: E731  (b's first entry repeats a's last)
     parameters = dict(a.parameters, iterations=iterations, seed=seed, anneal=dict(
         first_iterations=first, xi_final=xi * anneal[1], fraction=anneal[0], factor=anneal[1]))
-    arrays = [join(a.x, b.x), join(a.theta, b.theta), np.concatenate([a.multipliers, b.multipliers]),
-              join(a.stationarity, b.stationarity), join(a.stationarity_unprojected, b.stationarity_unprojected),
-              join(a.feasibility, b.feasibility), join(a.leader_value, b.leader_value),
-              join(a.objective, b.objective), join(a.cost, b.cost),
-              np.stack([a.follower_occupancy[0], b.follower_occupancy[1]])]
-    for array in arrays:
+    arrays = dict(x=join(a.x, b.x), theta=join(a.theta, b.theta),
+                  multipliers=np.concatenate([a.multipliers, b.multipliers]),
+                  stationarity=join(a.stationarity, b.stationarity),
+                  stationarity_unprojected=join(a.stationarity_unprojected, b.stationarity_unprojected),
+                  feasibility=join(a.feasibility, b.feasibility), leader_value=join(a.leader_value, b.leader_value),
+                  objective=join(a.objective, b.objective), cost=join(a.cost, b.cost),
+                  follower_occupancy=np.stack([a.follower_occupancy[0], b.follower_occupancy[1]]))
+    for array in arrays.values():
         array.setflags(write=False)
-    return IncentiveDesignResult(*arrays[:-1], arrays[-1], parameterization, parameters)
+    return IncentiveDesignResult(**arrays, parameterization=parameterization, parameters=parameters,
+                                 converged=b.converged, stop_reason=b.stop_reason, message=b.message)
 
 
 def _check_init(init):
@@ -383,7 +234,7 @@ def _theta0(policies, parameterization, tau):
 
 def run_example1(parameterization: str = "direct", out_dir=None, *,
                  starts: Sequence[Sequence[float]] = EXAMPLE1_STARTS, iterations: int = 2000, xi: float = 0.01,
-                 eta: float = 0.5, tau: float = 0.05, grid_points: int = 121, progress: bool = False) -> dict:
+                 eta: float = 0.5, tau: float = 0.05, grid_points: int = 121, progress: bool | None = None) -> dict:
     r"""Example 1: the contours of :math:`f_m` (Fig. 2) and Algorithm 1 from several starting payments.
 
     Parameters
@@ -431,7 +282,7 @@ def run_example1(parameterization: str = "direct", out_dir=None, *,
         final = result.final_x
         run = dict(x0=[float(v) for v in x0], final_x=[round(float(v), 4) for v in final],
                    final_objective=float(result.objective[-1]), final_feasibility=float(result.feasibility[-1]),
-                   final_stationarity=float(result.stationarity[-1]))
+                   final_stationarity=float(result.stationarity[-1]), converged=result.converged)
         if parameterization == "direct":
             distances = [float(np.hypot(*(final - np.array(p)))) for p in EXAMPLE1_STATIONARY_POINTS]
             run["nearest_stationary_point"] = list(EXAMPLE1_STATIONARY_POINTS[int(np.argmin(distances))])
@@ -465,7 +316,7 @@ def run_example1(parameterization: str = "direct", out_dir=None, *,
 
 def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None, *, iterations: int | None = None,
                   xi: float | None = None, eta: float | None = None, tau: float | None = None,
-                  gradient: str = "exact", samples: int = 1000, seed=None, progress: bool = False,
+                  gradient: str = "exact", samples: int = 1000, seed=None, progress: bool | None = None,
                   problem: IncentiveDesignProblem | None = None, anneal="default") -> dict:
     """The two-robot gridworld from one of Table 1's initialisations.
 
@@ -481,7 +332,7 @@ def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None,
         Algorithm 1's settings (defaults :data:`GRIDWORLD_DEFAULTS` of the parameterisation: direct xi = 0.01,
         eta = 50, 3000 iterations; softmax xi = 0.005, eta = 1, tau = 0.05, 3000 iterations).
     gradient, samples, seed
-        Exact or sampled gradients (:func:`~stackelberg.solvers.incentive_design.incentive_design`).
+        Exact or sampled gradients (:func:`~stackelberg.solvers.incentives.design.incentive_design`).
     progress : bool
     problem : IncentiveDesignProblem, optional
         Default :func:`gridworld_problem`.
@@ -527,6 +378,7 @@ def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None,
         leader_value=float(result.leader_value[-1]),
         leader_objective=float(result.objective[-1]),
         stationarity=float(result.stationarity[-1]),
+        converged=result.converged,
         initial_leader_value=float(result.leader_value[0]),
         initial_leader_objective=float(result.objective[0]),
         initial_feasibility=float(result.feasibility[0]),
@@ -552,7 +404,7 @@ def run_gridworld(parameterization: str = "direct", init: int = 2, out_dir=None,
 
 
 def run_gridworld_table(parameterization: str = "direct", out_dir=None, *, inits: Sequence[int] = (1, 2, 3),
-                        iterations: int | None = None, progress: bool = False, **settings) -> dict:
+                        iterations: int | None = None, progress: bool | None = None, **settings) -> dict:
     """Table 1 and Fig. 4: Algorithm 1 from every initialisation, ours beside the paper's numbers.
 
     Parameters
@@ -633,6 +485,13 @@ def _pyplot():
     return plt
 
 
+def _save(plt, fig, path):
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
+
+
 def _plot_example1(path, axis, values, results, parameterization):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.4, 4.6))
@@ -649,10 +508,7 @@ def _plot_example1(path, axis, values, results, parameterization):
     ax.set_ylabel("$x_2$")
     ax.set_title(f"Example 1 (Fig. 2), {parameterization} parameterisation")
     ax.legend(loc="upper right", fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)
 
 
 def _plot_convergence(path, result, title):
@@ -675,10 +531,7 @@ def _plot_convergence(path, result, title):
     for ax in axes:
         ax.set_xlabel("iteration")
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)
 
 
 def _plot_payments(path, results):
@@ -692,10 +545,7 @@ def _plot_payments(path, results):
         ax.set_ylabel("side payment $x_j$")
         ax.legend()
     fig.suptitle(f"side payments (Fig. 4), {results[next(iter(results))].parameterization}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)
 
 
 def _mark_cells(ax):
@@ -735,7 +585,4 @@ def _plot_occupancy(path, problem, result):
             ax.set_ylabel("i")
             fig.colorbar(image, ax=ax, fraction=0.046, label="occupancy")
     fig.suptitle("occupancy measures (Fig. 6); G goal, F less-desired goal, X fire, S start")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+    return _save(plt, fig, path)

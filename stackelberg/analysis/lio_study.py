@@ -1,6 +1,6 @@
 r"""Vector fields and convergence of exact LIO in repeated 2x2 matrix games.
 
-Two studies of the exact dynamics of :mod:`stackelberg.solvers.lio` (Yang 2021, Section 5.2.2
+Two studies of the exact dynamics of :mod:`stackelberg.solvers.incentives.lio` (Yang 2021, Section 5.2.2
 and App. B.2):
 
 * :func:`lio_vector_field` -- the field of Fig. 5.2 and Fig. B.1: one exact LIO iteration
@@ -25,13 +25,12 @@ Figs. 5.2 and B.1.
 from __future__ import annotations
 
 import itertools
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_finite_array, check_positive_int, check_tol
-from ..solvers.lio import _check_game, lio_step, lio_trajectory
+from .._validation import as_finite_array, check_positive_int, check_real, check_tol
+from ..solvers.incentives.lio import _check_game, lio_step, lio_trajectory
 
 __all__ = ["VectorField", "lio_vector_field", "ConvergenceStudy", "lio_convergence_study", "cooperation_margin"]
 
@@ -45,10 +44,9 @@ def _check_2x2(game):
     return A, B
 
 
-def _check_real(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise TypeError(f"{name} must be a finite real number; got {value!r}")
-    return float(value)
+def _dynamics(gamma, alpha, beta, cost, learners, incentive_bounds) -> dict:
+    """The LIO settings both studies pass on to :mod:`stackelberg.solvers.incentives.lio` (which validates them)."""
+    return dict(gamma=gamma, alpha=alpha, beta=beta, cost=cost, learners=learners, incentive_bounds=incentive_bounds)
 
 
 def _check_grid(name: str, grid, low=None, high=None) -> np.ndarray:
@@ -135,28 +133,16 @@ class VectorField:
     parameters: dict
 
 
-def lio_vector_field(
-    game,
-    *,
-    incentive_action: int = 0,
-    fixed_incentive: float = 0.0,
-    incentive_grid=None,
-    theta_grid=None,
-    giver_theta: float = 0.5,
-    recipient_incentive=(0.0, 0.0),
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-) -> VectorField:
+def lio_vector_field(game, *, incentive_action: int = 0, fixed_incentive: float = 0.0, incentive_grid=None,
+                     theta_grid=None, giver_theta: float = 0.5, recipient_incentive=(0.0, 0.0), gamma: float = 0.9,
+                     alpha: float = 0.01, beta: float = 0.01, cost: float = 0.0, learners=("lio", "lio"),
+                     incentive_bounds=(0.0, 3.0)) -> VectorField:
     r"""The exact LIO vector field of Fig. 5.2 (``incentive_action=0``) / Fig. B.1.
 
     At every grid point :math:`(\eta^1_a, \theta^2)` the other coordinates are fixed
     (:math:`\eta^1_{1-a}` = ``fixed_incentive``, the giver's :math:`\theta^1` = ``giver_theta``,
     the incentive the recipient pays the giver = ``recipient_incentive``) and one exact
-    :func:`~stackelberg.solvers.lio.lio_step` gives the displacement. In the Prisoner's Dilemma
+    :func:`~stackelberg.solvers.incentives.lio.lio_step` gives the displacement. In the Prisoner's Dilemma
     :math:`\Delta\theta^2 = \frac{\alpha}{1-\gamma}(\eta_C - \eta_D - 1)` (clipped to [0, 1])
     and, without cost, :math:`\Delta\eta_C = -\Delta\eta_D = \frac{2\beta\alpha}{(1-\gamma)^2}`
     (clipped to ``incentive_bounds``), so the field bends upward as :math:`\eta_C` grows.
@@ -178,7 +164,7 @@ def lio_vector_field(
     recipient_incentive : pair of float
         Incentive the recipient pays the giver per giver action.
     gamma, alpha, beta, cost, learners, incentive_bounds
-        As in :func:`~stackelberg.solvers.lio.lio_step`; ``learners[0]`` must be ``"lio"``.
+        As in :func:`~stackelberg.solvers.incentives.lio.lio_step`; ``learners[0]`` must be ``"lio"``.
 
     Returns
     -------
@@ -202,8 +188,8 @@ def lio_vector_field(
         raise ValueError(f"incentive_action must be 0 (cooperation) or 1 (defection); got {incentive_action!r}")
     if tuple(learners)[0] != "lio":
         raise ValueError(f"learners[0] must be 'lio': player 0 is the giver of the field; got {learners!r}")
-    fixed_incentive = _check_real("fixed_incentive", fixed_incentive)
-    giver_theta = _check_real("giver_theta", giver_theta)
+    fixed_incentive = check_real("fixed_incentive", fixed_incentive)
+    giver_theta = check_real("giver_theta", giver_theta)
     span = (0.0, 3.0) if incentive_bounds is None else incentive_bounds
     incentive = _check_grid(
         "incentive_grid", np.linspace(span[0], span[1], 13) if incentive_grid is None else incentive_grid
@@ -214,16 +200,12 @@ def lio_vector_field(
     eta_giver[..., incentive_action] = grid_eta
     eta_giver[..., 1 - incentive_action] = fixed_incentive
     recipient_incentive = as_finite_array("recipient_incentive", recipient_incentive, ndim=1)
+    dynamics = _dynamics(gamma, alpha, beta, cost, learners, incentive_bounds)
     (_, new_theta), (new_eta, _) = lio_step(
         game,
         (np.full(grid_theta.shape + (1,), giver_theta), grid_theta[..., None]),
         (eta_giver, np.broadcast_to(recipient_incentive, grid_eta.shape + recipient_incentive.shape)),
-        gamma=gamma,
-        alpha=alpha,
-        beta=beta,
-        cost=cost,
-        learners=learners,
-        incentive_bounds=incentive_bounds,
+        **dynamics,
     )
     return VectorField(
         incentive=incentive,
@@ -232,16 +214,8 @@ def lio_vector_field(
         d_theta=new_theta[..., 0] - grid_theta,
         incentive_action=int(incentive_action),
         fixed_incentive=fixed_incentive,
-        parameters=dict(
-            gamma=gamma,
-            alpha=alpha,
-            beta=beta,
-            cost=cost,
-            learners=tuple(learners),
-            incentive_bounds=incentive_bounds,
-            giver_theta=giver_theta,
-            recipient_incentive=tuple(recipient_incentive.tolist()),
-        ),
+        parameters=dict(dynamics, learners=tuple(learners), giver_theta=giver_theta,
+                        recipient_incentive=tuple(recipient_incentive.tolist())),
     )
 
 
@@ -286,20 +260,9 @@ class ConvergenceStudy:
         return self.initial_theta.shape[0]
 
 
-def lio_convergence_study(
-    game,
-    *,
-    n_steps: int = 1000,
-    points_per_axis: int = 3,
-    incentive_range=(0.0, 3.0),
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-    tol: float = 1e-3,
-) -> ConvergenceStudy:
+def lio_convergence_study(game, *, n_steps: int = 1000, points_per_axis: int = 3, incentive_range=(0.0, 3.0),
+                          gamma: float = 0.9, alpha: float = 0.01, beta: float = 0.01, cost: float = 0.0,
+                          learners=("lio", "lio"), incentive_bounds=(0.0, 3.0), tol: float = 1e-3) -> ConvergenceStudy:
     r"""Run exact LIO from every point of a regular grid of initial conditions.
 
     The grid has ``points_per_axis`` values per coordinate: each :math:`\theta^p` over [0, 1]
@@ -318,7 +281,7 @@ def lio_convergence_study(
     incentive_range : pair of float
         Range of initial incentives.
     gamma, alpha, beta, cost, learners, incentive_bounds
-        As in :func:`~stackelberg.solvers.lio.lio_step`.
+        As in :func:`~stackelberg.solvers.incentives.lio.lio_step`.
     tol : float
         A policy within ``tol`` of a pure action counts as that action.
 
@@ -329,7 +292,8 @@ def lio_convergence_study(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a 2x2 game, ``points_per_axis`` is below 2, ``incentive_range`` is not low < high,
+        or a LIO setting is malformed (see :func:`~stackelberg.solvers.incentives.lio.lio_trajectory`).
 
     Examples
     --------
@@ -345,7 +309,7 @@ def lio_convergence_study(
     n_steps = check_positive_int("n_steps", n_steps)
     k = check_positive_int("points_per_axis", points_per_axis, minimum=2)
     tol = check_tol("tol", tol)
-    low, high = (_check_real(f"incentive_range[{i}]", v) for i, v in enumerate(incentive_range))
+    low, high = (check_real(f"incentive_range[{i}]", v) for i, v in enumerate(incentive_range))
     if not low < high:
         raise ValueError(f"incentive_range must satisfy low < high; got {incentive_range!r}")
     gives = [kind == "lio" for kind in tuple(learners)]
@@ -359,18 +323,8 @@ def lio_convergence_study(
         if gives[p]:
             eta0[:, p, :] = points[:, column : column + 2]
             column += 2
-    run = lio_trajectory(
-        game,
-        (theta0[:, :1], theta0[:, 1:]),
-        (eta0[:, 0], eta0[:, 1]),
-        n_steps=n_steps,
-        gamma=gamma,
-        alpha=alpha,
-        beta=beta,
-        cost=cost,
-        learners=learners,
-        incentive_bounds=incentive_bounds,
-    )
+    dynamics = _dynamics(gamma, alpha, beta, cost, learners, incentive_bounds)
+    run = lio_trajectory(game, (theta0[:, :1], theta0[:, 1:]), (eta0[:, 0], eta0[:, 1]), n_steps=n_steps, **dynamics)
     final_theta = np.stack([run.theta[0][-1, :, 0], run.theta[1][-1, :, 0]], axis=1)
     final_eta = np.stack([run.eta[0][-1], run.eta[1][-1]], axis=1)
     pure = np.where(final_theta >= 1 - tol, "0", np.where(final_theta <= tol, "1", "m"))
@@ -381,24 +335,7 @@ def lio_convergence_study(
         axis=1,
     )
     return ConvergenceStudy(
-        initial_theta=theta0,
-        initial_eta=eta0,
-        final_theta=final_theta,
-        final_eta=final_eta,
-        outcome=outcome,
-        fractions=fractions,
-        final_margin=margin,
-        final_collective_reward=run.collective_reward[-1],
-        n_steps=n_steps,
-        parameters=dict(
-            gamma=gamma,
-            alpha=alpha,
-            beta=beta,
-            cost=cost,
-            learners=tuple(learners),
-            incentive_bounds=incentive_bounds,
-            incentive_range=(low, high),
-            points_per_axis=k,
-            tol=tol,
-        ),
+        initial_theta=theta0, initial_eta=eta0, final_theta=final_theta, final_eta=final_eta, outcome=outcome,
+        fractions=fractions, final_margin=margin, final_collective_reward=run.collective_reward[-1], n_steps=n_steps,
+        parameters=dict(dynamics, learners=tuple(learners), incentive_range=(low, high), points_per_axis=k, tol=tol),
     )

@@ -98,7 +98,7 @@ def run_lio_ipd(args) -> int:
 def run_escape_room(args) -> int:
     """Run one population in ER(N, M) and print its final returns."""
     from ..games.escape_room import escape_room
-    from ..solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
+    from ..solvers.incentives.metagrad import incentive_trajectory, initial_logits
 
     game = escape_room(args.agents, args.required, horizon=args.horizon)
     logits0 = initial_logits(game, scale=args.init_scale, seed=args.init_seed)
@@ -108,9 +108,8 @@ def run_escape_room(args) -> int:
         entropy=args.entropy, incentive_optimizer=args.optimizer, progress=progress_flag(args),
     )  # fmt: skip
     if args.sampled:
-        run = sampled_trajectory(game, args.population, batch_size=args.batch_size, seed=args.seed, **common)
-    else:
-        run = incentive_trajectory(game, args.population, **common)
+        common.update(gradient="sampled", batch_size=args.batch_size, seed=args.seed)
+    run = incentive_trajectory(game, args.population, **common)
     optimum = 10 * (args.agents - args.required) - args.required
     result = {"game": f"ER({args.agents},{args.required})", "population": args.population,
               "gradient": "sampled" if args.sampled else "exact", "steps": args.steps,

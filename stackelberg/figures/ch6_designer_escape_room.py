@@ -7,7 +7,7 @@ in ER(5, 2) and 40 in ER(10, 5)", and in ER(2, 1) (Fig. 6.1d) "the cooperator co
 receives incentives of 1 + eps ... whereas the winner receives zero incentives asymptotically".
 
 What this script runs: Algorithm 3 with M = 1 and exact gradients
-(``stackelberg.solvers.metagrad``): a tabular designer eta[s, a, b] that sees the state and
+(``stackelberg.solvers.incentives.metagrad``): a tabular designer eta[s, a, b] that sees the state and
 the joint action and pays R_max sigma(eta) for each agent's action (R_max = 2, the thesis's
 bound); agents take exact policy-gradient steps with alpha = 0.1, gamma = 0.99; the designer
 ascends the exact Eq. 6.4 with Adam (learning rate 0.1) and a separate Adam on the incentive
@@ -110,7 +110,7 @@ import numpy as np
 from stackelberg import escape_room
 from stackelberg.figures._account import Row
 from stackelberg.games.escape_room import DOOR, LEVER
-from stackelberg.solvers.metagrad import designer_incentives, incentive_trajectory, initial_logits, pg_step, softmax_policies
+from stackelberg.solvers.incentives import designer_incentives, incentive_trajectory, initial_logits, pg_step, softmax_policies
 
 DESIGNER = dict(gamma=0.99, beta=0.1)
 THESIS_AGENTS = dict(exploration=0.0, entropy=0.0166)  # the thesis's code for ER(5,2): no exploration floor, c = 0.0166

@@ -31,7 +31,7 @@ import numpy as np
 from stackelberg import NormalFormGame
 from stackelberg.analysis.lio_study import lio_convergence_study, lio_vector_field
 from stackelberg.figures._account import Row
-from stackelberg.solvers.lio import lio_trajectory
+from stackelberg.solvers.incentives import lio_trajectory
 
 PARAMETERS = dict(gamma=0.9, alpha=0.01, beta=0.01)
 FIXED_DEFECTION = (0.0, 1.0, 2.0)

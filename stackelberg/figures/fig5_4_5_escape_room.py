@@ -79,8 +79,8 @@ import numpy as np
 
 from stackelberg import NormalFormGame, escape_room
 from stackelberg.figures._account import Row
-from stackelberg.solvers.lio import lio_trajectory
-from stackelberg.solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
+from stackelberg.solvers.incentives import lio_trajectory
+from stackelberg.solvers.incentives import incentive_trajectory, initial_logits
 
 IPD = dict(gamma=0.9, alpha=0.01, beta=0.01)
 ESCAPE = dict(gamma=0.99, beta=0.1, cost=0.1, exploration=0.1, r_max=2.0)
@@ -192,7 +192,7 @@ def run(out_dir, quick: bool = False) -> dict:
     twin = dict(ESCAPE, alpha=PER_CASE[(2, 1)]["alpha"])
     exact = incentive_trajectory(game, "lio", n_steps=steps, logits0=logits0, record_every=10, **twin)
     sampled = [
-        sampled_trajectory(game, "lio", n_steps=steps, batch_size=32, seed=s, logits0=logits0, record_every=10, **twin)
+        incentive_trajectory(game, "lio", gradient="sampled", n_steps=steps, batch_size=32, seed=s, logits0=logits0, record_every=10, **twin)
         for s in range(2 if quick else 3)
     ]
     fig, ax = plt.subplots(figsize=(5.5, 3.6))

@@ -10,7 +10,7 @@ when one does. The paper gives f_m(x) = max_theta f(x, theta) in closed form:
   p1 = e^20 / (e^20 + e^(20 x1)), p2 = e^(20 x2) / (e^(20 x2) + e^40) (Fig. 2b, "multiple stationary points").
 
 What this script does: the brute-force f_m (strong Stackelberg tie-breaking over the followers' best responses,
-:func:`~stackelberg.solvers.incentive_design.leader_objective_brute_force`) on a grid of [0, 3]^2, checked against
+:func:`~stackelberg.solvers.incentives.leader_objective_brute_force`) on a grid of [0, 3]^2, checked against
 the closed forms (``brute_force_max_abs_error``), drawn as contour plots with Algorithm 1's paths from several
 starting payments (uniform initial policies). Choices the paper leaves open: the followers' rewards and payments
 sit on the move from state 0 into states 1/2 (equivalent to the paper's state rewards for gamma_i = 1; see

@@ -1,11 +1,12 @@
 """Solvers: one module per concept, a thin validating function over private kernels."""
 
-from .incentive_design import (
+from .incentives import (
     IncentiveDesignProblem,
     IncentiveDesignResult,
     IncentiveEvaluation,
     IncentiveGradients,
     LeaderObjectiveGrid,
+    NotConvergedWarning,
     evaluate_incentive_design,
     incentive_design,
     incentive_gradients,
@@ -70,6 +71,7 @@ __all__ = [
     "IncentiveEvaluation",
     "IncentiveGradients",
     "LeaderObjectiveGrid",
+    "NotConvergedWarning",
     "evaluate_incentive_design",
     "incentive_design",
     "incentive_gradients",

@@ -1,6 +1,7 @@
 """Tests for stackelberg/analysis/cooperation_study.py (and its plots and figure script)."""
 
 import csv
+import importlib
 import math
 import os
 import subprocess
@@ -14,7 +15,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackelberg.analysis import cooperation_study as study_module
 from stackelberg.analysis.cooperation_study import (
     PAPER_TRIALS,
     ROW_FIELDS,
@@ -29,6 +29,8 @@ from stackelberg.games.generators import covariance_game
 from stackelberg.games.normal_form import NormalFormGame
 from stackelberg.solvers.matrix.nash import pure_nash_equilibria
 from stackelberg.solvers.matrix.stackelberg import stackelberg_equilibria
+
+study_module = importlib.import_module("stackelberg.analysis.cooperation_study")  # the package re-exports the function
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = dict(sizes=[3, 4], rhos=[-1.0, 0.0, 0.5, 1.0], trials=6, seed=11)
@@ -122,7 +124,8 @@ def test_a_killed_study_process_resumes_to_the_uninterrupted_table(tmp_path, ref
     script = textwrap.dedent(
         f"""
         import os, signal
-        from stackelberg.analysis import cooperation_study as module
+        import importlib
+        module = importlib.import_module("stackelberg.analysis.cooperation_study")
         original, calls = module._solve_batch, []
         def dying(task):
             calls.append(task)

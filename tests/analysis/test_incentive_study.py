@@ -7,44 +7,13 @@ import pytest
 
 from stackelberg.analysis.incentive_study import (
     GRIDWORLD_PAPER_TABLE1,
-    example1_objective_closed_form,
-    example1_problem,
     gridworld_initial_policies,
-    gridworld_problem,
     run_example1,
     run_gridworld,
     run_gridworld_table,
 )
-from stackelberg.solvers.incentive_design import evaluate_incentive_design
-
-
-def test_example1_problem_and_closed_form():
-    problem = example1_problem()
-    assert problem.leader_gamma == 1.0 and problem.weight == 1.0 and problem.cost == "l1"
-    assert problem.leader_reward[2, 1] == 6.0 and problem.leader_reward[1, 1] == problem.leader_reward[2, 2] == 5.0
-    # the softmax formula at the paper's tau: f_m(0, 0) = 5 + 4 p1 p2 - 5 p1 + p2 with p1 ~ 1, p2 ~ 0
-    assert example1_objective_closed_form([0.0, 0.0], "softmax") == pytest.approx(0.0, abs=1e-6)
-    assert example1_objective_closed_form([2.0, 0.0], "softmax") == pytest.approx(3.0, abs=1e-6)
-    with pytest.raises(ValueError, match="parameterization"):
-        example1_objective_closed_form([0.0, 0.0], "tabular")
-
-
-def _state(problem, cell):
-    return problem.followers[0].state_names.index(cell)
-
-
-def test_gridworld_leader_reward_and_payments():
-    problem = gridworld_problem()
-    f1, f2, g, sink, other = (_state(problem, c) for c in ("(1,4)", "(4,5)", "(5,0)", "Sink", "(2,0)"))
-    R = problem.leader_reward
-    assert R[f1, f2] == R[f2, f2] == 10.0
-    assert R[f1, sink] == R[sink, f2] == 8.0
-    assert R[f1, other] == R[g, f2] == 2.0
-    assert R[g, other] == R[sink, sink] == R[other, g] == 0.0
-    assert problem.payment_index == ((0, f2), (1, f1))
-    assert problem.weight == pytest.approx(0.1) and problem.leader_gamma == 1.0
-    with pytest.raises(ValueError, match="one entry per robot"):
-        gridworld_problem(alphas=(0.1,), starts=((2, 0), (2, 0)))
+from stackelberg.games.incentive import gridworld_problem
+from stackelberg.solvers.incentives import evaluate_incentive_design, incentive_design
 
 
 def test_gridworld_initial_policies():
@@ -87,30 +56,7 @@ def test_run_gridworld_writes_files(tmp_path):
     assert os.path.getsize(out["files"]["fig4_png"]) > 0
 
 
-def test_gridworld_intended_slip():
-    problem = gridworld_problem(slip="intended")
-    follower = problem.followers[0]
-    names = follower.state_names
-    P = np.asarray(follower.transitions).reshape(len(names), 4, len(names))
-    assert np.allclose(P.sum(axis=2), 1.0)
-    east = {names[t]: P[names.index("(4,4)"), 2, t] for t in np.flatnonzero(P[names.index("(4,4)"), 2])}
-    assert east == pytest.approx({"(4,5)": 0.8, "(5,5)": 0.1, "(3,5)": 0.1})
-    # into the wall: all three outcomes are off the grid, so the robot stays
-    assert P[names.index("(0,5)"), 2, names.index("(0,5)")] == pytest.approx(1.0)
-    assert P[names.index("(1,4)"), :, names.index("Sink")] == pytest.approx(np.ones(4))
-    # robot 2 (alpha = 0.05) slips less; rewards, starts and payments are those of the default problem
-    P2 = np.asarray(problem.followers[1].transitions).reshape(len(names), 4, len(names))
-    assert P2[names.index("(2,0)"), 0, names.index("(3,0)")] == pytest.approx(0.9)
-    default = gridworld_problem()
-    assert np.array_equal(problem.payment_mask, default.payment_mask)
-    assert np.allclose(follower.rewards, default.followers[0].rewards)
-    with pytest.raises(ValueError, match="slip"):
-        gridworld_problem(slip="diagonal")
-
-
 def test_run_gridworld_anneal_joins_two_phases():
-    from stackelberg.solvers.incentive_design import incentive_design
-
     problem = gridworld_problem()
     row = run_gridworld("direct", 2, iterations=5, xi=0.02, eta=5.0, anneal=(0.4, 0.5), problem=problem)
     result = row["result"]

@@ -74,7 +74,7 @@ def test_cooperation_margin_general_2x2():
         (dict(learners=("pg", "lio")), ValueError, "learners\\[0\\] must be 'lio'"),
         (dict(theta_grid=[0.0, 1.5]), ValueError, "theta_grid must lie in"),
         (dict(incentive_grid=[1.0]), ValueError, "incentive_grid must hold at least 2"),
-        (dict(fixed_incentive="x"), TypeError, "fixed_incentive must be a finite real"),
+        (dict(fixed_incentive="x"), TypeError, "fixed_incentive must be a real number"),
     ],
 )
 def test_vector_field_validates(kwargs, error, match):

@@ -8,7 +8,7 @@ import pytest
 from stackelberg.analysis.lio_study import lio_convergence_study
 from stackelberg.games.catalog import prisoners_dilemma
 from stackelberg.games.escape_room import escape_room
-from stackelberg.solvers.metagrad import incentive_trajectory, initial_logits, sampled_trajectory
+from stackelberg.solvers.incentives import incentive_trajectory, initial_logits
 
 
 def _shares(out):
@@ -35,7 +35,7 @@ def _trajectory(args, sampled=False, optimizer="adam", population="pg", steps=10
     common = dict(n_steps=steps, logits0=initial_logits(game, scale=0.5, seed=0), gamma=0.99, alpha=0.1, beta=0.1,
                   r_max=2.0, cost=0.1, exploration=0.1, record_every=50, entropy=0.0, incentive_optimizer=optimizer)
     if sampled:
-        return sampled_trajectory(game, population, batch_size=32, seed=0, **common)
+        return incentive_trajectory(game, population, gradient="sampled", batch_size=32, seed=0, **common)
     return incentive_trajectory(game, population, **common)
 
 

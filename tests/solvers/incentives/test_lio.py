@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.lio: exact LIO in repeated matrix games and in Markov games."""
+"""Tests of stackelberg.solvers.incentives.lio: exact LIO in repeated matrix games and in Markov games."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from stackelberg import NormalFormGame
 from stackelberg.games.escape_room import escape_room
-from stackelberg.solvers import metagrad as mg
-from stackelberg.solvers.lio import (
+from stackelberg.solvers.incentives import metagrad as mg
+from stackelberg.solvers.incentives.lio import (
     lio_incentive_gradient,
     lio_incentive_objective,
     lio_markov_step,
@@ -183,11 +183,26 @@ def test_batched_trajectory_equals_one_by_one():
         np.testing.assert_allclose(batched.eta[0][:, b], single.eta[0])
 
 
-def test_dynamics_are_deterministic():
+def test_dynamics_are_deterministic_and_follow_the_closed_form():
     a = lio_trajectory(PD, (0.3, 0.6), ([1, 2], [2, 1]), n_steps=50, cost=0.05)
     b = lio_trajectory(PD, (0.3, 0.6), ([1, 2], [2, 1]), n_steps=50, cost=0.05)
     np.testing.assert_array_equal(a.theta[0], b.theta[0])
     np.testing.assert_array_equal(a.eta[1], b.eta[1])
+    # the values: Eqs. B.4-B.8 in the Prisoner's Dilemma with the L1 cost (defaults gamma = 0.9, alpha = beta = 0.01):
+    # theta^q += alpha/(1-gamma) (eta^p_C - eta^p_D - 1), projected onto [0, 1];
+    # eta^p += beta [alpha/(1-gamma)^2 (2, -2) - c/(1-gamma) y^q sign(eta^p)], clipped to [0, 3]
+    gamma, alpha, beta, cost = 0.9, 0.01, 0.01, 0.05
+    theta, eta = [0.3, 0.6], [np.array([1.0, 2.0]), np.array([2.0, 1.0])]
+    for step in range(51):
+        np.testing.assert_allclose([a.theta[0][step, 0], a.theta[1][step, 0]], theta, atol=1e-12)
+        np.testing.assert_allclose(a.eta[0][step], eta[0], atol=1e-12)
+        np.testing.assert_allclose(a.eta[1][step], eta[1], atol=1e-12)
+        new_theta = [float(np.clip(theta[q] + alpha / (1 - gamma) * (eta[1 - q][0] - eta[1 - q][1] - 1), 0, 1))
+                     for q in (0, 1)]
+        eta = [np.clip(eta[p] + beta * (alpha / (1 - gamma) ** 2 * np.array([2.0, -2.0])
+                                        - cost / (1 - gamma) * np.array([theta[1 - p], 1 - theta[1 - p]]) * np.sign(eta[p])),
+                       0.0, 3.0) for p in (0, 1)]
+        theta = new_theta
 
 
 # --------------------------------------------------------------------------- validation

@@ -60,10 +60,10 @@ The four estimated quantities -- the policy gradient on :math:`\tau`, :math:`v^{
 :math:`\hat\tau`, :math:`\dot\rho_k[v]` and :math:`\rho` on :math:`\tau` -- come from one of two
 estimators plugged into the same update:
 
-* **exact** (:func:`incentive_trajectory`, :func:`metagrad_step`, :func:`pg_step`): forward
+* **exact** (:func:`incentive_trajectory` with ``gradient="exact"``, :func:`metagrad_step`, :func:`pg_step`): forward
   (state distribution :math:`d_t`) and backward (values :math:`Q_t`) recursions over the finite
   horizon and one forward-mode pass per tangent, so a run is deterministic;
-* **sampled** (:func:`sampled_trajectory`): REINFORCE on ``batch_size`` episodes of :math:`\tau`
+* **sampled** (:func:`incentive_trajectory` with ``gradient="sampled"``): REINFORCE on ``batch_size`` episodes of :math:`\tau`
   and of :math:`\hat\tau` (Eqs. 5.4, 5.9, and the score-function form of Eq. 5.8), each an
   unbiased estimate of the exact quantity.
 
@@ -83,8 +83,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import as_finite_array, check_choice, check_positive_int, check_tol
-from ..games.markov import MarkovGame
+from ..._progress import progress_iter
+from ..._validation import (
+    as_finite_array,
+    check_choice,
+    check_positive,
+    check_positive_int,
+    check_probability,
+    check_real,
+    check_tol,
+)
+from ...games.markov import MarkovGame
+from .._numeric import sigmoid, softmax
 
 __all__ = [
     "POPULATIONS",
@@ -98,7 +108,6 @@ __all__ = [
     "pg_step",
     "metagrad_step",
     "incentive_trajectory",
-    "sampled_trajectory",
 ]
 
 POPULATIONS = ("pg", "lio", "designer")
@@ -245,46 +254,49 @@ class _Engine:
         return _ExactEstimator(self, entropy).policy_step(logits, incentives, alpha)
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 # =============================================================================================
 # the two estimators of one iteration's quantities: exact expectations, or REINFORCE samples
 # =============================================================================================
-class _ExactEstimator:
-    """Exact expectations of the quantities of one iteration (see the module docstring)."""
+class _Estimator:
+    """What the two estimators share: the policies of logits and the policy step with the entropy bonus."""
 
     def __init__(self, engine: _Engine, entropy: float = 0.0):
         self.engine, self.entropy = engine, entropy
 
-    def policy_step(self, logits, received, alpha):
-        """Eqs. 5.3-5.4 / 6.3: every agent's exact step on extrinsic plus received rewards; keeps tau's statistics."""
+    def policies_of(self, logits):
+        """The softmax policies of ``logits`` and the behaviour policies the agents act with."""
+        policies = [softmax(x) for x in logits]
+        return policies, self.engine.behaviour(policies)
+
+    def ascend(self, logits, gradient, steps, alpha):
+        """``theta^k + alpha (gradient(k) + entropy bonus at the states' step counts)`` for every agent k."""
         e = self.engine
-        self.policies = [_softmax(x) for x in logits]
-        self.behaviour = e.behaviour(self.policies)
-        self.joint = e.joint(self.behaviour)
-        self.d = e.forward(self.joint)
-        weighted, _ = e.weighted_q(self.joint, self.d, e.total_rewards(received), e.gamma)
-        steps = self.d.sum(axis=0) * e.live  # expected undiscounted visits of each live state (the episode's steps)
         return tuple(
             logits[k]
-            + alpha * e.policy_gradient(k, self.policies, self.behaviour, weighted[k : k + 1])[0]
+            + alpha * gradient(k)
             + (alpha * self.entropy * e.entropy_gradient(k, self.policies, self.behaviour, steps) if self.entropy else 0.0)
             for k in range(e.n_agents)
         )
 
+
+class _ExactEstimator(_Estimator):
+    """Exact expectations of the quantities of one iteration (see the module docstring)."""
+
+    def policy_step(self, logits, received, alpha):
+        """Eqs. 5.3-5.4 / 6.3: every agent's exact step on extrinsic plus received rewards; keeps tau's statistics."""
+        e = self.engine
+        self.policies, self.behaviour = self.policies_of(logits)
+        self.joint = e.joint(self.behaviour)
+        self.d = e.forward(self.joint)
+        weighted, _ = e.weighted_q(self.joint, self.d, e.total_rewards(received), e.gamma)
+        steps = self.d.sum(axis=0) * e.live  # expected undiscounted visits of each live state (the episode's steps)
+        return self.ascend(logits, lambda k: e.policy_gradient(k, self.policies, self.behaviour, weighted[k : k + 1])[0],
+                           steps, alpha)
+
     def directions(self, new_logits, objectives):
         """Eq. 5.9 at the updated policies: per agent k, ``grad_{theta_hat^k}`` of every objective row ``(G, S, n)``."""
         e = self.engine
-        policies = [_softmax(x) for x in new_logits]
-        behaviour = e.behaviour(policies)
+        policies, behaviour = self.policies_of(new_logits)
         joint = e.joint(behaviour)
         weighted, _ = e.weighted_q(joint, e.forward(joint), objectives, e.gamma)
         return [e.policy_gradient(k, policies, behaviour, weighted) for k in range(e.n_agents)]
@@ -330,11 +342,12 @@ class _Sampler:
         return states, actions, columns
 
 
-class _SampledEstimator:
+class _SampledEstimator(_Estimator):
     """REINFORCE estimates of the same quantities as :class:`_ExactEstimator`, each unbiased."""
 
     def __init__(self, engine: _Engine, rng: np.random.Generator, batch: int, entropy: float = 0.0):
-        self.engine, self.sampler, self.batch, self.entropy = engine, _Sampler(engine, rng), batch, entropy
+        super().__init__(engine, entropy)
+        self.sampler, self.batch = _Sampler(engine, rng), batch
 
     def returns_to_go(self, states, columns, rewards):
         """``gamma^t G_t`` per row of ``rewards (K, S, A)``, ``(K, batch, H)``."""
@@ -366,25 +379,21 @@ class _SampledEstimator:
     def policy_step(self, logits, received, alpha):
         """Eq. 5.4 with the gamma^t that makes it unbiased, on a fresh batch tau."""
         e = self.engine
-        self.policies = [_softmax(x) for x in logits]
-        self.behaviour = e.behaviour(self.policies)
+        self.policies, self.behaviour = self.policies_of(logits)
         self.states, self.actions, self.columns = self.sampler.episodes(self.behaviour, self.batch)
         weights = self.returns_to_go(self.states, self.columns, e.total_rewards(received))
         steps = None
         if self.entropy:  # the episodes' steps: visits of live states, per episode
             steps = np.bincount(self.states.ravel(), minlength=e.S) * e.live / self.states.shape[0]
-        return tuple(
-            logits[k]
-            + alpha * self.reinforce(k, self.policies, self.behaviour, self.states, self.actions, weights[k : k + 1])[0]
-            + (alpha * self.entropy * e.entropy_gradient(k, self.policies, self.behaviour, steps) if self.entropy else 0.0)
-            for k in range(e.n_agents)
+        return self.ascend(
+            logits, lambda k: self.reinforce(k, self.policies, self.behaviour, self.states, self.actions, weights[k : k + 1])[0],
+            steps, alpha,
         )
 
     def directions(self, new_logits, objectives):
         """Eq. 5.9 on a fresh validation batch tau hat under the updated policies."""
         e = self.engine
-        policies = [_softmax(x) for x in new_logits]
-        behaviour = e.behaviour(policies)
+        policies, behaviour = self.policies_of(new_logits)
         states, actions, columns = self.sampler.episodes(behaviour, self.batch)
         weights = self.returns_to_go(states, columns, objectives)
         return [self.reinforce(k, policies, behaviour, states, actions, weights) for k in range(e.n_agents)]
@@ -455,7 +464,7 @@ class _Payments:
 
     def received(self, eta, r_max):
         """What each agent receives at (s, a), summed over its givers: one ``(S, A)`` array per agent."""
-        paid = r_max * _sigmoid(eta).ravel()
+        paid = r_max * sigmoid(eta).ravel()
         out = []
         for k, givers in enumerate(self.givers):
             total = np.zeros(self.cells)
@@ -491,7 +500,7 @@ def _incentive_update(estimator, payments, logits, eta, alpha, r_max):
         for g, tangent in zip(givers, tangents):
             payments.gather(benefit, alpha * tangent, g, k)  # Eq. 5.7
             payments.gather(penalty, spent, g, k)
-    sigma = _sigmoid(eta).ravel()
+    sigma = sigmoid(eta).ravel()
     slope = r_max * sigma * (1.0 - sigma)  # d iota / d eta
     return new, ((slope * benefit).reshape(eta.shape), (slope * penalty).reshape(eta.shape))
 
@@ -502,19 +511,24 @@ def _incentive_update(estimator, payments, logits, eta, alpha, r_max):
 def _check_game(game) -> MarkovGame:
     if not isinstance(game, MarkovGame):
         raise TypeError(f"game must be a MarkovGame; got {type(game).__name__}")
-    if not game.is_finite_horizon:
-        raise ValueError("game must be a finite-horizon MarkovGame (built with horizon=H); got a discounted game")
-    return game
+    if game.is_finite_horizon:
+        return game
+    raise ValueError("game must be a finite-horizon MarkovGame (built with horizon=H); got a discounted game")
+
+
+def _per_agent(name: str, game: MarkovGame, values, hint: str = "") -> list:
+    """One finite 2-d array per agent (a sequence, or a 3-d array split along its first axis)."""
+    if isinstance(values, np.ndarray) and values.ndim == 3:
+        values = list(values)
+    if not isinstance(values, (list, tuple)) or len(values) != game.n_players:
+        raise ValueError(f"{name} must hold one (S, n_k) array per agent ({game.n_players}){hint}; "
+                         f"got {type(values).__name__}")
+    return [as_finite_array(f"{name}[{k}]", entry, ndim=2) for k, entry in enumerate(values)]
 
 
 def _check_logits(game: MarkovGame, logits) -> tuple:
-    if isinstance(logits, np.ndarray) and logits.ndim == 3:
-        logits = list(logits)
-    if not isinstance(logits, (list, tuple)) or len(logits) != game.n_players:
-        raise ValueError(f"logits must hold one (S, n_k) array per agent ({game.n_players}); got {type(logits).__name__}")
     out = []
-    for k, entry in enumerate(logits):
-        array = as_finite_array(f"logits[{k}]", entry, ndim=2)
+    for k, array in enumerate(_per_agent("logits", game, logits)):
         expected = (game.n_states, game.action_shape[k])
         if array.shape != expected:
             raise ValueError(f"logits[{k}] must have shape {expected} (states, actions); got {array.shape}")
@@ -550,24 +564,11 @@ def _check_lio_eta(game: MarkovGame, eta, name: str = "eta") -> np.ndarray:
     return array.astype(float)
 
 
-def _check_positive(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive real number; got {value!r}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite positive number; got {value!r}")
-    return float(value)
-
-
 def _check_incentives(game: MarkovGame, incentives):
     if incentives is None:
         return None
-    if isinstance(incentives, np.ndarray) and incentives.ndim == 3:
-        incentives = list(incentives)
-    if not isinstance(incentives, (list, tuple)) or len(incentives) != game.n_players:
-        raise ValueError(f"incentives must hold one (S, n_k) array per agent ({game.n_players}) or be None")
     out = []
-    for k, entry in enumerate(incentives):
-        array = as_finite_array(f"incentives[{k}]", entry, ndim=2)
+    for k, array in enumerate(_per_agent("incentives", game, incentives, " or be None")):
         shapes = ((game.n_states, game.action_shape[k]), (game.n_states, game.n_joint_actions))
         if array.shape not in shapes:
             raise ValueError(
@@ -578,31 +579,14 @@ def _check_incentives(game: MarkovGame, incentives):
     return tuple(out)
 
 
-def _check_entropy(entropy) -> float:
-    if isinstance(entropy, (bool, np.bool_)) or not isinstance(entropy, numbers.Real):
-        raise TypeError(f"entropy must be a non-negative real coefficient; got {entropy!r}")
-    if not (np.isfinite(entropy) and entropy >= 0):
-        raise ValueError(f"entropy must be a finite coefficient >= 0; got {entropy!r}")
-    return float(entropy)
-
-
-def _check_gamma(gamma) -> float:
-    if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real):
-        raise TypeError(f"gamma must be a real number in [0, 1]; got {type(gamma).__name__}")
-    if not 0.0 <= float(gamma) <= 1.0:
-        raise ValueError(f"gamma must be a discount factor in [0, 1] for a finite horizon; got {gamma}")
-    return float(gamma)
-
-
-def _check_exploration(eps) -> float:
-    eps = check_tol("exploration", eps)
-    if eps > 1.0:
-        raise ValueError(f"exploration must lie in [0, 1]; got {eps}")
-    return eps
+def _check_rates(alpha, beta, cost, r_max) -> tuple:
+    """The learning rates and the incentive cost (non-negative) and the incentive bound (positive)."""
+    return check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost), check_positive("r_max", r_max)
 
 
 def _engine(game, gamma, exploration) -> _Engine:
-    return _Engine(_check_game(game), _check_gamma(gamma), _check_exploration(exploration))
+    return _Engine(_check_game(game), check_real("gamma", gamma, low=0.0, high=1.0),
+                   check_probability("exploration", exploration))
 
 
 # =============================================================================================
@@ -631,7 +615,7 @@ def softmax_policies(logits) -> tuple:
     >>> softmax_policies([[[0.0, 0.0]]])[0]
     array([[0.5, 0.5]])
     """
-    return tuple(_softmax(as_finite_array(f"logits[{k}]", x, ndim=2)) for k, x in enumerate(logits))
+    return tuple(softmax(as_finite_array(f"logits[{k}]", x, ndim=2)) for k, x in enumerate(logits))
 
 
 def initial_logits(game, *, scale: float = 0.0, seed=None) -> tuple:
@@ -702,7 +686,8 @@ def exact_returns(game, logits, incentives=None, *, gamma: float = 0.99, explora
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon MarkovGame, ``logits`` or ``incentives`` have the wrong shapes, or
+        ``gamma``/``exploration`` lie outside [0, 1].
 
     Examples
     --------
@@ -715,7 +700,7 @@ def exact_returns(game, logits, incentives=None, *, gamma: float = 0.99, explora
     """
     engine = _engine(game, gamma, exploration)
     logits = _check_logits(game, logits)
-    joint = engine.joint(engine.behaviour([_softmax(x) for x in logits]))
+    joint = engine.joint(engine.behaviour([softmax(x) for x in logits]))
     d = engine.forward(joint)
     _, returns = engine.weighted_q(joint, d, engine.total_rewards(_check_incentives(game, incentives)), engine.gamma)
     return returns
@@ -747,7 +732,8 @@ def exact_policy_gradients(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon MarkovGame, the logits or incentives have the wrong shapes, or
+        ``entropy`` is negative.
 
     Examples
     --------
@@ -761,12 +747,12 @@ def exact_policy_gradients(
     """
     engine = _engine(game, gamma, exploration)
     logits = _check_logits(game, logits)
-    policies = [_softmax(x) for x in logits]
+    policies = [softmax(x) for x in logits]
     behaviour = engine.behaviour(policies)
     joint = engine.joint(behaviour)
     d = engine.forward(joint)
     weighted, _ = engine.weighted_q(joint, d, engine.total_rewards(_check_incentives(game, incentives)), engine.gamma)
-    entropy = _check_entropy(entropy)
+    entropy = check_real("entropy", entropy, low=0.0)
     steps = d.sum(axis=0) * engine.live
     return tuple(
         engine.policy_gradient(k, policies, behaviour, weighted[k : k + 1])[0]
@@ -800,7 +786,8 @@ def designer_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not finite-horizon, its agents' action sets differ, ``eta`` is not ``(S, A, n)`` or
+        ``r_max`` is not positive.
 
     Examples
     --------
@@ -813,7 +800,7 @@ def designer_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
     """
     engine = _Engine(_check_game(game), 1.0)
     eta = _check_designer_eta(game, eta)
-    return tuple(_Payments(engine, "designer", eta.shape).received(eta, _check_positive("r_max", r_max)))
+    return tuple(_Payments(engine, "designer", eta.shape).received(eta, check_positive("r_max", r_max)))
 
 
 def lio_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
@@ -843,7 +830,8 @@ def lio_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not finite-horizon, its agents' action sets differ, ``eta`` has neither LIO shape or
+        ``r_max`` is not positive.
 
     Examples
     --------
@@ -860,7 +848,7 @@ def lio_incentives(game, eta, *, r_max: float = 2.0) -> tuple:
     """
     engine = _Engine(_check_game(game), 1.0)
     eta = _check_lio_eta(game, eta)
-    return tuple(_Payments(engine, "lio", eta.shape).received(eta, _check_positive("r_max", r_max)))
+    return tuple(_Payments(engine, "lio", eta.shape).received(eta, check_positive("r_max", r_max)))
 
 
 def pg_step(
@@ -886,7 +874,8 @@ def pg_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon MarkovGame, the logits or incentives have the wrong shapes, or a rate
+        (``alpha``, ``entropy``) is negative.
 
     Examples
     --------
@@ -898,22 +887,11 @@ def pg_step(
     """
     engine = _engine(game, gamma, exploration)
     alpha = check_tol("alpha", alpha)
-    return engine.pg_step(_check_logits(game, logits), _check_incentives(game, incentives), alpha, _check_entropy(entropy))
+    return engine.pg_step(_check_logits(game, logits), _check_incentives(game, incentives), alpha, check_real("entropy", entropy, low=0.0))
 
 
-def metagrad_step(
-    game,
-    logits,
-    eta,
-    *,
-    gamma: float = 0.99,
-    alpha: float = 1.0,
-    beta: float = 1.0,
-    r_max: float = 2.0,
-    cost: float = 1.0,
-    exploration: float = 0.0,
-    entropy: float = 0.0,
-) -> tuple:
+def metagrad_step(game, logits, eta, *, gamma: float = 0.99, alpha: float = 1.0, beta: float = 1.0, r_max: float = 2.0,
+                  cost: float = 1.0, exploration: float = 0.0, entropy: float = 0.0) -> tuple:
     r"""One exact iteration of meta-gradient incentive design (Algorithm 3, :math:`M = 1`).
 
     1. Every agent takes an exact policy-gradient step on extrinsic reward plus the designer's
@@ -954,7 +932,8 @@ def metagrad_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not finite-horizon, ``eta`` is not ``(S, A, n)``, a rate or ``cost`` is negative, or ``r_max``
+        is not positive.
 
     Examples
     --------
@@ -965,25 +944,23 @@ def metagrad_step(
     >>> bool(new_eta[0, 0, 0] < 0 < new_eta[0, 1, 1])  # pay less for the costly action 0
     True
     """
+    return _exact_incentive_step(game, "designer", logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy)
+
+
+def _exact_incentive_step(game, population, logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy):
+    """One exact iteration of a paying population, plain gradient ascent on ``eta`` (Algorithm 2 or 3).
+
+    Validates its arguments; the engine of :func:`metagrad_step` and
+    :func:`stackelberg.solvers.incentives.lio.lio_markov_step`.
+    """
     engine = _engine(game, gamma, exploration)
     logits = _check_logits(game, logits)
-    eta = _check_designer_eta(game, eta)
-    alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
-    r_max = _check_positive("r_max", r_max)
-    payments = _Payments(engine, "designer", eta.shape)
-    estimator = _ExactEstimator(engine, _check_entropy(entropy))
+    eta = (_check_designer_eta if population == "designer" else _check_lio_eta)(game, eta)
+    alpha, beta, cost, r_max = _check_rates(alpha, beta, cost, r_max)
+    payments = _Payments(engine, population, eta.shape)
+    estimator = _ExactEstimator(engine, check_real("entropy", entropy, low=0.0))
     new, (benefit, penalty) = _incentive_update(estimator, payments, logits, eta, alpha, r_max)
     return new, eta + beta * (benefit - cost * penalty)
-
-
-def _lio_update(engine: _Engine, logits, eta, alpha, r_max):
-    """Algorithm 2, exact: (new logits, gradient of the extrinsic term, gradient of the L1 cost) w.r.t. eta.
-
-    The engine of :func:`stackelberg.solvers.lio.lio_markov_step`; trusts its inputs.
-    """
-    payments = _Payments(engine, "lio", eta.shape)
-    new, (benefit, penalty) = _incentive_update(_ExactEstimator(engine), payments, logits, eta, alpha, r_max)
-    return new, benefit, penalty
 
 
 # =============================================================================================
@@ -1041,7 +1018,7 @@ class IncentiveRun:
 
 def _measure(engine: _Engine, logits, incentives):
     """Undiscounted extrinsic returns, incentive spend, incentive per action, start policy."""
-    policies = [_softmax(x) for x in logits]
+    policies = [softmax(x) for x in logits]
     joint = engine.joint(policies)
     d = engine.forward(joint)
     _, returns = engine.weighted_q(joint, d, engine.rewards, 1.0)
@@ -1075,6 +1052,7 @@ def _initial_eta(game: MarkovGame, population: str, eta0):
 
 
 OPTIMIZERS = ("adam", "adam-single", "sgd")
+GRADIENTS = ("exact", "sampled")
 
 
 class _Adam:
@@ -1105,12 +1083,11 @@ def _prepare_run(
     population = check_choice("population", population, POPULATIONS)
     n_steps = check_positive_int("n_steps", n_steps)
     record_every = check_positive_int("record_every", record_every)
-    alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
-    r_max = _check_positive("r_max", r_max)
+    alpha, beta, cost, r_max = _check_rates(alpha, beta, cost, r_max)
     logits = initial_logits(game) if logits0 is None else _check_logits(game, logits0)
     eta = _initial_eta(game, population, eta0)
     payments = None if eta is None else _Payments(engine, population, eta.shape)
-    entropy = _check_entropy(entropy)
+    entropy = check_real("entropy", entropy, low=0.0)
     parameters = dict(
         population=population, n_steps=n_steps, gamma=engine.gamma, alpha=alpha, beta=beta, r_max=r_max,
         cost=cost, exploration=engine.eps, entropy=entropy, record_every=record_every, incentive_optimizer=optimizer,
@@ -1141,12 +1118,8 @@ def _prepare_run(
 
 def _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress):
     rows, steps = [], []
-    iterations = range(n_steps + 1)
-    if progress:
-        from tqdm.auto import tqdm
-
-        iterations = tqdm(iterations, desc=f"{parameters['population']} dynamics", leave=False)
-    for step in iterations:
+    for step in progress_iter(range(n_steps + 1), total=n_steps + 1, description=f"{parameters['population']} dynamics",
+                              progress=progress):
         if step % record_every == 0 or step == n_steps:
             rows.append(_measure(engine, logits, None if payments is None else payments.received(eta, r_max)))
             steps.append(step)
@@ -1174,6 +1147,9 @@ def incentive_trajectory(
     population: str,
     *,
     n_steps: int,
+    gradient: str = "exact",
+    batch_size: int | None = None,
+    seed=None,
     logits0=None,
     eta0=None,
     gamma: float = 0.99,
@@ -1185,9 +1161,22 @@ def incentive_trajectory(
     entropy: float = 0.0,
     incentive_optimizer: str = "adam",
     record_every: int = 1,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> IncentiveRun:
-    r"""Run a population with exact dynamics for ``n_steps`` iterations (deterministic).
+    r"""Run a population for ``n_steps`` iterations, with exact or sampled (REINFORCE) gradients.
+
+    ``gradient="exact"``: every quantity of an iteration is an exact expectation, so a run is deterministic.
+    ``gradient="sampled"``: the same update (one code path) with the sampled estimator. Each iteration draws
+    ``batch_size`` episodes :math:`\tau` under the current behaviour policies. Agents step along
+    :math:`\frac1B\sum\sum_t \gamma^t \nabla\log\tilde\pi^k(a^k_t|s_t) G^k_t` (Eq. 5.4 with the
+    :math:`\gamma^t` that makes it unbiased). Givers (LIO agents or the designer) then draw ``batch_size``
+    validation episodes :math:`\hat\tau` under the updated policies, estimate :math:`v = \nabla_{\hat\theta^k}`
+    of their objective on :math:`\hat\tau` (Eq. 5.9) and push it through the recipients' step with the
+    score-function estimate of Eq. 5.8 on :math:`\tau`; the incentive cost is estimated on :math:`\tau`. Each
+    estimator is unbiased for the exact quantity, so the exact dynamics are the expectation of the sampled ones
+    (exactly for the policy step; for the incentive step up to the covariance of :math:`\hat\theta` and
+    :math:`v`, which vanishes as the batch grows). The recorded curves are always exact evaluations of the
+    policies.
 
     Parameters
     ----------
@@ -1195,11 +1184,17 @@ def incentive_trajectory(
         Finite-horizon game (every agent with the same actions for ``"lio"``/``"designer"``).
     population : {"pg", "lio", "designer"}
         Plain policy-gradient agents (:func:`pg_step`); LIO agents, each paying incentives to
-        the others (Algorithm 2, :func:`stackelberg.solvers.lio.lio_markov_step`); or
+        the others (Algorithm 2, :func:`stackelberg.solvers.incentives.lio.lio_markov_step`); or
         policy-gradient agents under a meta-gradient incentive designer (Algorithm 3,
         :func:`metagrad_step`).
     n_steps : int
         Number of iterations.
+    gradient : {"exact", "sampled"}
+        Exact expectations, or REINFORCE estimates on sampled episodes.
+    batch_size : int, optional
+        Episodes per batch (``gradient="sampled"`` only; default 64).
+    seed : int or numpy.random.Generator, optional
+        Source of all sampling (``gradient="sampled"`` only); the same seed gives the same run.
     logits0 : sequence of array_like, optional
         Initial logits (default: uniform policies; see :func:`initial_logits`).
     eta0 : float or array_like, optional
@@ -1210,7 +1205,8 @@ def incentive_trajectory(
         incentives of :math:`R_{\max}/2` everywhere, the output of a freshly initialised
         sigmoid layer; LIO defaults to the thesis's inputs.
     gamma, alpha, r_max, cost, exploration, entropy
-        As in :func:`metagrad_step` (``r_max``, ``cost`` are unused by ``"pg"``).
+        As in :func:`metagrad_step` (``r_max``, ``cost`` are unused by ``"pg"``; with ``gradient="sampled"`` the
+        entropy bonus is differentiated at the sampled steps).
     beta : float
         Learning rate of the incentive parameters.
     incentive_optimizer : {"adam", "adam-single", "sgd"}
@@ -1226,8 +1222,8 @@ def incentive_trajectory(
         to damp it). Agents always take plain policy-gradient steps, as in the thesis.
     record_every : int
         Record the curves every this many iterations (and at the end).
-    progress : bool
-        Show a tqdm progress bar.
+    progress : bool or None
+        Show a progress bar (None: only when standard error is a terminal).
 
     Returns
     -------
@@ -1236,7 +1232,7 @@ def incentive_trajectory(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        On malformed input, or ``batch_size``/``seed`` given with ``gradient="exact"``.
 
     Examples
     --------
@@ -1246,85 +1242,22 @@ def incentive_trajectory(
     >>> run = incentive_trajectory(game, "pg", n_steps=50, alpha=5.0)
     >>> round(float(run.collective_return[-1]), 2)
     1.0
-    """
-    engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters, entropy = _prepare_run(
-        game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0,
-        incentive_optimizer, entropy,
-    )  # fmt: skip
-    estimator = _ExactEstimator(engine, entropy)
-    return _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress)
-
-
-def sampled_trajectory(
-    game,
-    population: str,
-    *,
-    n_steps: int,
-    batch_size: int = 64,
-    seed=None,
-    logits0=None,
-    eta0=None,
-    gamma: float = 0.99,
-    alpha: float = 1.0,
-    beta: float = 1.0,
-    r_max: float = 2.0,
-    cost: float = 1.0,
-    exploration: float = 0.0,
-    entropy: float = 0.0,
-    incentive_optimizer: str = "adam",
-    record_every: int = 1,
-    progress: bool = False,
-) -> IncentiveRun:
-    r"""The REINFORCE twin of :func:`incentive_trajectory`: every expectation replaced by a sample.
-
-    The same update (one code path) with the sampled estimator: each iteration draws
-    ``batch_size`` episodes :math:`\tau` under the current behaviour policies. Agents step along
-    :math:`\frac1B\sum\sum_t \gamma^t \nabla\log\tilde\pi^k(a^k_t|s_t) G^k_t` (Eq. 5.4 with the
-    :math:`\gamma^t` that makes it unbiased). Givers (LIO agents or the designer) then draw
-    ``batch_size`` validation episodes :math:`\hat\tau` under the updated policies, estimate
-    :math:`v = \nabla_{\hat\theta^k}` of their objective on :math:`\hat\tau` (Eq. 5.9) and push it
-    through the recipients' step with the score-function estimate of Eq. 5.8 on :math:`\tau`;
-    the incentive cost is estimated on :math:`\tau`. Each estimator is unbiased for the exact
-    quantity that :func:`incentive_trajectory` uses, so the exact dynamics are the expectation
-    of these (exactly for the policy step; for the incentive step up to the covariance of
-    :math:`\hat\theta` and :math:`v`, which vanishes as the batch grows). The recorded curves
-    are exact evaluations of the sampled policies.
-
-    Parameters
-    ----------
-    game, population, n_steps, logits0, eta0, gamma, alpha, beta, r_max, cost, exploration, entropy
-        As in :func:`incentive_trajectory` (the entropy bonus is differentiated at the sampled
-        steps).
-    incentive_optimizer, record_every, progress
-        As in :func:`incentive_trajectory`.
-    batch_size : int
-        Episodes per batch.
-    seed : int or numpy.random.Generator, optional
-        Source of all sampling; the same seed gives the same run.
-
-    Returns
-    -------
-    IncentiveRun
-
-    Raises
-    ------
-    TypeError, ValueError
-        On malformed input.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from stackelberg.games.markov import MarkovGame
-    >>> game = MarkovGame(np.ones((1, 2, 1)), np.array([[[1.0, 0.0]]]), horizon=1)
-    >>> run = sampled_trajectory(game, "pg", n_steps=50, alpha=5.0, seed=0)
+    >>> run = incentive_trajectory(game, "pg", n_steps=50, alpha=5.0, gradient="sampled", seed=0)
     >>> bool(run.collective_return[-1] > 0.9)
     True
     """
+    gradient = check_choice("gradient", gradient, GRADIENTS)
     engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters, entropy = _prepare_run(
         game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0,
         incentive_optimizer, entropy,
     )  # fmt: skip
-    batch_size = check_positive_int("batch_size", batch_size)
-    estimator = _SampledEstimator(engine, np.random.default_rng(seed), batch_size, entropy)
-    parameters.update(batch_size=batch_size, seed=seed)
+    if gradient == "exact":
+        if batch_size is not None or seed is not None:
+            raise ValueError("batch_size and seed apply to gradient='sampled' only; the exact dynamics draw nothing")
+        estimator = _ExactEstimator(engine, entropy)
+    else:
+        batch_size = 64 if batch_size is None else check_positive_int("batch_size", batch_size)
+        estimator = _SampledEstimator(engine, np.random.default_rng(seed), batch_size, entropy)
+        parameters.update(batch_size=batch_size, seed=seed)
+    parameters["gradient"] = gradient
     return _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha, r_max, ascend, parameters, progress)

@@ -1,4 +1,4 @@
-"""Tests of stackelberg.solvers.metagrad: exact policy gradients, the exact meta-gradient of the
+"""Tests of stackelberg.solvers.incentives.metagrad: exact policy gradients, the exact meta-gradient of the
 incentive designer (Eq. 6.4), the Escape Room dynamics and the sampled (REINFORCE) twin."""
 
 import numpy as np
@@ -6,7 +6,9 @@ import pytest
 
 from stackelberg.games.markov import MarkovGame
 from stackelberg.games.escape_room import DOOR, LEVER, START, escape_room
-from stackelberg.solvers import metagrad as mg
+from stackelberg.solvers._numeric import softmax
+from stackelberg.solvers.incentives import lio_markov_step
+from stackelberg.solvers.incentives import metagrad as mg
 
 GAMMA, ALPHA, R_MAX = 0.9, 0.7, 2.0
 
@@ -68,14 +70,14 @@ def test_entropy_bonus_gradient_matches_finite_differences(er21, eps):
     """The bonus is c * grad of sum_s visits(s) H(beh(.|s)), visits = expected undiscounted steps in s, held fixed."""
     logits, c = random_logits(er21, 4), 0.3
     engine = mg._engine(er21, GAMMA, eps)
-    joint = engine.joint(engine.behaviour([mg._softmax(x) for x in logits]))
+    joint = engine.joint(engine.behaviour([softmax(x) for x in logits]))
     visits = engine.forward(joint).sum(axis=0) * engine.live
     plain = mg.exact_policy_gradients(er21, logits, gamma=GAMMA, exploration=eps)
     bonus = mg.exact_policy_gradients(er21, logits, gamma=GAMMA, exploration=eps, entropy=c)
     for k in range(2):
 
         def entropy_sum(x):
-            beh = (1 - eps) * mg._softmax(x) + eps / 3
+            beh = (1 - eps) * softmax(x) + eps / 3
             return float(visits @ -(beh * np.log(beh)).sum(axis=1))
 
         np.testing.assert_allclose(bonus[k] - plain[k], c * numeric_gradient(entropy_sum, logits[k]), atol=1e-8)
@@ -108,7 +110,8 @@ def test_sampled_entropy_bonus_averages_to_the_exact_one():
     exact = [b - a for a, b in zip(mg.pg_step(game, logits, alpha=0.5), mg.pg_step(game, logits, alpha=0.5, entropy=2.0))]
 
     def run(c):  # the same seed gives the same episodes: the difference of the two steps is the bonus alone
-        return mg.sampled_trajectory(game, "pg", n_steps=1, batch_size=4000, seed=0, logits0=logits, alpha=0.5, entropy=c)
+        return mg.incentive_trajectory(game, "pg", n_steps=1, gradient="sampled", batch_size=4000, seed=0, logits0=logits,
+                                       alpha=0.5, entropy=c)
 
     sampled = [b - a for a, b in zip(run(0.0).logits, run(2.0).logits)]
     for k in range(2):
@@ -183,8 +186,6 @@ def test_lio_meta_gradient_through_others_joint_action_matches_finite_difference
 
 
 def test_lio_markov_step_is_one_sgd_iteration_of_the_lio_population():
-    from stackelberg.solvers.lio import lio_markov_step
-
     game = escape_room(3, 2, horizon=2)
     logits = random_logits(game, 14)
     eta = np.random.default_rng(15).normal(size=(3, 3, game.n_states, 9))
@@ -259,13 +260,25 @@ def test_lio_improves_strongly_in_er32():
     assert run.collective_return[0] < -3 and run.collective_return[-1] > 5  # optimum 8
 
 
-def test_exact_runs_are_deterministic():
+def test_exact_runs_are_deterministic_and_equal_repeated_lio_steps():
     game = escape_room(2, 1, horizon=3)
-    kwargs = dict(n_steps=20, logits0=mg.initial_logits(game, scale=0.5, seed=4), alpha=0.3, beta=0.1, cost=0.1)
+    logits0 = mg.initial_logits(game, scale=0.5, seed=4)
+    params = dict(alpha=0.3, beta=0.1, cost=0.1)
+    kwargs = dict(n_steps=20, logits0=logits0, incentive_optimizer="sgd", **params)
     a = mg.incentive_trajectory(game, "lio", **kwargs)
     b = mg.incentive_trajectory(game, "lio", **kwargs)
     np.testing.assert_array_equal(a.collective_return, b.collective_return)
     np.testing.assert_array_equal(a.eta, b.eta)
+    # the values: 20 exact LIO steps (Algorithm 2, checked against finite differences above), and the recorded
+    # curve is the undiscounted extrinsic return of the policies of each step
+    logits, eta = logits0, np.zeros((2, 2, game.n_states, 3))
+    returns = [mg.exact_returns(game, logits, gamma=1.0).sum()]
+    for _ in range(20):
+        logits, eta = lio_markov_step(game, logits, eta, **params)
+        returns.append(mg.exact_returns(game, logits, gamma=1.0).sum())
+    np.testing.assert_allclose(a.eta, eta, atol=1e-12)
+    np.testing.assert_allclose(a.collective_return, returns, atol=1e-12)
+    assert a.parameters["gradient"] == "exact" and "seed" not in a.parameters
 
 
 def test_sgd_run_equals_repeated_metagrad_step():
@@ -307,7 +320,8 @@ def test_sampled_policy_step_averages_to_the_exact_step():
     logits = (np.array([[0.3, -0.2]]), np.array([[0.0, 0.4]]))
     exact = mg.pg_step(game, logits, gamma=0.8, alpha=0.5)
     steps = [
-        mg.sampled_trajectory(game, "pg", n_steps=1, batch_size=500, seed=s, logits0=logits, gamma=0.8, alpha=0.5).logits
+        mg.incentive_trajectory(game, "pg", n_steps=1, gradient="sampled", batch_size=500, seed=s, logits0=logits,
+                                gamma=0.8, alpha=0.5).logits
         for s in range(40)
     ]
     for k in range(2):
@@ -317,14 +331,18 @@ def test_sampled_policy_step_averages_to_the_exact_step():
 
 def test_sampled_runs_follow_the_seed():
     game = escape_room(2, 1, horizon=3)
-    kwargs = dict(n_steps=5, batch_size=16, logits0=mg.initial_logits(game, scale=0.5, seed=0), alpha=0.5, beta=0.1, cost=0.1)
-    a = mg.sampled_trajectory(game, "designer", seed=3, **kwargs)
-    b = mg.sampled_trajectory(game, "designer", seed=3, **kwargs)
-    c = mg.sampled_trajectory(game, "designer", seed=4, **kwargs)
+    kwargs = dict(n_steps=5, gradient="sampled", batch_size=16, logits0=mg.initial_logits(game, scale=0.5, seed=0),
+                  alpha=0.5, beta=0.1, cost=0.1)
+    a = mg.incentive_trajectory(game, "designer", seed=3, **kwargs)
+    b = mg.incentive_trajectory(game, "designer", seed=3, **kwargs)
+    c = mg.incentive_trajectory(game, "designer", seed=4, **kwargs)
     np.testing.assert_array_equal(a.eta, b.eta)
     assert not np.array_equal(a.eta, c.eta)
-    lio = mg.sampled_trajectory(game, "lio", seed=3, **kwargs)
+    assert a.parameters["gradient"] == "sampled" and a.parameters["batch_size"] == 16 and a.parameters["seed"] == 3
+    lio = mg.incentive_trajectory(game, "lio", seed=3, **kwargs)
     assert lio.eta.shape == (2, 2, game.n_states, 3)
+    default_batch = mg.incentive_trajectory(game, "pg", n_steps=1, gradient="sampled", seed=0)
+    assert default_batch.parameters["batch_size"] == 64
 
 
 # --------------------------------------------------------------------------- validation
@@ -344,27 +362,31 @@ def test_validation():
         mg.incentive_trajectory(game, "designer", n_steps=1, eta0=np.zeros((game.n_states, 3, 3)))
     with pytest.raises(ValueError, match="eta0 must be None"):
         mg.incentive_trajectory(game, "pg", n_steps=1, eta0=np.zeros(3))
-    with pytest.raises(ValueError, match="exploration must lie in"):
+    with pytest.raises(ValueError, match="exploration must be a real number in \\[0, 1\\]"):
         mg.pg_step(game, logits, exploration=1.5)
-    with pytest.raises(ValueError, match="gamma must be a discount factor"):
+    with pytest.raises(ValueError, match="gamma must be a real number in \\[0, 1\\]"):
         mg.pg_step(game, logits, gamma=1.5)
-    with pytest.raises(ValueError, match="r_max must be a finite positive"):
+    with pytest.raises(ValueError, match="r_max must be a real number in \\(0, inf\\)"):
         mg.designer_incentives(game, np.zeros((game.n_states, game.n_joint_actions, 3)), r_max=0.0)
     with pytest.raises(ValueError, match="incentive_optimizer must be one of"):
         mg.incentive_trajectory(game, "designer", n_steps=1, incentive_optimizer="rmsprop")
-    with pytest.raises(ValueError, match="entropy must be a finite coefficient"):
+    with pytest.raises(ValueError, match="entropy must be a real number in \\[0, inf\\)"):
         mg.pg_step(game, logits, entropy=-0.1)
-    with pytest.raises(TypeError, match="entropy must be a non-negative real"):
+    with pytest.raises(TypeError, match="entropy must be a real number"):
         mg.incentive_trajectory(game, "designer", n_steps=1, entropy="0.1")
+    with pytest.raises(ValueError, match="gradient must be one of"):
+        mg.incentive_trajectory(game, "pg", n_steps=1, gradient="adjoint")
+    with pytest.raises(ValueError, match="batch_size and seed apply to gradient='sampled' only"):
+        mg.incentive_trajectory(game, "pg", n_steps=1, seed=0)
+    with pytest.raises(TypeError, match="batch_size"):
+        mg.incentive_trajectory(game, "pg", n_steps=1, gradient="sampled", batch_size=2.5)
 
 
 def test_scalar_eta0_fills_every_entry_and_must_be_finite():
-    from stackelberg.solvers.metagrad import incentive_trajectory
-
     game = escape_room(2, 1, horizon=3)
-    run = incentive_trajectory(game, "lio", n_steps=1, eta0=-2.0, record_every=1)
-    full = incentive_trajectory(game, "lio", n_steps=1, eta0=np.full((2, 2, game.n_states, 3), -2.0),
+    run = mg.incentive_trajectory(game, "lio", n_steps=1, eta0=-2.0, record_every=1)
+    full = mg.incentive_trajectory(game, "lio", n_steps=1, eta0=np.full((2, 2, game.n_states, 3), -2.0),
                                 record_every=1)
     np.testing.assert_allclose(run.collective_return, full.collective_return)
     with pytest.raises(ValueError, match="eta0 must be finite"):
-        incentive_trajectory(game, "lio", n_steps=1, eta0=float("nan"))
+        mg.incentive_trajectory(game, "lio", n_steps=1, eta0=float("nan"))

@@ -43,12 +43,12 @@ deterministic:
   evaluates its own side at the policy it actually plays next, :math:`\hat x = \Pi[\cdot]`.
 
 * **Finite-horizon Markov games** such as the Escape Room (:func:`lio_markov_step`; runs via
-  :func:`stackelberg.solvers.metagrad.incentive_trajectory` with ``population="lio"``): tabular
+  :func:`stackelberg.solvers.incentives.metagrad.incentive_trajectory` with ``population="lio"``): tabular
   softmax policies over the full state, tabular incentives
   :math:`r^k_{\eta^i}(s, \mathbf a^{-i}) = R_{\max}\sigma(\eta[i, k, s, \mathbf a^{-i}])`
   conditioned, like the thesis's incentive network, on the state and the other agents' joint
   action, and the exact gradient of Eqs. 5.7-5.9 computed by the engine of
-  :mod:`stackelberg.solvers.metagrad`.
+  :mod:`stackelberg.solvers.incentives.metagrad`.
 
 Each player is either a ``"lio"`` learner (policy step and incentive step) or a plain
 ``"pg"`` learner (policy step only; it pays no incentives), so ``("lio", "lio")`` is the
@@ -68,8 +68,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_finite_array, check_choice, check_discount, check_positive_int, check_tol
-from ..games.normal_form import NormalFormGame
+from ..._validation import (
+    as_finite_array,
+    check_choice,
+    check_discount,
+    check_player,
+    check_positive_int,
+    check_tol,
+)
+from ...games.normal_form import NormalFormGame
+from .._numeric import project_to_simplex
+from .metagrad import _exact_incentive_step
 
 __all__ = [
     "LEARNERS",
@@ -105,24 +114,12 @@ def _expand(reduced: np.ndarray) -> np.ndarray:
     return np.concatenate([reduced, -reduced.sum(axis=-1, keepdims=True)], axis=-1)
 
 
-def _project_simplex(v: np.ndarray) -> np.ndarray:
-    """Euclidean projection of each row of ``v`` onto {x >= 0, sum x = 1}."""
-    k = v.shape[-1]
-    u = -np.sort(-v, axis=-1)
-    cumulative = np.cumsum(u, axis=-1) - 1.0
-    index = np.arange(1, k + 1)
-    positive = u - cumulative / index > 0
-    rho = k - 1 - np.argmax(positive[..., ::-1], axis=-1)
-    tau = np.take_along_axis(cumulative, rho[..., None], axis=-1) / (rho[..., None] + 1.0)
-    return np.maximum(v - tau, 0.0)
-
-
 def _project_reduced(theta: np.ndarray) -> np.ndarray:
     """Euclidean projection onto {theta >= 0, sum theta <= 1} (the reduced simplex)."""
     clipped = np.maximum(theta, 0.0)
     over = clipped.sum(axis=-1) > 1.0
     if np.any(over):
-        clipped = np.where(over[..., None], _project_simplex(theta), clipped)
+        clipped = np.where(over[..., None], project_to_simplex(theta), clipped)
     return clipped
 
 
@@ -224,8 +221,12 @@ def _check_bounds(bounds) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _check_rates(gamma, alpha, beta=0.0, cost=0.0):
-    return check_discount("gamma", gamma), check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
+def _check_dynamics(game, theta, eta, gamma, alpha, beta=0.0, cost=0.0):
+    """Validate the arguments every LIO function shares: ``(A, B, state, rates)`` with the state
+    ``(theta0, theta1, eta0, eta1)`` and the rates ``(gamma, alpha, beta, cost)``."""
+    A, B = _check_game(game)
+    rates = check_discount("gamma", gamma), check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
+    return A, B, (*_check_theta(theta, game.shape), *_check_eta(eta, game.shape)), rates
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,11 +301,8 @@ def lio_policy_gradients(game, theta, eta, *, gamma: float = 0.9) -> tuple[np.nd
     >>> float(g0[0]), float(g1[0])
     (-2.0, 2.0)
     """
-    A, B = _check_game(game)
-    gamma = check_discount("gamma", gamma)
-    theta0, theta1 = _check_theta(theta, game.shape)
-    eta0, eta1 = _check_eta(eta, game.shape)
-    return _values_gradients(A, B, theta0, theta1, eta0, eta1, gamma)
+    A, B, state, (gamma, *_) = _check_dynamics(game, theta, eta, gamma, 0.0)
+    return _values_gradients(A, B, *state, gamma)
 
 
 def lio_incentive_objective(
@@ -350,11 +348,8 @@ def lio_incentive_objective(
     >>> round(float(lio_incentive_objective(pd, (1.0, 1.0), ([1, 0], [1, 0]), 0, gamma=0.0, alpha=0.0)), 6)
     -1.0
     """
-    A, B = _check_game(game)
-    gamma, alpha, _, cost = _check_rates(gamma, alpha, 0.0, cost)
-    giver = _check_player("giver", giver)
-    theta0, theta1 = _check_theta(theta, game.shape)
-    eta0, eta1 = _check_eta(eta, game.shape)
+    A, B, (theta0, theta1, eta0, eta1), (gamma, alpha, _, cost) = _check_dynamics(game, theta, eta, gamma, alpha, 0.0, cost)
+    giver = check_player("giver", giver, 2)
     grad0, grad1 = _values_gradients(A, B, theta0, theta1, eta0, eta1, gamma)
     if giver == 0:
         x_hat, y_hat = _policy(_project_reduced(theta0 + alpha * grad0)), _policy(theta1 + alpha * grad1)
@@ -365,14 +360,6 @@ def lio_incentive_objective(
         payoff, y, eta_p = B, _policy(theta0), eta1
         value = np.einsum("...i,ij,...j->...", x_hat, payoff, y_hat)
     return (value - cost * np.sum(y * np.abs(eta_p), axis=-1)) / (1.0 - gamma)
-
-
-def _check_player(name: str, value) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a player index 0 or 1; got {value!r}")
-    if value not in (0, 1):
-        raise ValueError(f"{name} must be a player index 0 or 1; got {value}")
-    return int(value)
 
 
 def lio_incentive_gradient(
@@ -402,7 +389,7 @@ def lio_incentive_gradient(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a two-player game, ``giver`` is not 0 or 1, or a policy, incentive or rate is malformed.
 
     Examples
     --------
@@ -411,11 +398,8 @@ def lio_incentive_gradient(
     >>> lio_incentive_gradient(pd, (0.4, 0.7), ([1, 1], [0, 2]), 0, gamma=0.5, alpha=0.1)
     array([ 0.8, -0.8])
     """
-    A, B = _check_game(game)
-    gamma, alpha, _, cost = _check_rates(gamma, alpha, 0.0, cost)
-    giver = _check_player("giver", giver)
-    theta0, theta1 = _check_theta(theta, game.shape)
-    eta0, eta1 = _check_eta(eta, game.shape)
+    A, B, (theta0, theta1, eta0, eta1), (gamma, alpha, _, cost) = _check_dynamics(game, theta, eta, gamma, alpha, 0.0, cost)
+    giver = check_player("giver", giver, 2)
     grad0, grad1 = _values_gradients(A, B, theta0, theta1, eta0, eta1, gamma)
     if giver == 0:
         x_hat = _policy(_project_reduced(theta0 + alpha * grad0))
@@ -424,18 +408,9 @@ def lio_incentive_gradient(
     return _incentive_gradient(B.T, x_hat, _policy(theta0), eta1, gamma, alpha, cost)
 
 
-def lio_step(
-    game,
-    theta,
-    eta,
-    *,
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def lio_step(game, theta, eta, *, gamma: float = 0.9, alpha: float = 0.01, beta: float = 0.01, cost: float = 0.0,
+             learners=("lio", "lio"), incentive_bounds=(0.0, 3.0)
+             ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     r"""One exact LIO iteration (Algorithm 2) in a repeated two-player matrix game.
 
     Both players take their policy step (Eq. B.4/B.5, projected onto the probability simplex);
@@ -474,7 +449,8 @@ def lio_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a two-player game with two or more actions each, a policy is off the simplex, an
+        incentive has the wrong length, a learner kind is unknown or ``incentive_bounds`` is not a pair low < high.
 
     Examples
     --------
@@ -486,12 +462,9 @@ def lio_step(
     >>> float(theta[1][0]), eta[0].tolist()
     (0.6, [2.8, 0.0])
     """
-    A, B = _check_game(game)
-    gamma, alpha, beta, cost = _check_rates(gamma, alpha, beta, cost)
-    gives = _check_learners(learners)
-    bounds = _check_bounds(incentive_bounds)
-    theta0, theta1 = _check_theta(theta, game.shape)
-    eta0, eta1 = _check_eta(eta, game.shape)
+    A, B, (theta0, theta1, eta0, eta1), (gamma, alpha, beta, cost) = _check_dynamics(game, theta, eta, gamma, alpha,
+                                                                                      beta, cost)
+    gives, bounds = _check_learners(learners), _check_bounds(incentive_bounds)
     new0, new1, eta0, eta1 = _step(A, B, theta0, theta1, eta0, eta1, gamma, alpha, beta, cost, gives, bounds)
     return (new0, new1), (eta0, eta1)
 
@@ -532,22 +505,11 @@ class LIOTrajectory:
 
     def policies(self, player: int) -> np.ndarray:
         """Player ``player``'s full mixed strategy at every iteration."""
-        return _policy(self.theta[_check_player("player", player)])
+        return _policy(self.theta[check_player("player", player, 2)])
 
 
-def lio_trajectory(
-    game,
-    theta0,
-    eta0,
-    *,
-    n_steps: int,
-    gamma: float = 0.9,
-    alpha: float = 0.01,
-    beta: float = 0.01,
-    cost: float = 0.0,
-    learners=("lio", "lio"),
-    incentive_bounds=(0.0, 3.0),
-) -> LIOTrajectory:
+def lio_trajectory(game, theta0, eta0, *, n_steps: int, gamma: float = 0.9, alpha: float = 0.01, beta: float = 0.01,
+                   cost: float = 0.0, learners=("lio", "lio"), incentive_bounds=(0.0, 3.0)) -> LIOTrajectory:
     r"""Iterate :func:`lio_step` ``n_steps`` times from ``(theta0, eta0)``.
 
     Parameters
@@ -567,7 +529,7 @@ def lio_trajectory(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        As :func:`lio_step`, and if ``n_steps`` is not a positive integer.
 
     Examples
     --------
@@ -579,13 +541,10 @@ def lio_trajectory(
     >>> run.policies(0)[-1].round(3).tolist(), float(run.collective_reward[-1])
     ([1.0, 0.0], -2.0)
     """
-    A, B = _check_game(game)
-    gamma, alpha, beta, cost = _check_rates(gamma, alpha, beta, cost)
-    gives = _check_learners(learners)
-    bounds = _check_bounds(incentive_bounds)
+    A, B, (theta_a, theta_b, eta_a, eta_b), (gamma, alpha, beta, cost) = _check_dynamics(game, theta0, eta0, gamma,
+                                                                                          alpha, beta, cost)
+    gives, bounds = _check_learners(learners), _check_bounds(incentive_bounds)
     n_steps = check_positive_int("n_steps", n_steps)
-    theta_a, theta_b = _check_theta(theta0, game.shape)
-    eta_a, eta_b = _check_eta(eta0, game.shape)
     batch = np.broadcast_shapes(theta_a.shape[:-1], theta_b.shape[:-1], eta_a.shape[:-1], eta_b.shape[:-1])
     state = [np.broadcast_to(v, batch + v.shape[-1:]).astype(float) for v in (theta_a, theta_b, eta_a, eta_b)]
     history = [np.empty((n_steps + 1,) + v.shape) for v in state]
@@ -612,25 +571,15 @@ def lio_trajectory(
 # =============================================================================================
 # LIO agents in finite-horizon Markov games (Escape Room), exact
 # =============================================================================================
-def lio_markov_step(
-    game,
-    logits,
-    eta,
-    *,
-    gamma: float = 0.99,
-    alpha: float = 1.0,
-    beta: float = 1.0,
-    r_max: float = 2.0,
-    cost: float = 1.0,
-    exploration: float = 0.0,
-) -> tuple:
+def lio_markov_step(game, logits, eta, *, gamma: float = 0.99, alpha: float = 1.0, beta: float = 1.0,
+                    r_max: float = 2.0, cost: float = 1.0, exploration: float = 0.0) -> tuple:
     r"""One exact LIO iteration (Algorithm 2) of :math:`N` LIO agents in a finite-horizon game.
 
     Agent :math:`i` pays agent :math:`k \ne i` the incentive
     :math:`r^k_{\eta^i}(s, \mathbf a^{-i}) = R_{\max}\,\sigma(\eta[i, k, s, \mathbf a^{-i}])` in
     state :math:`s` when the others' joint action is :math:`\mathbf a^{-i}` (a tabular version of
     the thesis's sigmoid-output incentive network :math:`r_{\eta^i}(o^i, \mathbf a^{-i})`; see
-    :func:`stackelberg.solvers.metagrad.lio_incentives`). Then
+    :func:`stackelberg.solvers.incentives.metagrad.lio_incentives`). Then
 
     1. every agent takes an exact policy-gradient step on extrinsic plus received incentives
        (Eqs. 5.1-5.4);
@@ -654,7 +603,7 @@ def lio_markov_step(
         Policy learning rate.
     beta : float
         Incentive learning rate (one plain gradient-ascent step here; trajectories can use Adam,
-        see :func:`stackelberg.solvers.metagrad.incentive_trajectory`).
+        see :func:`stackelberg.solvers.incentives.metagrad.incentive_trajectory`).
     r_max : float
         Incentive bound (the thesis: 2 in the Escape Room).
     cost : float
@@ -671,7 +620,8 @@ def lio_markov_step(
     Raises
     ------
     TypeError, ValueError
-        On malformed input.
+        If ``game`` is not a finite-horizon game whose agents share their actions, the logits or ``eta`` have the
+        wrong shapes, a rate or ``cost`` is negative, or ``r_max`` is not positive.
 
     Examples
     --------
@@ -687,12 +637,4 @@ def lio_markov_step(
     >>> bool(new_eta[0, 1, 0, 0] > 0 > new_eta[0, 1, 0, 1])
     True
     """
-    from .metagrad import _check_lio_eta, _check_logits, _check_positive, _engine, _lio_update
-
-    engine = _engine(game, gamma, exploration)
-    logits = _check_logits(game, logits)
-    eta = _check_lio_eta(game, eta)
-    alpha, beta, cost = check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost)
-    r_max = _check_positive("r_max", r_max)
-    new, benefit, penalty = _lio_update(engine, logits, eta.astype(float), alpha, r_max)  # Algorithm 2, exact
-    return new, eta + beta * (benefit - cost * penalty)
+    return _exact_incentive_step(game, "lio", logits, eta, gamma, alpha, beta, r_max, cost, exploration, 0.0)

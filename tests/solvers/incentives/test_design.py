@@ -1,4 +1,5 @@
-"""Tests of stackelberg.solvers.incentive_design (Algorithm 1 of the incentive-design paper)."""
+"""Tests of stackelberg.solvers.incentives.design, .evaluation and .sampling (Algorithm 1 of the incentive-design
+paper, its exact and sampled gradients)."""
 
 import dataclasses
 import importlib
@@ -8,15 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stackelberg.analysis.incentive_study import (
+from stackelberg.errors import ProblemTooLargeError
+from stackelberg.games.incentive import (
     EXAMPLE1_STATIONARY_POINTS,
+    IncentiveDesignProblem,
     example1_objective_closed_form,
     example1_problem,
 )
 from stackelberg.games.markov import MDP
 from stackelberg.solvers.markov.dynamic_programming import occupancy_measure, policy_evaluation, value_iteration
-from stackelberg.solvers.incentive_design import (
-    IncentiveDesignProblem,
+from stackelberg.solvers.incentives import (
+    NotConvergedWarning,
     evaluate_incentive_design,
     incentive_design,
     incentive_gradients,
@@ -27,7 +30,7 @@ from stackelberg.solvers.incentive_design import (
     strong_stackelberg_objective,
 )
 
-module = importlib.import_module("stackelberg.solvers.incentive_design")  # the package re-exports a function of that name
+evaluation = importlib.import_module("stackelberg.solvers.incentives.evaluation")
 
 
 # ---------------------------------------------------------------------- random instances
@@ -116,8 +119,8 @@ def test_large_chain_solvers_match_dense_solve(monkeypatch, solver):
         kwargs = dict(parameterization="softmax", tau=0.7)
         dense = incentive_gradients(problem, x, theta, **kwargs)
         value = evaluate_incentive_design(problem, x, theta, **kwargs).leader_value
-        monkeypatch.setattr(module, "SMALL_JOINT_LIMIT", 0)
-        monkeypatch.setattr(module, "FACTORED_SWEEPS", 20_000 if solver == "factored" else 1)
+        monkeypatch.setattr(evaluation, "SMALL_JOINT_LIMIT", 0)
+        monkeypatch.setattr(evaluation, "FACTORED_SWEEPS", 20_000 if solver == "factored" else 1)
         other = incentive_gradients(problem, x, theta, **kwargs)
         assert evaluate_incentive_design(problem, x, theta, **kwargs).leader_value == pytest.approx(value, abs=1e-9)
         np.testing.assert_allclose(other.f_theta, dense.f_theta, atol=1e-8)
@@ -252,6 +255,39 @@ def test_algorithm1_example1_ends_at_a_stationary_point(x0):
     assert result.objective[-1] == pytest.approx(at_point, abs=0.1)
 
 
+def test_algorithm1_example1_defaults_warn_when_the_budget_runs_out():
+    # the issue's case: from the defaults the run ends near (0.70, 0), which is not stationary (q < 0 there)
+    problem = example1_problem()
+    with pytest.warns(NotConvergedWarning, match="iteration budget used up"):
+        result = incentive_design(problem)
+    assert result.converged is False and result.stop_reason == "iterations"
+    assert result.n_iterations == 1000 and result.x.shape == (1001, 2)
+    assert result.stationarity[-1] > result.parameters["stationarity_tol"] == 1e-6
+    assert "stationarity_tol" in result.message
+    np.testing.assert_allclose(result.final_x, [0.70, 0.0], atol=0.01)
+
+
+def test_algorithm1_example1_converges_and_stops_early():
+    problem = example1_problem()
+    settings = dict(parameterization="softmax", eta=0.5, tau=0.05)
+    result = incentive_design(problem, iterations=3000, **settings)
+    assert result.converged is True and result.stop_reason == "stationary"
+    T = result.n_iterations
+    assert 0 < T < 3000 and result.x.shape == (T + 1, 2) and result.theta.shape == (T + 1, 2, 4, 2)
+    assert result.stationarity.shape == result.feasibility.shape == (T + 1,) and result.multipliers.shape == (T,)
+    # it stops at the first iterate whose K is within the tolerance, here the stationary point (0, 0)
+    assert result.stationarity[-1] <= 1e-6 < result.stationarity[:-1].min()
+    np.testing.assert_allclose(result.final_x, EXAMPLE1_STATIONARY_POINTS[0], atol=1e-6)
+    assert result.feasibility[-1] == pytest.approx(0.0, abs=1e-6)
+    # the same steps as a run that never stops early, cut at T
+    with pytest.warns(NotConvergedWarning):
+        full = incentive_design(problem, iterations=T, stationarity_tol=0.0, **settings)
+    np.testing.assert_array_equal(full.x, result.x)
+    np.testing.assert_array_equal(full.follower_occupancy, result.follower_occupancy)
+    with pytest.raises(ValueError, match="stationarity_tol"):
+        incentive_design(problem, stationarity_tol=-1.0)
+
+
 def test_algorithm1_softmax_and_sampled_runs():
     problem = example1_problem()
     result = incentive_design(problem, "softmax", x0=(0.5, 0.5), iterations=50, xi=0.01, eta=0.5, tau=0.05)
@@ -273,6 +309,18 @@ def test_algorithm1_softmax_and_sampled_runs():
         sampled.x[0, 0] = 1.0
 
 
+def test_brute_force_passes_max_combinations():
+    # at x = (1, 2) both followers are indifferent at states 0, 1 and 2: 2**6 = 64 tie combinations
+    problem = example1_problem()
+    with pytest.raises(ProblemTooLargeError, match="max_combinations") as caught:
+        leader_objective_brute_force(problem, [[1.0, 2.0]], max_combinations=63)
+    assert caught.value.limit == "max_combinations"
+    assert leader_objective_brute_force(problem, [[1.0, 2.0]], max_combinations=64).objective.tolist() == [
+        pytest.approx(3.0)]
+    with pytest.raises(ProblemTooLargeError):
+        strong_stackelberg_objective(problem, [1.0, 2.0], max_combinations=63)
+
+
 def test_projection_onto_simplex():
     rng = np.random.default_rng(0)
     v = rng.normal(size=(50, 4)) * 2
@@ -284,47 +332,6 @@ def test_projection_onto_simplex():
 
 
 # ---------------------------------------------------------------------- validation
-def test_problem_validation_errors():
-    good = example1_problem()
-    followers, reward, mask = good.followers, good.leader_reward, good.payment_mask
-    with pytest.raises(TypeError, match="followers"):
-        IncentiveDesignProblem(followers[0], reward, mask)
-    with pytest.raises(TypeError, match="followers\\[1\\]"):
-        IncentiveDesignProblem([followers[0], "mdp"], reward, mask)
-    other = MDP(np.ones((3, 2, 3)) / 3, np.zeros((3, 2)), gamma=0.5)
-    with pytest.raises(ValueError, match="share the state and action spaces"):
-        IncentiveDesignProblem([followers[0], other], reward, mask)
-    with pytest.raises(ValueError, match="leader_reward must have shape"):
-        IncentiveDesignProblem(followers, np.zeros((4, 3)), mask)
-    with pytest.raises(ValueError, match="payment_mask must have shape"):
-        IncentiveDesignProblem(followers, reward, np.ones((2, 4, 3), dtype=bool))
-    with pytest.raises(ValueError, match="at least one"):
-        IncentiveDesignProblem(followers, reward, np.zeros((2, 4, 2), dtype=bool))
-    with pytest.raises(ValueError, match="terminal state"):
-        IncentiveDesignProblem(followers, reward, np.ones((2, 4), dtype=bool))
-    with pytest.raises(TypeError, match="payment_mask"):
-        IncentiveDesignProblem(followers, reward, np.full((2, 4, 2), 0.5))
-    with pytest.raises(ValueError, match="weight"):
-        IncentiveDesignProblem(followers, reward, mask, weight=-1.0)
-    with pytest.raises(ValueError, match="leader_gamma"):
-        IncentiveDesignProblem(followers, reward, mask, leader_gamma=1.5)
-    with pytest.raises(TypeError, match="cost"):
-        IncentiveDesignProblem(followers, reward, mask, cost=3)
-    with pytest.raises(ValueError, match="cost"):
-        IncentiveDesignProblem(followers, reward, mask, cost="l3")
-    with pytest.raises(ValueError, match="max_payment"):
-        IncentiveDesignProblem(followers, reward, mask, max_payment=0.0)
-    paid_at_end = reward.copy()
-    paid_at_end[3, 3] = 1.0
-    with pytest.raises(ValueError, match="terminal state"):
-        IncentiveDesignProblem(followers, paid_at_end, mask, leader_gamma=1.0)
-    no_terminal = random_problem(0).followers
-    with pytest.raises(ValueError, match="terminal state"):
-        IncentiveDesignProblem(no_terminal, np.zeros((3, 3)), np.ones((2, 3, 2), dtype=bool), leader_gamma=1.0)
-    custom = IncentiveDesignProblem(followers, reward, mask, cost=(lambda x: float(x @ x), lambda x: 2 * x))
-    assert custom.cost_gradient(np.array([1.0, 2.0])).tolist() == [2.0, 4.0]
-
-
 def test_algorithm_validation_errors():
     problem = example1_problem()
     theta = np.full((2, 4, 2), 0.5)
