@@ -1,0 +1,41 @@
+"""Expensive coordination: the leader's exact MDP against rule-based followers and the event-based policy gradient.
+
+:mod:`.leader_mdp` builds the leader's MDP over (followers' cells, contracts in force) and solves it with the MDP
+core; :mod:`.ebpg` holds the tabular event-based leader, the exact and sampled forms of Proposition 1 and
+Remark 2, and the REINFORCE trainer.
+"""
+
+from .ebpg import (
+    EBPGGradient,
+    EBPGTrainingResult,
+    EventTrajectories,
+    TabularEventLeader,
+    ebpg_estimate,
+    ebpg_expectation,
+    exact_gradient,
+    finite_difference_gradient,
+    leader_policy_value,
+    sample_event_trajectories,
+    tabular_event_leader,
+    train_event_leader,
+)
+from .leader_mdp import LeaderOptimum, leader_mdp, leader_optimum, leader_slot_mdp
+
+__all__ = [
+    "EBPGGradient",
+    "EBPGTrainingResult",
+    "EventTrajectories",
+    "LeaderOptimum",
+    "TabularEventLeader",
+    "ebpg_estimate",
+    "ebpg_expectation",
+    "exact_gradient",
+    "finite_difference_gradient",
+    "leader_mdp",
+    "leader_optimum",
+    "leader_policy_value",
+    "leader_slot_mdp",
+    "sample_event_trajectories",
+    "tabular_event_leader",
+    "train_event_leader",
+]
