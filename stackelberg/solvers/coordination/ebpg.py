@@ -25,8 +25,8 @@ an event is a termination, even when :math:`\mu` re-draws the old action),
                                  0 & e \notin \mathbb A_T \end{cases}.
 
 Proposition 1 as printed swaps the two cases of :math:`I` (it writes :math:`-\nabla\beta/(1-\beta)` for events);
-the derivative of the paper's own :math:`P(\mathbb A_T)` (Appendix A) gives the cases above, and with
-:math:`\beta = \sigma(\theta)` the printed cases are exactly :math:`-\nabla_\theta J` (checked in the tests).
+the derivative of the paper's own :math:`P(\mathbb A_T)` (Appendix A) gives the cases above; the printed cases
+give a biased estimator (the tests compute its exact expectation by enumeration).
 This estimator is unbiased: its expectation, computed exactly by :func:`ebpg_expectation`, equals the gradient
 of the exact value (:func:`exact_gradient`, :func:`finite_difference_gradient`).
 
