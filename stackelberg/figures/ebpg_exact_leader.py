@@ -115,8 +115,8 @@ def run(out_dir, quick: bool = False, progress=None) -> dict:
     for ax, noise in zip(axes[0], budget["noises"]):
         for form, style in (("dense", "-"), ("sparse", "--")):
             its = sorted({c["iteration"] for c in curves if c["noise"] == noise})
-            mean = [np.mean([c["ratio"] for c in curves if (c["noise"], c["form"], c["iteration"]) == (noise, form, it)])
-                    for it in its]
+            mean = [np.mean([c["ratio"] for c in curves
+                             if (c["noise"], c["form"], c["iteration"]) == (noise, form, it)]) for it in its]
             ax.plot(its, mean, style, label=f"{form} EBPG")
         ax.axhline(1.0, color="k", lw=0.8, label=f"exact optimum ({optima[noise]['value']:.3g})")
         ax.axhline(0.9, color="gray", lw=0.8, ls=":", label="90% of the optimum")

@@ -51,8 +51,6 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Sequence
-
 import numpy as np
 
 from .._validation import (
@@ -234,7 +232,8 @@ class StackelbergMarkovGame:
         target[:, 0] = [G if f.preferred_goal is None else f.preferred_goal for f in self.pool]
         target[:, 1:] = self._offer_goal[None, 1:]
         self._preferences, self._skills, self._accepts, self._target = pref, skill, accepts, target
-        for array in (nxt, distance, towards, self._goal_of_cell, self._offer_goal, self._offer_bonus, pref, skill, accepts, target):
+        for array in (nxt, distance, towards, self._goal_of_cell, self._offer_goal, self._offer_bonus, pref, skill,
+                      accepts, target):
             array.setflags(write=False)
 
     # ------------------------------------------------------------------ sizes and offers

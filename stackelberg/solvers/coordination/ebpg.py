@@ -7,7 +7,8 @@ The leader is a *modified option* (Section 4.1): for follower :math:`k` at step 
 follower-specific: its observation of follower :math:`k` is ``x = cell * O + contract`` at time ``t`` (the
 contract in force is the leader's previous action :math:`\omega^k_{t-1}` as the follower signed it), with
 
-.. math:: \beta^k_t(x) = \sigma(\theta_{k,t,x}), \qquad \mu^k_t(\omega \mid x) = \mathrm{softmax}(\vartheta_{k,t,x})_\omega.
+.. math:: \beta^k_t(x) = \sigma(\theta_{k,t,x}), \qquad
+          \mu^k_t(\omega \mid x) = \mathrm{softmax}(\vartheta_{k,t,x})_\omega.
 
 A factored leader loses nothing here: the followers do not interact and the leader's reward is a sum over them
 (:mod:`.leader_mdp`).

@@ -18,12 +18,13 @@ order (follower 1 slowest), a joint action likewise ``(omega^1, ..., omega^N)``.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..._validation import check_flag, check_positive_int
+from ..._validation import check_flag
 from ...games.coordination import MOVES, StackelbergMarkovGame
 from ...games.markov import MAX_ENTRIES, MDP, check_model_size
 from ..dynamic_programming import MDPSolution, value_iteration
@@ -71,19 +72,13 @@ def slot_kernel(game: StackelbergMarkovGame, follower: int, slot: int):
     types = np.full_like(cells, follower)
     contract, signed, bonus = game.sign(types, contracts, offer)
     rule = game.rule_moves(types, cells, contract)
-    P = np.zeros((X, O, X))
-    R = np.zeros((X, O))
+    P, R = np.zeros((X, O, X)), np.zeros((X, O))
     start = game.start_cells[slot]
-    for m in range(len(MOVES)):
+    for m in range(len(MOVES)):  # the expectation over the follower's move (rule-based, or random with noise)
         probability = (1.0 - game.noise) * (rule == m) + game.noise / len(MOVES)
         out = game.advance(types, cells, contract, signed, bonus, np.full_like(cells, m), start)
-        following = out.cells * O + out.contracts
-        np.add.at(P, (x, offer, following), probability)
-        if m == 0:
-            R = out.gains - out.payments  # gains depend on the move: take the expectation below
-            R = R * probability
-        else:
-            R = R + (out.gains - out.payments) * probability
+        np.add.at(P, (x, offer, out.cells * O + out.contracts), probability)
+        R += probability * (out.gains - out.payments)
     return P, R
 
 
@@ -227,8 +222,6 @@ def leader_optimum(game: StackelbergMarkovGame, followers, *, joint: bool = Fals
 
 
 def _index(name, value, bound):
-    import numbers
-
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or not 0 <= value < bound:
         raise ValueError(f"{name} must be an integer in [0, {bound}); got {value!r}")
     return int(value)
