@@ -268,6 +268,11 @@ class StackelbergMarkovGame:
         return self._next_cell
 
     @property
+    def shortest_moves(self) -> np.ndarray:
+        """``(C, G + 1)`` the shortest-path move from each cell towards each goal (column ``G``: stay)."""
+        return self._towards
+
+    @property
     def distance(self) -> np.ndarray:
         """``(C, G)`` shortest-path (Manhattan) distance from each cell to each goal cell."""
         return self._distance
@@ -327,7 +332,7 @@ class StackelbergMarkovGame:
         cells = np.tile(np.asarray(self.start_cells, dtype=np.int64), (size, 1))
         return cells, np.zeros_like(cells)
 
-    def step(self, cells, contracts, offers, followers, *, moves=None, rng=None) -> "CoordinationStep":
+    def step(self, cells, contracts, offers, followers, *, moves=None, signs=None, rng=None) -> "CoordinationStep":
         """One step of a batch of episodes with rule-based followers (or given moves).
 
         Parameters
@@ -338,6 +343,9 @@ class StackelbergMarkovGame:
             ``(E, N)`` the leader's offers :math:`\\omega_t`.
         followers : array_like of int
             ``(N,)`` or ``(E, N)`` pool types of the followers.
+        signs : array_like of bool, optional
+            ``(E, N)`` whether each follower would sign a new offer (learning followers decide themselves);
+            default: the rule-based decision :meth:`accepts`.
         moves : array_like of int, optional
             ``(E, N)`` the followers' moves; default: the rule-based moves, each replaced with probability
             ``noise`` by a uniformly random one (drawn from ``rng``).
@@ -363,7 +371,12 @@ class StackelbergMarkovGame:
                 raise ValueError(f"{label} must have shape (E, {self.n_followers}) like cells; got {array.shape}")
             if ((array < 0) | (array >= bound)).any():
                 raise ValueError(f"{label} must hold indices in [0, {bound})")
-        contract, signed, bonus = self.sign(types, contracts, offers)
+        if signs is not None:
+            signs = np.asarray(signs)
+            if signs.dtype != bool or signs.shape != cells.shape:
+                raise ValueError(f"signs must be a boolean array of shape {cells.shape}; got {signs.dtype} "
+                                 f"{signs.shape}")
+        contract, signed, bonus = self.sign(types, contracts, offers, signs)
         if moves is None:
             moves = self.rule_moves(types, cells, contract)
             if self.noise > 0:
@@ -380,10 +393,13 @@ class StackelbergMarkovGame:
 
     # The three parts of a step, elementwise on arrays of any one shape (trusted inputs: used by the exact
     # solvers, which enumerate every case).
-    def sign(self, types, contracts, offers):
-        """Signing: ``(contract in force after the offers, signed, bonus paid)``; elementwise, inputs trusted."""
+    def sign(self, types, contracts, offers, signs=None):
+        """Signing: ``(contract in force after the offers, signed, bonus paid)``; elementwise, inputs trusted.
+
+        ``signs`` (optional) replaces the rule-based willingness to sign a new offer."""
         new = offers != contracts
-        signed = new & (offers > 0) & self._accepts[types, offers]
+        willing = self._accepts[types, offers] if signs is None else signs
+        signed = new & (offers > 0) & willing
         contract = np.where(new, np.where(signed, offers, 0), contracts)
         return contract, signed, np.where(signed, self._offer_bonus[offers], 0.0)
 

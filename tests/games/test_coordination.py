@@ -54,7 +54,7 @@ def test_shortest_path_moves():
     for cell in range(grid.n_cells):
         for goal in range(grid.n_goals):
             if grid.distance[cell, goal] > 0:
-                move = grid._towards[cell, goal]
+                move = grid.shortest_moves[cell, goal]
                 assert grid.distance[grid.next_cell[cell, move], goal] == grid.distance[cell, goal] - 1
 
 
