@@ -194,3 +194,15 @@ def test_size_limits():
 
 def test_moves_are_named():
     assert MOVES == ("N", "S", "E", "W", "stay")
+
+
+def test_followers_own_signing_decisions_replace_the_rule():
+    game = corridor()
+    offer = game.offer_index(0, 1.0)  # the rule refuses it (-0.5 + 1 is not above 1)
+    rule = one_step(game, 1, 0, offer)
+    assert not rule.signed.any()
+    own = game.step([[1]], [[0]], [[offer]], [0], signs=np.array([[True]]))
+    assert own.signed.tolist() == [[True]] and own.payments.tolist() == [[1.0]] and own.contracts.tolist() == [[0]]
+    assert own.finished.tolist() == [[0]]  # it walked west under the contract and fulfilled it at once
+    with pytest.raises(ValueError, match="signs"):
+        game.step([[1]], [[0]], [[offer]], [0], signs=[[1]])
