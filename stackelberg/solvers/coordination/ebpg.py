@@ -559,7 +559,8 @@ class EBPGTrainingResult:
 def train_event_leader(game: StackelbergMarkovGame, followers, *, n_iterations: int = 2000, batch_size: int = 32,
                        form: str = "dense", leader_lr: float = 0.3, critic_lr: float = 1.0, lambda1: float = 0.01,
                        lambda2: float = 0.001, evaluate_every: int = 50, seed=None, progress=None,
-                       leader: TabularEventLeader | None = None) -> EBPGTrainingResult:
+                       leader: TabularEventLeader | None = None,
+                       commitment_interval: int | None = None) -> EBPGTrainingResult:
     """Train a tabular event-based leader against rule-based followers by REINFORCE with EBPG.
 
     Each iteration samples ``batch_size`` episodes, fits the tabular baselines :math:`\\phi^g_{k,t}(x)` (gains
@@ -588,6 +589,10 @@ def train_event_leader(game: StackelbergMarkovGame, followers, *, n_iterations: 
         A progress bar (None: only on a terminal).
     leader : TabularEventLeader, optional
         The initial leader (default :func:`tabular_event_leader` with :math:`\\beta = 0.5`).
+    commitment_interval : int, optional
+        The ablation of fixed commitment intervals (Appendix D.3.6): the leader decides anew (:math:`\\beta = 1`)
+        every ``commitment_interval`` steps and keeps its offers in between (:math:`\\beta = 0`); only
+        :math:`\\mu` learns. ``1`` decides at every step: the leader without events ("w/o EBPG").
 
     Returns
     -------
@@ -615,6 +620,11 @@ def train_event_leader(game: StackelbergMarkovGame, followers, *, n_iterations: 
     leader = tabular_event_leader(game) if leader is None else _check_leader(game, leader)
     theta, vartheta = leader.termination_logits.copy(), leader.policy_logits.copy()
     N, H, X, O = vartheta.shape
+    if commitment_interval is not None:
+        commitment_interval = check_positive_int("commitment_interval", commitment_interval)
+        deciding = (np.arange(H) % commitment_interval == 0)[None, :, None]
+        theta = np.where(deciding, 60.0, -60.0) * np.ones((N, H, X))  # beta = 1 - 1e-26 or 1e-26: fixed
+        leader = TabularEventLeader(theta, vartheta)
     phi_gain, phi_bonus = np.zeros((N, H, X)), np.zeros((N, H, X))
     mdps = _slot_mdps(game, types)
     iterations, values, sampled = [0], [_policy_value(mdps, leader)], []
@@ -644,13 +654,15 @@ def train_event_leader(game: StackelbergMarkovGame, followers, *, n_iterations: 
         d_entropy = -mu * (np.log(np.maximum(mu, 1e-300)) + entropy)
         grad_theta -= lambda1 * visits * 2.0 * b * b * (1.0 - b)
         grad_policy += lambda2 * visits[..., None] * d_entropy
-        theta += leader_lr * grad_theta / batch_size
+        if commitment_interval is None:
+            theta += leader_lr * grad_theta / batch_size
         vartheta += leader_lr * grad_policy / batch_size
         if iteration % evaluate_every == 0 or iteration == n_iterations:
             iterations.append(iteration)
             values.append(_policy_value(mdps, TabularEventLeader(theta, vartheta)))
     final = TabularEventLeader(theta, vartheta)
     parameters = dict(n_iterations=n_iterations, batch_size=batch_size, leader_lr=leader_lr, critic_lr=critic_lr,
-                      lambda1=lambda1, lambda2=lambda2, evaluate_every=evaluate_every)
+                      lambda1=lambda1, lambda2=lambda2, evaluate_every=evaluate_every,
+                      commitment_interval=commitment_interval)
     return EBPGTrainingResult(leader=final, iterations=np.array(iterations), values=np.array(values),
                               sampled_returns=np.array(sampled), form=form, parameters=parameters)

@@ -186,3 +186,17 @@ def test_training_is_seeded_and_validates():
         exact_gradient(game, [0], "leader")
     with pytest.raises(ValueError, match="policy_logits"):
         TabularEventLeader(np.zeros((1, 3, 45)), np.zeros((1, 2, 45, 5)))
+
+
+def test_fixed_commitment_intervals_keep_beta_fixed():
+    game = resource_collection(grid_shape=(4, 4), n_goals=2, n_followers=2, horizon=8, seed=0)
+    followers = game.sample_followers(seed=0)
+    best = leader_optimum(game, followers).value
+    result = train_event_leader(game, followers, n_iterations=40, batch_size=16, evaluate_every=40, seed=0,
+                                commitment_interval=4)
+    beta = result.leader.termination
+    np.testing.assert_allclose(beta[:, [0, 4]], 1.0)  # decide anew at t = 0 and 4 only
+    np.testing.assert_allclose(beta[:, [1, 2, 3, 5, 6, 7]], 0.0, atol=1e-20)
+    assert result.final_value <= best
+    with pytest.raises(ValueError, match="commitment_interval"):
+        train_event_leader(game, followers, commitment_interval=0)
