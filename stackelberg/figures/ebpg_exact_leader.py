@@ -11,8 +11,8 @@ the MDP over (cells, contracts), joint and per follower) is the reference for a 
 REINFORCE (baselines phi^g and phi^b, lambda1 = 0.01 on beta^2, lambda2 = 0.001 on the entropy, leader step 0.3
 and critic step 1.0 per visit, batches of 32 episodes). Full run: 1500 iterations, 3 seeds, dense and sparse
 EBPG and fixed commitment intervals 1, 2, 4, followers without noise and with noise b = 0.3 (Table 1's 30%);
-``--quick``: 150 iterations, 1 seed, no noise. The paper trained neural leaders for two days on a GPU; this is the tabular, exact-reference scale a
-2-core machine affords.
+``--quick``: 150 iterations, 1 seed, no noise. The paper trained neural leaders for two days on a GPU; this is
+the tabular, exact-reference scale a 2-core machine affords.
 
 Our numbers (full run, about 70 s of CPU): the sparse expectation equals the finite-difference gradient to
 1.1e-11 (the exact gradient by the policy-gradient theorem too); the dense form has the same beta part (7e-12) but
