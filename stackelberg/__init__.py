@@ -39,6 +39,14 @@ from .games import (
 )
 from .solvers import *  # noqa: F401,F403  (the solvers' __all__)
 from .solvers import __all__ as _solver_names
+from .games.coordination import (
+    StackelbergMarkovGame,
+    modified_navigation,
+    multi_bonus_resource_collection,
+    resource_collection,
+)
+from .solvers.coordination import __all__ as _coordination_names
+from .solvers.coordination import *  # noqa: F401,F403  (expensive coordination: leader MDP, EBPG)
 
 __version__ = "0.1.0"
 
@@ -78,6 +86,11 @@ __all__ = [
     "repeated_game",
     *_solver_names,
     *_analysis_names,
+    "StackelbergMarkovGame",
+    "modified_navigation",
+    "multi_bonus_resource_collection",
+    "resource_collection",
+    *_coordination_names,
     "__version__",
 ]
 

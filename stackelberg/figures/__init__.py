@@ -39,6 +39,7 @@ SCRIPTS: dict[str, str] = {
     for name in (
         "biac_counterexample",
         "ch6_designer_escape_room",
+        "ebpg_exact_leader",
         "fig1_biac_grid_game",
         "fig2_se_vs_ne",
         "fig5_2_lio_ipd",

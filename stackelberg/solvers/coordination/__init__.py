@@ -1,0 +1,49 @@
+"""Expensive coordination: the leader's exact MDP against rule-based followers and the event-based policy gradient.
+
+:mod:`.leader_mdp` builds the leader's MDP over (followers' cells, contracts in force) and solves it with the MDP
+core; :mod:`.ebpg` holds the tabular event-based leader, the exact and sampled forms of Proposition 1 and
+Remark 2, and the REINFORCE trainer; :mod:`.followers` the Lemma-3 followers (a meta-policy over goals on a fixed
+shortest-path level) with their exact best responses.
+"""
+
+from .ebpg import (
+    EBPGGradient,
+    EBPGTrainingResult,
+    EventTrajectories,
+    TabularEventLeader,
+    ebpg_estimate,
+    ebpg_samples,
+    ebpg_expectation,
+    exact_gradient,
+    finite_difference_gradient,
+    leader_policy_value,
+    sample_event_trajectories,
+    tabular_event_leader,
+    train_event_leader,
+)
+from .followers import FollowerTrainingResult, follower_best_response, follower_meta_mdp, train_abstraction_follower
+from .leader_mdp import LeaderOptimum, leader_mdp, leader_optimum, leader_slot_mdp
+
+__all__ = [
+    "EBPGGradient",
+    "EBPGTrainingResult",
+    "EventTrajectories",
+    "FollowerTrainingResult",
+    "LeaderOptimum",
+    "TabularEventLeader",
+    "ebpg_estimate",
+    "ebpg_samples",
+    "ebpg_expectation",
+    "exact_gradient",
+    "finite_difference_gradient",
+    "follower_best_response",
+    "follower_meta_mdp",
+    "leader_mdp",
+    "leader_optimum",
+    "leader_policy_value",
+    "leader_slot_mdp",
+    "sample_event_trajectories",
+    "tabular_event_leader",
+    "train_abstraction_follower",
+    "train_event_leader",
+]
