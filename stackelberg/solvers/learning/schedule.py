@@ -65,8 +65,9 @@ class LearningSchedule:
         Show a progress bar over episodes (None, the default: only when stderr is a terminal).
     max_entries : int, default 100_000_000
         The most numbers a learner may hold at once, ``runs * (N * S * A + steps_per_episode * d)
-        + episodes * (3N + 1)`` (``d = 2N + 1`` uniforms a step, ``3N + 1`` for lenient Q-learning) (every table carries a runs axis; one episode's uniforms are drawn together; rates
-        and exploration are tabulated per episode), checked before anything is allocated
+        + episodes * (3N + 1)`` (``d = 2N + 1`` uniforms a step, ``3N + 1`` for lenient Q-learning; every table
+        carries a runs axis; one episode's uniforms are drawn together; rates and exploration are tabulated per
+        episode), checked before anything is allocated
         (:class:`~stackelberg.errors.ProblemTooLargeError`). 10^8 float64 are about 800 MB. With ``record_every``
         the recorded snapshots count too (``runs * 2N * S * A`` per snapshot, tables and actors).
     record_every : int or None, default None
