@@ -7,7 +7,8 @@ tables in place. All randomness arrives as uniforms drawn by the caller (so the 
 - ``init_u[e, r]`` picks episode ``e``'s initial state by inverse CDF of ``init_cdf``;
 - ``U[e, t, r, :]`` holds, for ``N`` players, ``N`` exploration coins, ``N`` action uniforms and one transition
   uniform. Player ``p`` explores (a uniform action ``floor(u * n_p)``) when its coin is below ``eps[e]``; a
-  stochastic policy is otherwise sampled by inverse CDF with the same action uniform.
+  stochastic policy is otherwise sampled by inverse CDF with the same action uniform. Lenient Q-learning's
+  ``U[e, t, r, 2N + 1 + p]`` is player ``p``'s leniency coin (``2N + 1 + N`` uniforms a step).
 
 Transitions are the CSR arrays ``(indptr, indices, cumulative)`` of the ``(S * A, S)`` matrix with the data
 replaced by its running sum (``cumulative = cumsum(data)``): the next state of row ``s * A + a`` is the first entry
