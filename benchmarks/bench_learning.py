@@ -1,5 +1,9 @@
 """Updates per second of the tabular learners on the matrix games, against a plain per-run Python loop.
 
+The learners: bi-level Q, independent Q, hysteretic Q, lenient Q, tabular Bi-AC, the N-level learner, Nash-Q and
+minimax-Q (``--learners`` picks some, e.g. ``independent_q_learning,hysteretic_q_learning,lenient_q_learning`` to
+compare the optimistic variants with independent Q in one run).
+
 An *update* is one sampled transition of one run: exploration, the joint action, the next state and every table
 (and actor) update of that transition. The games are the papers' matrix games as repeated one-state games
 (``repeated_game(get_game(name), gamma)``, default ``gamma = 0`` as in Bi-AC Tables 2-3 and STEP Fig. 5):
@@ -45,14 +49,15 @@ from stackelberg.solvers.learning import equilibrium_q  # noqa: E402
 
 MATRIX_GAMES = ("escape", "maintain", "penalty(-50)", "mixing")
 ZERO_SUM_GAMES = ("matching_pennies", "rock_paper_scissors")
-KERNEL_LEARNERS = ("bilevel_q_learning", "independent_q_learning", "bilevel_actor_critic", "nlevel_learning",
-                   "nash_q_learning", "minimax_q_learning")
+KERNEL_LEARNERS = ("bilevel_q_learning", "independent_q_learning", "hysteretic_q_learning", "lenient_q_learning",
+                   "bilevel_actor_critic", "nlevel_learning", "nash_q_learning", "minimax_q_learning")
 EQUILIBRIUM_LEARNERS = ("nash_q_learning", "minimax_q_learning")
 
 
 def cases(learners=KERNEL_LEARNERS):
     """(learner name, game name) pairs."""
-    out = [(learner, game) for game in MATRIX_GAMES for learner in KERNEL_LEARNERS[:5] if learner in learners]
+    matrix = [learner for learner in KERNEL_LEARNERS if learner != "minimax_q_learning"]
+    out = [(learner, game) for game in MATRIX_GAMES for learner in matrix if learner in learners]
     return out + [("minimax_q_learning", game) for game in ZERO_SUM_GAMES if "minimax_q_learning" in learners]
 
 

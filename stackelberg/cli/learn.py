@@ -10,7 +10,7 @@ from .markov import add_builder_arguments, markov_game_help
 
 __all__ = ["LEARNERS", "add_parser", "run"]
 
-LEARNERS = ("bilevel-q", "bi-ac", "nlevel", "independent-q", "nash-q", "minimax-q")
+LEARNERS = ("bilevel-q", "bi-ac", "nlevel", "independent-q", "hysteretic-q", "lenient-q", "nash-q", "minimax-q")
 HELP = "run a tabular learner (bi-level Q, Bi-AC, N-level, ...) over many runs and count where they end"
 
 
@@ -20,7 +20,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("game", metavar="GAME", help=markov_game_help())
     p.add_argument("--learner", choices=LEARNERS, default="bilevel-q",
                    help="bilevel-q (default), bi-ac (bi-level actor-critic), nlevel (N players), independent-q, "
-                        "nash-q, minimax-q (zero-sum)")
+                        "hysteretic-q and lenient-q (optimistic independent learners; defaults: decrease rate 0.01; "
+                        "temperature 1, moderation 2, decay 0.995), nash-q, minimax-q (zero-sum)")
     add_builder_arguments(p, horizon=False)
     p.add_argument("--gamma", type=float, default=None,
                    help="the learners' discount (default: the game's; 0.9 for built discounted games; required "
@@ -69,6 +70,7 @@ def run(args) -> int:
         result = learning.nash_q_learning(game, args.selection, **common)
     else:
         function = {"bilevel-q": learning.bilevel_q_learning, "independent-q": learning.independent_q_learning,
+                    "hysteretic-q": learning.hysteretic_q_learning, "lenient-q": learning.lenient_q_learning,
                     "minimax-q": learning.minimax_q_learning}[args.learner]
         result = function(game, **common)
     s = result.initial_state

@@ -48,6 +48,7 @@ SCRIPTS: dict[str, str] = {
         "figB1_lio_pg",
         "incentive_example1",
         "incentive_gridworld",
+        "learning_curves",
         "tab2_3_escape_maintain",
     )
 }

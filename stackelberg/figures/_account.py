@@ -14,7 +14,10 @@ full run, as its docstring tells); ours in this run comes from ``numbers``. The 
 - in a quick run, a row whose number depends on the budget (runs, iterations, seeds) is ``quick-only``: the quick
   number is shown but not compared with the paper;
 - a row without a number of ours in this run is ``quick-only`` in a quick run (the quick budget leaves the case
-  out) and ``not run`` otherwise (and where no run has one).
+  out) and ``not run`` otherwise (and where no run has one);
+- a row whose algorithm is a *stand-in* for the paper's (``stand_in``, e.g. tabular independent Q for the paper's
+  MAPPO) is ``stand-in``: the paper's number is shown beside ours but never compared, since a different algorithm
+  agreeing on one number is no reproduction.
 
 Examples
 --------
@@ -28,6 +31,8 @@ Examples
 'quick-only'
 >>> verdict(Row("value", paper=9.0, ours=0.4, full=8.9), quick=True, full_scale=True)
 'match'
+>>> verdict(Row("average reward", paper=0.72, ours=0.70, full=0.70, stand_in="MAPPO"), quick=False)
+'stand-in'
 >>> fmt((0.0, 10.0)), fmt(True), fmt(None), fmt(0.123456)
 ('(0, 10)', 'yes', 'not run', '0.1235')
 """
@@ -39,10 +44,12 @@ import numbers as _numbers
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MATCH", "CLOSE", "Row", "VERDICT_RULE", "fmt", "verdict"]
+__all__ = ["MATCH", "CLOSE", "STAND_IN", "Row", "VERDICT_RULE", "fmt", "verdict"]
 
 #: Relative differences up to which a number matches / is close to the paper's.
 MATCH, CLOSE = 0.05, 0.2
+#: The verdict of a row whose algorithm only stands in for the paper's (never compared).
+STAND_IN = "stand-in"
 
 VERDICT_RULE = (
     "Verdicts are derived per row, not by hand: for a number, d = |ours - paper| / scale (scale = the quantity's "
@@ -50,7 +57,9 @@ VERDICT_RULE = (
     f"worst entry): **match** if d <= {MATCH:g}, **close** if d <= {CLOSE:g}, **differs** otherwise; a bound "
     "('< 0') or a yes/no claim: **match** if ours satisfies / equals it, **differs** otherwise; **quick-only**: a "
     "quick run's number that depends on the budget (runs, iterations, seeds) and is not compared with the paper; "
-    "a quick run that leaves the case out also shows **quick-only**; **not run**: no run of ours has a number."
+    "a quick run that leaves the case out also shows **quick-only**; **not run**: no run of ours has a number; "
+    "**stand-in**: our algorithm only stands in for the paper's (a tabular learner for a neural baseline, labelled "
+    "in the item): the numbers are shown side by side, never compared."
 )
 
 
@@ -72,6 +81,9 @@ class Row:
         The quantity's natural range for the relative difference (default ``max(|paper|, 1)``).
     budget_dependent : bool
         Whether ours depends on the run's budget, so that a quick run's number is not comparable with the paper.
+    stand_in : str or None
+        The paper's algorithm when ours is a different one standing in for it (the item says so): the verdict is
+        ``stand-in``, never a comparison.
     """
 
     item: str
@@ -80,6 +92,7 @@ class Row:
     full: Any
     scale: float | None = None
     budget_dependent: bool = True
+    stand_in: str | None = None
 
 
 def _is_number(value) -> bool:
@@ -127,6 +140,8 @@ def verdict(row: Row, *, quick: bool, full_scale: bool = False) -> str:
         return "not run"
     if ours is None:
         return "not recorded" if full_scale else ("quick-only" if quick else "not run")
+    if row.stand_in is not None:
+        return STAND_IN
     if quick and not full_scale and row.budget_dependent:
         return "quick-only"
     return _compare(row.paper, ours, row.scale)

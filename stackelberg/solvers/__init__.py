@@ -15,12 +15,15 @@ from .incentives import (
     strong_stackelberg_objective,
 )
 from .learning import (
+    LearningHistory,
     LearningResult,
     LearningSchedule,
     bilevel_actor_critic,
     bilevel_q_learning,
     convergence_fraction,
+    hysteretic_q_learning,
     independent_q_learning,
+    lenient_q_learning,
     minimax_q_learning,
     nash_q_learning,
     nlevel_learning,
@@ -64,6 +67,7 @@ from .matrix import (
 )
 
 __all__ = [
+    "LearningHistory",
     "LearningResult",
     "LearningSchedule",
     "IncentiveDesignProblem",
@@ -85,6 +89,8 @@ __all__ = [
     "nlevel_learning",
     "convergence_fraction",
     "independent_q_learning",
+    "hysteretic_q_learning",
+    "lenient_q_learning",
     "BiRLSolution",
     "BilevelFixedPoint",
     "FixedPointReport",

@@ -13,6 +13,8 @@ from stackelberg.solvers import learning
     ("maintain", "bi-ac", lambda g, **k: learning.bilevel_actor_critic(g, beta=0.003, **k), ("A", "X")),
     ("escape", "nlevel", lambda g, **k: learning.nlevel_learning(g, None, beta=0.003, **k), ("C", "Z")),
     ("penalty:-100", "independent-q", learning.independent_q_learning, ("a2", "a2")),
+    ("escape", "hysteretic-q", learning.hysteretic_q_learning, ("C", "Z")),
+    ("escape", "lenient-q", learning.lenient_q_learning, ("C", "Z")),
 ])
 def test_learn_ends_where_the_learner_does(cli, stage, learner, function, expected):
     code, out, err = cli("learn", "repeated", "--stage", stage, "--gamma", "0", "--learner", learner, "--runs", "20",

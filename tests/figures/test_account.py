@@ -73,3 +73,13 @@ def test_fmt():
     assert fmt((0.0, 10.0)) == "(0, 10)"
     assert fmt(math.nan) == "nan"
     assert fmt("< 0") == "< 0"
+
+
+def test_stand_in_rows_are_never_compared():
+    # tabular independent Q standing in for MAPPO: the averages agree, the algorithms differ: no verdict
+    row = Row("Mixing average reward (independent Q, tabular stand-in for MAPPO)", paper=0.72, ours=0.70, full=0.70,
+              stand_in="MAPPO")
+    assert verdict(row, quick=False) == "stand-in"
+    assert verdict(row, quick=True) == "stand-in"
+    assert verdict(row, quick=False, full_scale=True) == "stand-in"
+    assert verdict(Row("x", paper=0.72, ours=None, full=None, stand_in="MAPPO"), quick=False) == "not run"

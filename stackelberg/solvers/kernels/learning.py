@@ -7,7 +7,8 @@ tables in place. All randomness arrives as uniforms drawn by the caller (so the 
 - ``init_u[e, r]`` picks episode ``e``'s initial state by inverse CDF of ``init_cdf``;
 - ``U[e, t, r, :]`` holds, for ``N`` players, ``N`` exploration coins, ``N`` action uniforms and one transition
   uniform. Player ``p`` explores (a uniform action ``floor(u * n_p)``) when its coin is below ``eps[e]``; a
-  stochastic policy is otherwise sampled by inverse CDF with the same action uniform.
+  stochastic policy is otherwise sampled by inverse CDF with the same action uniform. Lenient Q-learning's
+  ``U[e, t, r, 2N + 1 + p]`` is player ``p``'s leniency coin (``2N + 1 + N`` uniforms a step).
 
 Transitions are the CSR arrays ``(indptr, indices, cumulative)`` of the ``(S * A, S)`` matrix with the data
 replaced by its running sum (``cumulative = cumsum(data)``): the next state of row ``s * A + a`` is the first entry
@@ -60,7 +61,7 @@ from numba import njit
 from .._numeric import STAGE_TOL  # the one stage-tie tolerance (numba freezes it at compile time)
 from .vertex_enumeration import completely_labelled_pairs, polytope_vertices
 
-__all__ = ["bilevel_q_kernel", "independent_q_kernel", "sequential_ac_kernel", "softmax_tables", "equilibrium_q_kernel",
+__all__ = ["bilevel_q_kernel", "independent_q_kernel", "hysteretic_q_kernel", "lenient_q_kernel", "sequential_ac_kernel", "softmax_tables", "equilibrium_q_kernel",
            "equilibrium_stages", "load_vertex_kernels"]
 
 
@@ -159,6 +160,59 @@ def independent_q_kernel(Q0, Q1, indptr, indices, cumulative, rewards, init_cdf,
                 Q0[r, s, a0] += alpha[e, 0] * (target - Q0[r, s, a0])
                 target = rewards[1, s, joint] + gamma * Q1[r, nxt, _argmax_row(Q1, r, nxt, n1)]
                 Q1[r, s, a1] += alpha[e, 1] * (target - Q1[r, s, a1])
+                s = nxt
+
+
+@njit(cache=True)
+def hysteretic_q_kernel(Q0, Q1, indptr, indices, cumulative, rewards, init_cdf, gamma, eps, alpha, decrease, init_u,
+                        U):  # pragma: no cover - compiled
+    """Hysteretic Q-learning: independent Q with rate ``decrease[e, p]`` (else ``alpha[e, p]``) when the TD error
+    is negative; tables as :func:`independent_q_kernel`, ``alpha`` and ``decrease`` ``(E, 2)``."""
+    R, S, n0 = Q0.shape
+    n1 = Q1.shape[2]
+    E, T = U.shape[0], U.shape[1]
+    A = n0 * n1
+    for e in range(E):  # runs are independent: episode-major order reads the uniforms sequentially
+        for r in range(R):
+            s = _sample_cdf(init_cdf, init_u[e, r])
+            for t in range(T):
+                a0 = int(U[e, t, r, 2] * n0) if U[e, t, r, 0] < eps[e] else _argmax_row(Q0, r, s, n0)
+                a1 = int(U[e, t, r, 3] * n1) if U[e, t, r, 1] < eps[e] else _argmax_row(Q1, r, s, n1)
+                joint = a0 * n1 + a1
+                nxt = _next_state(indptr, indices, cumulative, s * A + joint, U[e, t, r, 4])
+                delta = rewards[0, s, joint] + gamma * Q0[r, nxt, _argmax_row(Q0, r, nxt, n0)] - Q0[r, s, a0]
+                Q0[r, s, a0] += (decrease[e, 0] if delta < 0 else alpha[e, 0]) * delta
+                delta = rewards[1, s, joint] + gamma * Q1[r, nxt, _argmax_row(Q1, r, nxt, n1)] - Q1[r, s, a1]
+                Q1[r, s, a1] += (decrease[e, 1] if delta < 0 else alpha[e, 1]) * delta
+                s = nxt
+
+
+@njit(cache=True)
+def lenient_q_kernel(Q0, Q1, T0, T1, indptr, indices, cumulative, rewards, init_cdf, gamma, eps, alpha, moderation,
+                     decay, init_u, U):  # pragma: no cover - compiled
+    """Lenient Q-learning: independent Q whose non-positive TD errors apply only when the leniency coin
+    ``U[e, t, r, 5 + p]`` is at least ``1 - exp(-moderation * T_p[r, s, a_p])``; the visited temperature is then
+    multiplied by ``decay``. Tables as :func:`independent_q_kernel`, temperatures ``T0, T1`` of the same shapes."""
+    R, S, n0 = Q0.shape
+    n1 = Q1.shape[2]
+    E, T = U.shape[0], U.shape[1]
+    A = n0 * n1
+    for e in range(E):  # runs are independent: episode-major order reads the uniforms sequentially
+        for r in range(R):
+            s = _sample_cdf(init_cdf, init_u[e, r])
+            for t in range(T):
+                a0 = int(U[e, t, r, 2] * n0) if U[e, t, r, 0] < eps[e] else _argmax_row(Q0, r, s, n0)
+                a1 = int(U[e, t, r, 3] * n1) if U[e, t, r, 1] < eps[e] else _argmax_row(Q1, r, s, n1)
+                joint = a0 * n1 + a1
+                nxt = _next_state(indptr, indices, cumulative, s * A + joint, U[e, t, r, 4])
+                delta = rewards[0, s, joint] + gamma * Q0[r, nxt, _argmax_row(Q0, r, nxt, n0)] - Q0[r, s, a0]
+                if delta > 0 or U[e, t, r, 5] >= 1.0 - math.exp(-moderation * T0[r, s, a0]):
+                    Q0[r, s, a0] += alpha[e, 0] * delta
+                T0[r, s, a0] *= decay
+                delta = rewards[1, s, joint] + gamma * Q1[r, nxt, _argmax_row(Q1, r, nxt, n1)] - Q1[r, s, a1]
+                if delta > 0 or U[e, t, r, 6] >= 1.0 - math.exp(-moderation * T1[r, s, a1]):
+                    Q1[r, s, a1] += alpha[e, 1] * delta
+                T1[r, s, a1] *= decay
                 s = nxt
 
 

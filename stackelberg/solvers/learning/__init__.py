@@ -13,14 +13,16 @@ of :math:`k` (default :math:`\epsilon_k = 1 - k/K`).
 
 The learners, by family:
 
-- :mod:`.q_learning`: bi-level Q-learning (Bi-AC Eqs. 8-11, :func:`bilevel_q_learning`) and independent
-  Q-learning (:func:`independent_q_learning`);
+- :mod:`.q_learning`: bi-level Q-learning (Bi-AC Eqs. 8-11, :func:`bilevel_q_learning`), independent
+  Q-learning (:func:`independent_q_learning`) and its optimistic variants, hysteretic
+  (:func:`hysteretic_q_learning`) and lenient (:func:`lenient_q_learning`) Q-learning;
 - :mod:`.actor_critic`: tabular bi-level actor-critic (Bi-AC Eqs. 12-16, :func:`bilevel_actor_critic`) and the
   N-level actor-critic of STEP (:func:`nlevel_learning`), one shared implementation;
 - :mod:`.equilibrium_q`: Nash-Q with an explicit selection rule (:func:`nash_q_learning`) and minimax-Q
   (:func:`minimax_q_learning`);
 - :mod:`.schedule`: the :class:`LearningSchedule` they share (episodes, steps, runs, rates, exploration, discount,
-  seed, backend, progress), accepted as keywords or as ``schedule=``; :mod:`.results`: :class:`LearningResult`.
+  seed, backend, progress, snapshots every ``record_every`` episodes), accepted as keywords or as ``schedule=``;
+  :mod:`.results`: :class:`LearningResult` (with its :class:`LearningHistory` when recording).
 
 **Speed.** Every learner runs in a numba kernel (:mod:`stackelberg.solvers.kernels.learning`, imported lazily)
 when ``backend="numba"`` (or ``"auto"`` with at least :data:`NUMBA_MIN_UPDATES` updates); the vectorised numpy paths
@@ -32,7 +34,7 @@ as :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`; zero-sum stages by 
 to decide it as the numpy path does (a float decision within rounding of its threshold, or the LP's case). Every
 step of every run consumes
 :math:`2N + 1` uniforms (exploration coins, action uniforms, one transition uniform) and every episode one more
-(its initial state), drawn in blocks from ``seed``; see :mod:`stackelberg.solvers.kernels.learning`.
+(its initial state), drawn in blocks from ``seed`` (lenient Q-learning: :math:`N` leniency coins more a step); see :mod:`stackelberg.solvers.kernels.learning`.
 
 References
 ----------
@@ -46,20 +48,27 @@ J. Hu and M. P. Wellman. Nash Q-learning for general-sum stochastic games. JMLR 
 M. L. Littman. Markov games as a framework for multi-agent reinforcement learning. ICML 1994.
 
 C. J. C. H. Watkins and P. Dayan. Q-learning. Machine Learning 8, 1992.
+
+L. Matignon, G. J. Laurent and N. Le Fort-Piat. Hysteretic Q-learning. IEEE/RSJ IROS 2007.
+
+E. Wei and S. Luke. Lenient learning in independent-learner stochastic cooperative games. JMLR 17, 2016.
 """
 
 from .actor_critic import bilevel_actor_critic, nlevel_learning
 from .equilibrium_q import minimax_q_learning, nash_q_learning
-from .q_learning import bilevel_q_learning, independent_q_learning
-from .results import LearningResult, convergence_fraction
+from .q_learning import bilevel_q_learning, hysteretic_q_learning, independent_q_learning, lenient_q_learning
+from .results import LearningHistory, LearningResult, convergence_fraction
 from .schedule import BACKENDS, NUMBA_MIN_UPDATES, LearningSchedule
 
 __all__ = [
+    "LearningHistory",
     "LearningResult",
     "LearningSchedule",
     "bilevel_q_learning",
     "bilevel_actor_critic",
     "independent_q_learning",
+    "hysteretic_q_learning",
+    "lenient_q_learning",
     "nash_q_learning",
     "minimax_q_learning",
     "nlevel_learning",

@@ -185,6 +185,7 @@ def _sequential_actor_critic(setup, order, greedy_top, algorithm):
     Q = np.zeros((R, lv.N, S, lv.A))
     logits = np.zeros((R, S, int(lv.offsets[-1])))
     probs_table, logp_table = _np_policies(logits, lv)
+    setup.snapshot = lambda: (Q.copy(), logits.copy())
     alpha = np.ascontiguousarray(setup.alpha[:, list(order)])  # rates by level
     beta = np.ascontiguousarray(setup.beta[:, list(order)])
     if setup.backend == "numba":
@@ -196,7 +197,15 @@ def _sequential_actor_critic(setup, order, greedy_top, algorithm):
     else:
         _sequential_ac_numpy(setup, lv, Q, logits, probs_table, logp_table, alpha, beta, greedy_top)
 
-    # greedy N-level paths and the final policies
+    finish = lambda raw: _finish(raw, lv, R, S, order, greedy_top)  # noqa: E731
+    q_values, greedy, policies = finish((Q, logits))
+    return LearningResult(algorithm, q_values, greedy, setup.initial_state, policies=policies,
+                          order=tuple(order), parameters=setup.parameters, history=setup.history(finish))
+
+
+def _finish(raw, lv, R, S, order, greedy_top):
+    """Greedy N-level paths, per-player tables and policies of the raw tables ``(Q, logits)``."""
+    Q, logits = raw
     rows = np.arange(R)
     greedy = np.zeros((R, S, lv.N), dtype=np.int64)
     probabilities = np.zeros((R, S, int(lv.offsets[-1])))
@@ -220,8 +229,7 @@ def _sequential_actor_critic(setup, order, greedy_top, algorithm):
         q_values[player] = Q[:, k].reshape((R, S) + move_shape).transpose(to_player_axes).copy()
         block = probabilities[:, :, lv.offsets[k]:lv.offsets[k + 1]]
         policies[player] = block.reshape((R, S) + move_shape[:k + 1])
-    return LearningResult(algorithm, tuple(q_values), greedy, setup.initial_state, policies=tuple(policies),
-                          order=tuple(order), parameters=setup.parameters)
+    return tuple(q_values), greedy, tuple(policies)
 
 
 def _np_softmax(block):

@@ -168,6 +168,7 @@ def _equilibrium_q_learning(setup, solve, algorithm, minimax, selection=0, leade
     game, R, S = setup.game, setup.runs, setup.game.n_states
     n0, n1 = game.action_shape
     Q = np.zeros((2, R, S, n0, n1))  # both players' tables in one array: one gather per step
+    setup.snapshot = Q.copy
     if setup.backend == "numba":
         kernels = _kernels()
         kernels.load_vertex_kernels()
@@ -186,16 +187,17 @@ def _equilibrium_q_learning(setup, solve, algorithm, minimax, selection=0, leade
                 injected[:n0], injected[n0:n0 + n1], injected[n0 + n1:] = x[0], y[0], values[:, 0]
 
         setup.run_kernel(call)
-        X, Y, V = np.zeros((R, S, n0)), np.zeros((R, S, n1)), np.zeros((2, R, S))
-        status = np.zeros((R, S), dtype=np.int64)
-        kernels.equilibrium_stages(Q, minimax, selection, leader, enumerable, X, Y, V, status)
-        for r, s in zip(*np.nonzero(status)):
-            x, y, _, _ = solve(Q[:, r:r + 1, s])
-            X[r, s], Y[r, s] = x[0], y[0]
-        policies = (X, Y)
-        greedy = np.stack([p.argmax(axis=2) for p in policies], axis=2)
-        return LearningResult(algorithm, (Q[0], Q[1]), greedy, setup.initial_state, policies=policies,
-                              parameters=setup.parameters)
+
+        def finish(Q):
+            X, Y, V = np.zeros((R, S, n0)), np.zeros((R, S, n1)), np.zeros((2, R, S))
+            status = np.zeros((R, S), dtype=np.int64)
+            kernels.equilibrium_stages(Q, minimax, selection, leader, enumerable, X, Y, V, status)
+            for r, s in zip(*np.nonzero(status)):
+                x, y, _, _ = solve(Q[:, r:r + 1, s])
+                X[r, s], Y[r, s] = x[0], y[0]
+            return (Q[0], Q[1]), np.stack([p.argmax(axis=2) for p in (X, Y)], axis=2), (X, Y)
+
+        return _result(setup, algorithm, finish, Q)
     rows = np.arange(R)
     for k, states, U in setup.episodes_numpy():
         eps, alpha = setup.eps[k], setup.alpha[k][:, None]
@@ -210,12 +212,20 @@ def _equilibrium_q_learning(setup, solve, algorithm, minimax, selection=0, leade
                 target = target + setup.gamma * solve(Q[:, rows, nxt])[2]
             Q[:, rows, states, a0, a1] += alpha * (target - Q[:, rows, states, a0, a1])
             states = nxt
-    policies = (np.zeros((R, S, n0)), np.zeros((R, S, n1)))
-    for s in range(S):
-        policies[0][:, s], policies[1][:, s], _, _ = solve(Q[:, :, s])
-    greedy = np.stack([p.argmax(axis=2) for p in policies], axis=2)
-    return LearningResult(algorithm, (Q[0], Q[1]), greedy, setup.initial_state, policies=policies,
-                          parameters=setup.parameters)
+
+    def finish(Q):
+        policies = (np.zeros((R, S, n0)), np.zeros((R, S, n1)))
+        for s in range(S):
+            policies[0][:, s], policies[1][:, s], _, _ = solve(Q[:, :, s])
+        return (Q[0], Q[1]), np.stack([p.argmax(axis=2) for p in policies], axis=2), policies
+
+    return _result(setup, algorithm, finish, Q)
+
+
+def _result(setup, algorithm, finish, Q):
+    q_values, greedy, policies = finish(Q)
+    return LearningResult(algorithm, q_values, greedy, setup.initial_state, policies=policies,
+                          parameters=setup.parameters, history=setup.history(finish))
 
 
 def _stage_nash(q, selection, leader):

@@ -7,7 +7,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["LearningResult", "convergence_fraction"]
+__all__ = ["LearningHistory", "LearningResult", "convergence_fraction"]
+
+
+@dataclass(frozen=True)
+class LearningHistory:
+    """Snapshots of a learner's tables during training (``record_every=k``: after ``0, k, 2k, ...`` episodes).
+
+    Attributes
+    ----------
+    episodes : numpy.ndarray
+        ``(K,)`` number of episodes completed at each snapshot (0 first: the initial tables).
+    q_values : tuple of numpy.ndarray
+        Per player, the tables of :attr:`LearningResult.q_values` with a leading snapshot axis ``(K, runs, ...)``.
+    greedy_actions : numpy.ndarray
+        ``(K, runs, S, N)`` greedy joint actions at each snapshot (computed as the final ones are).
+    policies : tuple of numpy.ndarray or None
+        Per player, :attr:`LearningResult.policies` at each snapshot ``(K, runs, ...)``; None where the learner
+        has no policies.
+    """
+
+    episodes: np.ndarray
+    q_values: tuple
+    greedy_actions: np.ndarray
+    policies: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -17,10 +40,11 @@ class LearningResult:
     Attributes
     ----------
     algorithm : str
-        ``"bilevel"``, ``"independent"``, ``"bilevel actor-critic"``, ``"nash"``, ``"minimax"`` or ``"n-level"``.
+        ``"bilevel"``, ``"independent"``, ``"hysteretic"``, ``"lenient"``, ``"bilevel actor-critic"``, ``"nash"``,
+        ``"minimax"`` or ``"n-level"``.
     q_values : tuple of numpy.ndarray
         Final tables, one per player (player order): ``(runs, S, n_0, ..., n_{N-1})`` for joint-action learners,
-        ``(runs, S, n_i)`` for independent learning.
+        ``(runs, S, n_i)`` for independent, hysteretic and lenient learning.
     greedy_actions : numpy.ndarray
         ``(runs, S, N)`` integer greedy joint action of each run in each state (player order).
     initial_state : int
@@ -29,11 +53,13 @@ class LearningResult:
         Final action probabilities per player where the learner has policies: Bi-AC and the N-level learner give
         player ``order[k]``'s ``(runs, S, n_{order[0]}, ..., n_{order[k-1]}, n_{order[k]})`` (conditioned on its
         superiors' actions, Bi-AC's leader one-hot greedy), Nash-Q and minimax-Q each player's ``(runs, S, n_i)``
-        stage strategy. None for bi-level and independent Q-learning.
+        stage strategy. None for bi-level, independent, hysteretic and lenient Q-learning.
     order : tuple of int or None
         The priority order of a sequential learner (leader first).
     parameters : dict
         The validated arguments of the call.
+    history : LearningHistory or None
+        The snapshots recorded during training with ``record_every=k``; None otherwise.
     """
 
     algorithm: str
@@ -43,6 +69,7 @@ class LearningResult:
     policies: tuple | None = None
     order: tuple | None = None
     parameters: dict = field(default_factory=dict, compare=False, repr=False)
+    history: LearningHistory | None = field(default=None, compare=False, repr=False)
 
     @property
     def runs(self) -> int:

@@ -1,6 +1,6 @@
 """The schedule every tabular learner shares, and its binding to a game (random stream, rate tables, sampling).
 
-:class:`LearningSchedule` holds the arguments common to all six learners of :mod:`stackelberg.solvers.learning`
+:class:`LearningSchedule` holds the arguments common to all eight learners of :mod:`stackelberg.solvers.learning`
 (episodes, steps per episode, runs, critic rates, exploration, discount, seed, backend, progress bar), validated
 once; each learner takes them as keywords or as one ``schedule=LearningSchedule(...)``.
 
@@ -25,6 +25,7 @@ from ..._progress import progress_bar, wants_progress
 from ..._validation import check_choice, check_discount, check_flag, check_positive_int, check_probability, check_real, check_seed
 from ...errors import ProblemTooLargeError
 from ...games.markov import MarkovGame
+from .results import LearningHistory
 
 __all__ = ["LearningSchedule", "BACKENDS", "NUMBA_MIN_UPDATES", "resolve_schedule", "takes_schedule"]
 
@@ -63,10 +64,18 @@ class LearningSchedule:
     progress : bool or None
         Show a progress bar over episodes (None, the default: only when stderr is a terminal).
     max_entries : int, default 100_000_000
-        The most numbers a learner may hold at once, ``runs * (N * S * A + steps_per_episode * (2N + 1))
-        + episodes * (3N + 1)`` (every table carries a runs axis; one episode's uniforms are drawn together; rates
-        and exploration are tabulated per episode), checked before anything is allocated
-        (:class:`~stackelberg.errors.ProblemTooLargeError`). 10^8 float64 are about 800 MB.
+        The most numbers a learner may hold at once, ``runs * (N * S * A + steps_per_episode * d)
+        + episodes * (3N + 1)`` (``d = 2N + 1`` uniforms a step, ``3N + 1`` for lenient Q-learning; every table
+        carries a runs axis; one episode's uniforms are drawn together; rates and exploration are tabulated per
+        episode), checked before anything is allocated
+        (:class:`~stackelberg.errors.ProblemTooLargeError`). 10^8 float64 are about 800 MB. With ``record_every``
+        the recorded snapshots count too (``runs * 2N * S * A`` per snapshot, tables and actors).
+    record_every : int or None, default None
+        Record the learner's tables every ``record_every`` episodes (and at episode 0) into
+        :attr:`LearningResult.history <stackelberg.solvers.learning.LearningResult.history>`: the Q tables, the
+        greedy joint actions and the policies (where the learner has them) after ``0, k, 2k, ...`` episodes.
+        The kernels run between the snapshots unchanged (a block of uniforms is split at the snapshot
+        boundaries, so the random numbers and the final tables are the same as without recording).
 
     Raises
     ------
@@ -86,6 +95,7 @@ class LearningSchedule:
     backend: str = "auto"
     progress: bool | None = None
     max_entries: int = 100_000_000
+    record_every: int | None = None
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -93,6 +103,8 @@ class LearningSchedule:
         set_("steps_per_episode", check_positive_int("steps_per_episode", self.steps_per_episode))
         set_("runs", check_positive_int("runs", self.runs))
         set_("max_entries", check_positive_int("max_entries", self.max_entries))
+        if self.record_every is not None:
+            set_("record_every", check_positive_int("record_every", self.record_every))
         if self.gamma is not None:
             set_("gamma", check_discount("gamma", self.gamma))
         set_("seed", check_seed("seed", self.seed))
@@ -143,7 +155,7 @@ def takes_schedule(learner):
 
 
 _RETURNS = "\n    Returns\n    -------\n"
-_SCHEDULE_PARAMETERS = """    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress, max_entries
+_SCHEDULE_PARAMETERS = """    episodes, steps_per_episode, runs, alpha, epsilon, gamma, seed, backend, progress, max_entries, record_every
         The training schedule: see :class:`~stackelberg.solvers.learning.LearningSchedule` (``episodes`` is
         required unless ``schedule`` is given).
     schedule : LearningSchedule, optional
@@ -162,7 +174,7 @@ class _Setup:
     """A :class:`LearningSchedule` bound to a game: validated rate tables, the random stream and the sampling
     machinery every learner shares (transitions as cumulative CSR rows, the initial-state CDF)."""
 
-    def __init__(self, game, schedule, *, players=2, actor=False, beta=None, entropy=None):
+    def __init__(self, game, schedule, *, players=2, actor=False, beta=None, entropy=None, extra_draws=0):
         if not isinstance(game, MarkovGame):
             raise TypeError(f"game must be a MarkovGame; got {type(game).__name__}")
         if players is not None and game.n_players != players:
@@ -174,7 +186,12 @@ class _Setup:
         self.game = game
         N = self.n_players = game.n_players
         self.episodes, self.steps, self.runs = schedule.episodes, schedule.steps_per_episode, schedule.runs
-        per_run = N * game.n_states * game.n_joint_actions + self.steps * (2 * N + 1)
+        self.draws = 2 * N + 1 + extra_draws  # per step: N exploration coins, N action uniforms, one transition
+        # uniform, and a learner's own (lenient Q: N leniency coins)
+        self.record_every = schedule.record_every
+        records = 0 if self.record_every is None else self.episodes // self.record_every + 1
+        tables = N * game.n_states * game.n_joint_actions
+        per_run = tables + self.steps * self.draws + records * 2 * tables
         total = self.runs * per_run + self.episodes * (3 * N + 1)  # + per-episode rate and exploration tables
         if total > schedule.max_entries:
             raise ProblemTooLargeError(
@@ -211,9 +228,11 @@ class _Setup:
                     np.cumsum(np.asarray(csr.data, dtype=float)))
         self.indptr, self.indices, self.cumulative = self.csr
         self.rewards = np.ascontiguousarray(game.rewards, dtype=float)  # (N, S, A)
-        self.draws = 2 * N + 1  # per step: N exploration coins, N action uniforms, one transition uniform
         self.parameters = {"episodes": self.episodes, "steps_per_episode": self.steps, "runs": self.runs,
-                           "gamma": self.gamma, "backend": self.backend, "alpha": alpha, "epsilon": epsilon}
+                           "gamma": self.gamma, "backend": self.backend, "alpha": alpha, "epsilon": epsilon,
+                           "record_every": self.record_every}
+        self.snapshot = None  # set by a recording learner: () -> a copy of its raw tables
+        self.snapshots = []  # (episodes done, raw tables)
         if actor:
             self.parameters.update(beta=beta, entropy=self.entropy)
 
@@ -230,14 +249,49 @@ class _Setup:
                 bar.update(stop - start)
 
     def run_kernel(self, call):
+        """Call ``call(episode_slice, init_u, U)`` over every block (split at the snapshot boundaries)."""
+        self.record(0)
+        every = self.record_every
         for episodes, init_u, U in self.blocks():
-            call(episodes, init_u, U)
+            if every is None:
+                call(episodes, init_u, U)
+                continue
+            start = episodes.start
+            while start < episodes.stop:
+                stop = min(episodes.stop, (start // every + 1) * every)
+                part = slice(start - episodes.start, stop - episodes.start)
+                call(slice(start, stop), init_u[part], U[part])  # leading-axis slices stay C-contiguous
+                self.record(stop)
+                start = stop
 
     def episodes_numpy(self):
         """Yield ``(k, states (R,), U_k (T, R, draws))`` for every episode ``k`` (the numpy paths' loop)."""
+        self.record(0)
         for episodes, init_u, U in self.blocks():
             for i, k in enumerate(range(episodes.start, episodes.stop)):
                 yield k, self.initial(init_u[i]), U[i]
+                self.record(k + 1)  # the caller has finished episode k
+
+    def record(self, done):
+        """Keep a snapshot after ``done`` episodes when ``record_every`` divides it (and a learner records)."""
+        if self.record_every is not None and self.snapshot is not None and done % self.record_every == 0:
+            self.snapshots.append((done, self.snapshot()))
+
+    def history(self, finish):
+        """The :class:`LearningHistory` of the snapshots, ``finish(raw) -> (q_values, greedy, policies)`` applied
+        to each (the learner's own final step), or None without ``record_every``."""
+        if self.record_every is None:
+            return None
+        done, finished = [], []
+        for episodes, raw in self.snapshots:
+            done.append(episodes)
+            finished.append(finish(raw))
+        q_values = tuple(np.stack([f[0][p] for f in finished]) for p in range(len(finished[0][0])))
+        policies = None
+        if finished[0][2] is not None:
+            policies = tuple(np.stack([f[2][p] for f in finished]) for p in range(len(finished[0][2])))
+        return LearningHistory(episodes=np.array(done, dtype=np.int64), q_values=q_values,
+                               greedy_actions=np.stack([f[1] for f in finished]), policies=policies)
 
     def initial(self, u):
         target = u * self.init_cdf[-1]

@@ -13,7 +13,9 @@ from stackelberg.solvers.learning import (
     LearningSchedule,
     bilevel_actor_critic,
     bilevel_q_learning,
+    hysteretic_q_learning,
     independent_q_learning,
+    lenient_q_learning,
     minimax_q_learning,
     nash_q_learning,
     nlevel_learning,
@@ -21,7 +23,7 @@ from stackelberg.solvers.learning import (
 
 
 LEARNERS = [bilevel_q_learning, independent_q_learning, bilevel_actor_critic, nash_q_learning, minimax_q_learning,
-            nlevel_learning]
+            nlevel_learning, hysteretic_q_learning, lenient_q_learning]
 
 
 def stage(learner):
@@ -43,6 +45,8 @@ def random_game(seed, action_shape=(2, 2), states=3, gamma=0.9):
 @pytest.mark.parametrize("learner, kwargs, shape", [
     (bilevel_q_learning, {}, (2, 2)),
     (independent_q_learning, {}, (2, 2)),
+    (hysteretic_q_learning, dict(decrease=(0.05, lambda k: 0.1 / (1 + k))), (2, 3)),
+    (lenient_q_learning, dict(temperature=2.0, moderation=1.0, decay=0.9), (3, 2)),
     (bilevel_actor_critic, dict(entropy=0.1, beta=lambda k: 0.5), (2, 3)),
     (nlevel_learning, dict(order=[1, 0]), (3, 2)),
     (nlevel_learning, dict(order=[2, 0, 1], entropy=0.05, beta=(0.5, 1.0, lambda k: 0.3)), (2, 3, 2)),
@@ -136,7 +140,8 @@ def test_bad_arguments(learner, kwargs, error):
 
 
 @pytest.mark.parametrize("learner", [bilevel_q_learning, independent_q_learning, bilevel_actor_critic,
-                                     nash_q_learning, minimax_q_learning])
+                                     nash_q_learning, minimax_q_learning, hysteretic_q_learning,
+                                     lenient_q_learning])
 def test_bad_games(learner):
     with pytest.raises(TypeError, match="game"):
         learner(escape(), episodes=5)
@@ -247,3 +252,40 @@ def test_learner_signatures_and_docs_list_the_schedule_keywords():
         assert "schedule : LearningSchedule, optional" in learner.__doc__
         assert learner.__doc__.index("schedule : LearningSchedule") < learner.__doc__.index("Returns\n")
     assert sb.LearningSchedule is LearningSchedule
+
+
+@pytest.mark.parametrize("learner, kwargs", [
+    (bilevel_q_learning, {}),
+    (lenient_q_learning, {}),
+    (bilevel_actor_critic, dict(beta=0.3)),
+    (nlevel_learning, dict(beta=0.3)),
+    (nash_q_learning, {}),
+])
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_record_every_keeps_snapshots_without_changing_the_run(learner, kwargs, backend):
+    game = random_game(5, (2, 2))
+    common = dict(episodes=25, steps_per_episode=4, runs=3, epsilon=0.3, seed=2, backend=backend, **kwargs)
+    plain = learner(game, **common)
+    recorded = learner(game, record_every=5, **common)
+    assert plain.history is None
+    history = recorded.history
+    np.testing.assert_array_equal(history.episodes, [0, 5, 10, 15, 20, 25])
+    for final, table in zip(plain.q_values, recorded.q_values):
+        np.testing.assert_array_equal(final, table)  # recording does not change the random numbers or tables
+    for p, table in enumerate(history.q_values):
+        assert table.shape == (6,) + plain.q_values[p].shape
+        np.testing.assert_array_equal(table[0], 0.0)  # episode 0: the initial tables
+        np.testing.assert_array_equal(table[-1], plain.q_values[p])  # episode 25: the final ones
+        assert not np.array_equal(table[1], table[-1])
+    np.testing.assert_array_equal(history.greedy_actions[-1], plain.greedy_actions)
+    assert (history.policies is None) == (plain.policies is None)
+    for p, policy in enumerate(plain.policies or ()):
+        np.testing.assert_array_equal(history.policies[p][-1], policy)
+        np.testing.assert_allclose(history.policies[p][0].sum(axis=-1), 1.0)
+
+
+def test_record_every_is_validated():
+    with pytest.raises(ValueError, match="record_every"):
+        LearningSchedule(episodes=5, record_every=0)
+    with pytest.raises(TypeError, match="record_every"):
+        LearningSchedule(episodes=5, record_every=2.5)
