@@ -51,9 +51,12 @@ including every one the float arithmetic cannot decide (singular or
 ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination
 (:func:`stackelberg.solvers._exact.fraction_free_solve`) and
 checked in rationals, so the exact vertex set is complete and rational.
-**Float mode** accepts a solution whose coordinates and slacks are
-``>= -tol``, treats systems with condition number above ``1 / (size * eps)`` as
-singular (a rank check), and merges vertices closer than ``tol``.
+**Float mode** first maps each player's payoffs affinely onto ``[0, 1]``
+(:func:`stackelberg.solvers.matrix._scale.normalised`; the equilibria do not
+change), so ``tol`` is relative to the payoff scale: it accepts a solution whose
+coordinates and (normalised) slacks are ``>= -tol``, treats systems with
+condition number above ``1 / (size * eps)`` as singular (a rank check), and
+merges vertices closer than ``tol``.
 
 References
 ----------
@@ -71,9 +74,10 @@ from typing import Iterator
 import numpy as np
 
 from ...games.normal_form import NormalFormGame
-from .results import Equilibrium, certify_equilibrium
+from .results import Equilibrium, certify_equilibrium, regret_allowances
 from .._exact import fraction_free_solve
 from ._arguments import check_bimatrix_arguments, check_solver_tol
+from ._scale import normalised
 
 __all__ = ["iter_support_enumeration", "support_enumeration"]
 
@@ -101,9 +105,9 @@ def iter_support_enumeration(
         None means ``game.is_exact``.
     tol : float
         Float mode: tolerance on probabilities and payoff slacks, and the
-        distance under which two vertices are the same; it must be positive
-        and should exceed the rounding error of the payoffs (about ``1e-12``
-        times their magnitude). Unused when exact.
+        distance under which two vertices are the same; it must be positive.
+        tol is relative to the payoff scale: slacks are measured in units of
+        the range of the player's payoffs. Unused when exact.
 
     Yields
     ------
@@ -154,7 +158,7 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
         Rational arithmetic (default: ``game.is_exact``).
     tol : float
         Float mode tolerance (see :func:`iter_support_enumeration`) and the
-        largest regret the certificate accepts.
+        largest regret the certificate accepts, both relative to the payoff scale.
 
     Returns
     -------
@@ -181,8 +185,9 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
     equilibria for two-player games", Economic Theory 42, 2010.
     """
     exact, tol = _check_arguments(game, exact, tol)
+    allowances = None if exact else regret_allowances(game, tol)
     return [
-        certify_equilibrium(game, profile, exact=exact, tol=tol, method="support")
+        certify_equilibrium(game, profile, exact=exact, tol=tol, method="support", allowances=allowances)
         for profile in _pairs(game, exact, tol)
     ]
 
@@ -197,8 +202,8 @@ def _check_arguments(game, exact, tol) -> tuple[bool, float]:
 def _pairs(game: NormalFormGame, exact: bool, tol: float):
     if exact:
         (A, _), (B, _) = game.integer_payoffs()
-    else:
-        A, B = game.bimatrix()
+    else:  # on [0, 1], an absolute tolerance is relative to each player's payoff scale
+        A, B = (normalised(M) for M in game.bimatrix())
     xs, x_support, x_best = _extreme_strategies(B, exact, tol)  # row strategies, column's best responses
     ys, y_support, y_best = _extreme_strategies(A.T, exact, tol)  # column strategies, row's best responses
     # (x, y) is an equilibrium when supp(y) is within BR(x) and supp(x) within BR(y)
