@@ -32,7 +32,8 @@ from ...games.normal_form import NormalFormGame
 from ._scale import payoff_scales
 from .results import Equilibrium, certify_equilibrium, regret_allowances
 from ._arguments import check_bimatrix_arguments, check_game, check_solver_tol
-from .vertex_enumeration import iter_vertex_enumeration
+from .support_enumeration import MAX_SYSTEMS
+from .vertex_enumeration import MAX_MEMORY, iter_vertex_enumeration
 
 __all__ = ["pure_nash_equilibria", "nash_equilibria", "iter_nash_equilibria", "NASH_METHODS"]
 
@@ -117,7 +118,13 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
 
 
 def nash_equilibria(
-    game: NormalFormGame, method: str = "auto", *, exact: bool | None = None, tol: float = 1e-9
+    game: NormalFormGame,
+    method: str = "auto",
+    *,
+    exact: bool | None = None,
+    tol: float = 1e-9,
+    max_memory: int = MAX_MEMORY,
+    max_systems: int = MAX_SYSTEMS,
 ) -> list[Equilibrium]:
     """All extreme Nash equilibria of a two-player game, certified and sorted.
 
@@ -145,6 +152,16 @@ def nash_equilibria(
         (:mod:`stackelberg.solvers.matrix._scale`), so scaling or shifting a
         game does not change its equilibria. Probabilities above ``tol`` make
         up a float equilibrium's support.
+    max_memory : int
+        ``"vertex"``: the bytes the vertex traversal may hold (default 1 GiB,
+        :data:`~stackelberg.solvers.matrix.vertex_enumeration.MAX_MEMORY`); a
+        larger enumeration stops with ``ProblemTooLargeError`` instead of
+        exhausting the machine. Random games up to about 18 x 18 fit and take
+        seconds; 20 x 20 needs several GB.
+    max_systems : int
+        ``"support"``: the largest number of square systems to solve (default
+        :data:`~stackelberg.solvers.matrix.support_enumeration.MAX_SYSTEMS`, 2
+        million: games up to 11 x 11), checked before any work.
 
     Returns
     -------
@@ -158,6 +175,9 @@ def nash_equilibria(
     ValueError
         If the game does not have two players, ``method`` is unknown, ``tol``
         is negative (or zero in a float solve), or ``exact=True`` for a float game.
+    ProblemTooLargeError
+        If the enumeration needs more than ``max_memory`` bytes or
+        ``max_systems`` systems (``limit`` names the keyword to raise).
     CertificationError
         If an algorithm returned a profile that is not an equilibrium (a bug).
 
@@ -178,16 +198,23 @@ def nash_equilibria(
     .. [2] D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
        equilibria for two-player games", Economic Theory 42, 9-37, 2010.
     """
-    return sorted(iter_nash_equilibria(game, method, exact=exact, tol=tol), key=_sort_key)
+    return sorted(iter_nash_equilibria(game, method, exact=exact, tol=tol, max_memory=max_memory,
+                                       max_systems=max_systems), key=_sort_key)
 
 
 def iter_nash_equilibria(
-    game: NormalFormGame, method: str = "auto", *, exact: bool | None = None, tol: float = 1e-9
+    game: NormalFormGame,
+    method: str = "auto",
+    *,
+    exact: bool | None = None,
+    tol: float = 1e-9,
+    max_memory: int = MAX_MEMORY,
+    max_systems: int = MAX_SYSTEMS,
 ) -> Iterator[Equilibrium]:
     """Generator twin of :func:`nash_equilibria`: yields each certified equilibrium as it is found.
 
-    The arguments are validated at the call. The order is the algorithm's own
-    (deterministic); :func:`nash_equilibria` sorts.
+    The arguments are validated, and the up-front size checks made, at the call.
+    The order is the algorithm's own (deterministic); :func:`nash_equilibria` sorts.
 
     Examples
     --------
@@ -201,17 +228,17 @@ def iter_nash_equilibria(
     tol = check_solver_tol(tol, exact, "a float solve", "rounding leaves tiny regrets")
     if method == "lemke-howson":
         return _lemke_howson_equilibria(game, exact, tol)
-    return _certified(game, method, exact, tol)
-
-
-def _certified(game, method, exact, tol):
     if method == "support":
         from .support_enumeration import iter_support_enumeration
 
-        profiles = iter_support_enumeration(game, exact=exact, tol=tol)
+        profiles = iter_support_enumeration(game, exact=exact, tol=tol, max_systems=max_systems)
     else:
         method = "vertex"
-        profiles = iter_vertex_enumeration(game, exact=exact)
+        profiles = iter_vertex_enumeration(game, exact=exact, max_memory=max_memory)
+    return _certified(game, method, exact, tol, profiles)
+
+
+def _certified(game, method, exact, tol, profiles):
     allowances = None if exact else regret_allowances(game, tol)
     for x, y in profiles:
         yield certify_equilibrium(game, (x, y), exact=exact, tol=tol, method=method, allowances=allowances)

@@ -68,18 +68,24 @@ from __future__ import annotations
 
 from fractions import Fraction
 from itertools import combinations
-from math import gcd
+from math import comb, gcd
 from typing import Iterator
 
 import numpy as np
 
+from ..._validation import check_positive_int
+from ...errors import ProblemTooLargeError
 from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium, regret_allowances
 from .._exact import fraction_free_solve
 from ._arguments import check_bimatrix_arguments, check_solver_tol
 from ._scale import normalised
 
-__all__ = ["iter_support_enumeration", "support_enumeration"]
+__all__ = ["MAX_SYSTEMS", "iter_support_enumeration", "support_enumeration", "support_systems"]
+
+MAX_SYSTEMS = 2_000_000
+"""Default ``max_systems``: the square systems both players' enumerations solve (:func:`support_systems`);
+an 11 x 11 game needs 1.4 million (tens of seconds), a 12 x 12 one 5.4 million and is refused."""
 
 _BATCH = 1 << 15  # systems per float batch
 _UNIT_ROUNDOFF = 2.0**-53
@@ -89,7 +95,7 @@ _INT64_BITS = 60  # Bareiss in int64 when 2 log2(Hadamard bound) + log2(size + 1
 
 
 def iter_support_enumeration(
-    game: NormalFormGame, *, exact: bool | None, tol: float
+    game: NormalFormGame, *, exact: bool | None, tol: float, max_systems: int = MAX_SYSTEMS
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield every extreme Nash equilibrium ``(x, y)`` of a two-player game, each once.
 
@@ -108,6 +114,10 @@ def iter_support_enumeration(
         distance under which two vertices are the same; it must be positive.
         tol is relative to the payoff scale: slacks are measured in units of
         the range of the player's payoffs. Unused when exact.
+    max_systems : int
+        Refuse, before any work, a game whose enumeration solves more square systems than this
+        (:func:`support_systems`; default :data:`MAX_SYSTEMS`), with
+        :class:`~stackelberg.errors.ProblemTooLargeError` (``limit="max_systems"``).
 
     Yields
     ------
@@ -143,11 +153,25 @@ def iter_support_enumeration(
     B. von Stengel, "Computing equilibria for two-person games", Handbook of
     Game Theory, vol. 3, ch. 45, 2002.
     """
-    exact, tol = _check_arguments(game, exact, tol)
+    exact, tol = _check_arguments(game, exact, tol, max_systems)
     return _pairs(game, exact, tol)
 
 
-def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol: float = 1e-9) -> list[Equilibrium]:
+def support_systems(shape) -> int:
+    """The number of square systems support enumeration solves for an ``m x n`` game: ``2 (C(m + n, m) - 1)``.
+
+    Examples
+    --------
+    >>> support_systems((10, 10)), support_systems((12, 12))
+    (369510, 5408310)
+    """
+    m, n = shape
+    return 2 * (comb(m + n, m) - 1)
+
+
+def support_enumeration(
+    game: NormalFormGame, *, exact: bool | None = None, tol: float = 1e-9, max_systems: int = MAX_SYSTEMS
+) -> list[Equilibrium]:
     """All extreme Nash equilibria of a two-player game, certified.
 
     Parameters
@@ -159,6 +183,8 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
     tol : float
         Float mode tolerance (see :func:`iter_support_enumeration`) and the
         largest regret the certificate accepts, both relative to the payoff scale.
+    max_systems : int
+        The largest number of square systems to solve (see :func:`iter_support_enumeration`).
 
     Returns
     -------
@@ -184,7 +210,7 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
     D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
     equilibria for two-player games", Economic Theory 42, 2010.
     """
-    exact, tol = _check_arguments(game, exact, tol)
+    exact, tol = _check_arguments(game, exact, tol, max_systems)
     allowances = None if exact else regret_allowances(game, tol)
     return [
         certify_equilibrium(game, profile, exact=exact, tol=tol, method="support", allowances=allowances)
@@ -192,9 +218,18 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
     ]
 
 
-def _check_arguments(game, exact, tol) -> tuple[bool, float]:
+def _check_arguments(game, exact, tol, max_systems) -> tuple[bool, float]:
     exact = check_bimatrix_arguments(game, exact)
     tol = check_solver_tol(tol, exact, "float support enumeration", "rounding would split or lose vertices")
+    max_systems = check_positive_int("max_systems", max_systems)
+    needed = support_systems(game.shape)
+    if needed > max_systems:
+        m, n = game.shape
+        raise ProblemTooLargeError(
+            f"support enumeration of a {m} x {n} game solves {needed:,} square systems, more than "
+            f"max_systems={max_systems:,} (about 20 us each; use method='vertex')",
+            limit="max_systems",
+        )
     return exact, tol
 
 
