@@ -103,15 +103,21 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from ..._validation import check_choice, check_player, check_positive, check_tol
+from ..._validation import check_choice, check_player, check_positive, check_positive_int, check_tol
+from ...errors import ProblemTooLargeError
 from ...games.normal_form import NormalFormGame
 from .._exact import exact_maximize
 from ._arguments import check_bimatrix_arguments
 from ._scale import normalised, payoff_scale
 from .results import CertificationError
 
-__all__ = ["StackelbergSolution", "stackelberg_equilibria"]
+__all__ = ["MAX_LP_ENTRIES", "StackelbergSolution", "stackelberg_equilibria"]
 
+MAX_LP_ENTRIES = 250_000_000
+"""Default ``max_lp_entries`` of mixed commitment: the worst-case work, one LP with a dense ``n x m`` constraint
+matrix per follower action (``n m^2`` entries; Python-int simplex entries count :data:`EXACT_ENTRY_WEIGHT` times).
+Float games up to about 600 x 600 fit, exact ones up to about 130 x 130."""
+EXACT_ENTRY_WEIGHT = 100
 COMMITMENTS = ("pure", "mixed")
 TIE_BREAKS = ("strong", "weak")
 DEFAULT_RELATIVE_EPSILON = Fraction(1, 10**6)
@@ -205,6 +211,7 @@ def stackelberg_equilibria(
     exact: bool | None = None,
     tol: float = 1e-9,
     epsilon=None,
+    max_lp_entries: int = MAX_LP_ENTRIES,
 ) -> list[StackelbergSolution]:
     """All Stackelberg equilibria of a two-player game for one leader.
 
@@ -229,6 +236,13 @@ def stackelberg_equilibria(
         Only for ``commitment="mixed", tie_break="weak"``: the largest loss
         accepted for a commitment when the supremum is not attained. Default:
         ``1e-6`` times the range of the leader's payoffs (``1e-6`` if the range is 0).
+    max_lp_entries : int
+        Mixed commitment only: refuse, before any work, a game whose LPs may
+        hold more constraint-matrix entries in total than this (``n m^2`` for
+        ``n`` leader and ``m`` follower actions, times
+        :data:`EXACT_ENTRY_WEIGHT` in exact mode; default
+        :data:`MAX_LP_ENTRIES`), with
+        :class:`~stackelberg.errors.ProblemTooLargeError` (``limit="max_lp_entries"``).
 
     Returns
     -------
@@ -246,6 +260,8 @@ def stackelberg_equilibria(
         If the game does not have two players, ``leader`` is not 0 or 1,
         ``commitment``/``tie_break`` are unknown, ``exact=True`` for a float game,
         or ``epsilon`` is not positive or given outside weak mixed commitment.
+    ProblemTooLargeError
+        If a mixed commitment's LPs would exceed ``max_lp_entries``.
     CertificationError
         If a solution fails its own check (a bug, never silent).
 
@@ -279,6 +295,17 @@ def stackelberg_equilibria(
         raise ValueError("epsilon is only used with commitment='mixed', tie_break='weak'; "
                          f"got epsilon={epsilon!r} with commitment={commitment!r}, tie_break={tie_break!r}")
 
+    max_lp_entries = check_positive_int("max_lp_entries", max_lp_entries)
+    if commitment == "mixed":
+        n, m = game.shape if leader == 0 else game.shape[::-1]
+        entries = n * m * m * (EXACT_ENTRY_WEIGHT if exact else 1)
+        if entries > max_lp_entries:
+            raise ProblemTooLargeError(
+                f"mixed-commitment Stackelberg of a game with {n} leader and {m} follower actions may solve {m} LPs "
+                f"of {n} x {m} constraints ({entries:,} entries{', weighted for exact arithmetic' if exact else ''}), "
+                f"more than max_lp_entries={max_lp_entries:,}",
+                limit="max_lp_entries",
+            )
     oriented = game if leader == 0 else game.permute_players([1, 0])
     problem = _Problem(oriented, exact, tol)
     if commitment == "pure":

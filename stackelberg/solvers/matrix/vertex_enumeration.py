@@ -167,7 +167,7 @@ def _vertex_pairs(game: NormalFormGame, exact: bool, max_memory: int = MAX_MEMOR
     q_labels = np.concatenate((np.arange(m, m + n), np.arange(m))).astype(np.int64)  # y_j -> m + j, slack of row i -> i
     if exact:
         A_int, B_int = _positive_integer_payoffs(game)
-        A_float, B_float = _rescaled(A_int.astype(float)), _rescaled(B_int.astype(float))
+        A_float, B_float = _rescaled_integers(A_int), _rescaled_integers(B_int)
     else:
         A_float, B_float = (_rescaled(M) for M in game.bimatrix())
     # enumerate the vertices of the polytope of the player with fewer actions (P if square), then
@@ -229,6 +229,18 @@ def _rescaled(M: np.ndarray) -> np.ndarray:
     """``M`` mapped affinely onto ``[1, 2]`` (all ones if constant): well scaled for float pivoting."""
     low, high = float(M.min()), float(M.max())
     return (M - low) / (high - low if high > low else 1.0) + 1.0
+
+
+def _rescaled_integers(M: np.ndarray) -> np.ndarray:
+    """:func:`_rescaled` of a matrix of Python ints of any size (int64 or float64 could overflow).
+
+    ``(v - low) / (high - low)`` divides Python ints exactly and rounds once (correctly), so huge payoffs, such as
+    those of Fractions with 100-digit denominators over their common denominator, never overflow.
+    """
+    values = [int(v) for v in M.ravel()]
+    low, high = min(values), max(values)
+    span = high - low if high > low else 1
+    return np.array([(v - low) / span + 1.0 for v in values], dtype=float).reshape(M.shape)
 
 
 def _exact_strategies(pairs, p_data, q_data):

@@ -217,7 +217,7 @@ def _rational_optimum(A_int: np.ndarray, x: np.ndarray):
     """
     m, n = A_int.shape
     scale = max(1, max(abs(v) for v in A_int.ravel()))
-    payoffs = x @ A_int.astype(float) / scale
+    payoffs = x @ np.array([[v / scale for v in row] for row in A_int], dtype=float).reshape(m, n)  # no overflow
     support = np.flatnonzero(x > _RECOVERY_TOL)
     tight = np.flatnonzero(payoffs <= payoffs.min() + _RECOVERY_TOL)
     matrix = [[A_int[i, j] for i in support] + [-1] for j in tight] + [[1] * len(support) + [0]]
