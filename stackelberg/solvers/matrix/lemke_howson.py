@@ -233,12 +233,15 @@ class _Tableau:
 
 
 def _positive_payoffs(game: NormalFormGame, exact: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``(A, B)`` shifted to entries >= 1: Python ints (scaled) when exact, else float64 mapped onto ``[1, 2]``."""
+    """``(A, B)`` with entries >= 1: float64 mapped onto ``[1, 2]``, or (exact) Python ints mapped onto
+    ``[span, 2 span]`` (``span`` the range of the integer payoffs, 1 if constant)."""
     if exact:
         matrices = [ints for ints, _ in game.integer_payoffs()]
     else:  # on [1, 2]: the pivot and tie tolerances are relative to each player's payoff scale
         return tuple(normalised(M) + 1.0 for M in game.bimatrix())
-    return tuple(M - M.min() + 1 for M in matrices)
+    # span * (normalised payoffs + 1): a positive multiple of the float mode's [1, 2] matrices, so a scaled or
+    # shifted game pivots through the very same bases
+    return tuple(M - M.min() + max(M.max() - M.min(), 1) for M in matrices)
 
 
 def _identity(size: int, exact: bool) -> np.ndarray:

@@ -307,7 +307,7 @@ def stackelberg_equilibria(
                 limit="max_lp_entries",
             )
     oriented = game if leader == 0 else game.permute_players([1, 0])
-    problem = _Problem(oriented, exact, tol)
+    problem = _Problem(oriented, exact, tol, normalise_exact=commitment == "mixed")
     if commitment == "pure":
         found = _pure_commitment(problem, tie_break)
         method = "pure-commitment enumeration"
@@ -331,16 +331,25 @@ class _Problem:
     Exact mode compares exactly. Float mode solves on each player's payoffs mapped affinely onto ``[0, 1]``
     (:func:`~stackelberg.solvers.matrix._scale.normalised`: same best responses, same optimal commitments, and
     well-scaled LPs whatever the magnitude of the payoffs), where ``tol`` is an absolute tolerance: tol is relative
-    to the payoff scale. Reported values are recomputed from the original payoffs.
+    to the payoff scale. Exact mixed commitment (``normalise_exact``) maps the payoffs onto ``[0, 1]`` in
+    ``Fraction`` too, so that a scaled or shifted game gives the very same LPs and the same commitments. Reported
+    values are recomputed from the original payoffs.
     """
 
-    def __init__(self, game: NormalFormGame, exact: bool, tol: float):
+    def __init__(self, game: NormalFormGame, exact: bool, tol: float, normalise_exact: bool = False):
         self.exact = exact
         self.tol = tol
         self.raw_A, self.raw_B = game.bimatrix()
+        self.offset_A = None
         if exact:
-            self.A, self.B = game.bimatrix(exact=True)
+            self.raw_exact_A, self.raw_exact_B = game.bimatrix(exact=True)
+            self.A, self.B = self.raw_exact_A, self.raw_exact_B
             self.float_A, self.float_B = self.raw_A, self.raw_B  # correctly rounded: they propose, exact decides
+            if normalise_exact:
+                (self.A, self.offset_A, self.span_A), (self.B, _, self.span_B) = (
+                    _normalised_exact(M) for M in (self.A, self.B))
+                self.float_A, self.float_B = (np.array([float(v) for v in M.ravel()]).reshape(M.shape)
+                                              for M in (self.A, self.B))  # correctly rounded
             self.atol = Fraction(0)
         else:
             self.A, self.B = normalised(self.raw_A), normalised(self.raw_B)
@@ -364,18 +373,22 @@ class _Problem:
         return self.atol
 
     def check_epsilon(self, epsilon):
-        """``epsilon`` in the solver's units (normalised leader payoffs in float mode)."""
+        """``epsilon`` in the solver's units (normalised leader payoffs, except in exact pure commitment)."""
         if epsilon is None:
             if self.exact:
                 span = self.A.max() - self.A.min()
                 return DEFAULT_RELATIVE_EPSILON * (span if span > 0 else 1)
             return float(DEFAULT_RELATIVE_EPSILON)
         check_positive("epsilon", epsilon)
-        return Fraction(epsilon) if self.exact else float(epsilon) / self.scale_A
+        if self.exact:
+            return Fraction(epsilon) / (self.span_A if self.offset_A is not None else 1)
+        return float(epsilon) / self.scale_A
 
     def leader_units(self, value):
-        """A normalised leader payoff (float mode) back in the game's units."""
-        return value if self.exact else float(value) * self.scale_A + float(self.raw_A.min())
+        """A leader payoff in the solver's units back in the game's units."""
+        if self.exact:
+            return value if self.offset_A is None else value * self.span_A + self.offset_A
+        return float(value) * self.scale_A + float(self.raw_A.min())
 
     def vector(self, values) -> np.ndarray:
         if self.exact:  # int() first: a Fraction of a numpy integer keeps fixed-width (overflowing) parts
@@ -420,6 +433,14 @@ class _Problem:
             raise CertificationError(
                 f"{method}: follower regret {float(regret):.3g}, leader loss {float(loss):.3g} (allowed {float(bound):.3g}) "
                 f"or a best response worse for the leader under weak tie-breaking: the commitment {x} is not certified")
+        if self.exact and self.offset_A is not None:  # the checks ran on normalised payoffs; report in the game's units
+            raw_leader, raw_follower = x @ self.raw_exact_A, x @ self.raw_exact_B
+            leader_value, follower_value = raw_leader[j], raw_follower[j]
+            supremum = self.leader_units(supremum)
+            regret = raw_follower.max() - follower_value
+            loss = supremum - leader_value
+            margin = None if margin is None else margin * self.span_B
+            epsilon = None if epsilon is None else epsilon * self.span_A
         if not self.exact:  # the checks ran on normalised payoffs; report in the game's units
             x = np.asarray(x, dtype=float)
             raw_leader, raw_follower = x @ self.raw_A, x @ self.raw_B
@@ -613,6 +634,15 @@ def _weak_mixed_commitment(problem: _Problem, epsilon) -> list:
         j = responses[int(np.argmin([leader_payoffs[k] for k in responses]))]
         out.append((commitment, int(j), supremum, attained))
     return out
+
+
+def _normalised_exact(M: np.ndarray):
+    """``(M - low) / span`` in Fractions (``span`` 1 if ``M`` is constant), with ``low`` and ``span``."""
+    low, high = min(M.ravel()), max(M.ravel())
+    span = high - low if high > low else Fraction(1)
+    out = np.empty(M.shape, dtype=object)
+    out.ravel()[:] = [(v - low) / span for v in M.ravel()]
+    return out, low, span
 
 
 def _identical_column_classes(B: np.ndarray) -> list[list[int]]:
