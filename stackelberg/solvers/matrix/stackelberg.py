@@ -631,7 +631,8 @@ def _weak_mixed_commitment(problem: _Problem, epsilon) -> list:
             raise CertificationError(f"the epsilon-commitment {commitment} leaves the follower indifferent between "
                                      f"{responses.tolist()}; try a larger epsilon")
         leader_payoffs = commitment @ A
-        j = responses[int(np.argmin([leader_payoffs[k] for k in responses]))]
+        worst = min(leader_payoffs[k] for k in responses)  # the first response tied (within tol) with the worst
+        j = next(k for k in responses if leader_payoffs[k] <= worst + atol)
         out.append((commitment, int(j), supremum, attained))
     return out
 
