@@ -37,8 +37,9 @@ def add_parser(subparsers) -> None:
     exact.add_argument("--float", dest="exact", action="store_const", const=False,
                        help="floating-point arithmetic (the default for games with float payoffs)")
     p.add_argument("--tol", type=float, default=None, metavar="TOL",
-                   help="float tolerance of the solver for regrets, ties and labels (default: the solver's, 1e-9); "
-                        "unused by exact arithmetic")
+                   help="float tolerance of the solver for regrets, ties and labels, relative to the payoff scale "
+                        "(each player's payoff range: scaling or shifting a game changes no answer; default: the "
+                        "solver's, 1e-9); unused by exact arithmetic")
     add_format_argument(p)
     p.set_defaults(run=run)
 

@@ -60,6 +60,19 @@ def test_tol_is_passed_to_the_solver(cli, tmp_path):
         assert len(json.loads(out)) == len(expected)
 
 
+@pytest.mark.parametrize("scale", [1e-12, 1e12])
+def test_tol_is_relative_to_the_payoff_scale(cli, tmp_path, scale):
+    """The same near-tie times 1e-12 or 1e12 (plus a shift): --tol decides exactly as on the unscaled game."""
+    game = sb.NormalFormGame.from_bimatrix([[1.0 * scale, 0.0], [(1.0 - 1e-7) * scale, 0.0]],
+                                           [[3.0 * scale, 2.0 * scale], [3.0 * scale, 2.0 * scale]])
+    path = tmp_path / "scaled_near_tie.json"
+    sb.save_game(game, path)
+    for tol, count in (("1e-6", 2), ("1e-12", 1)):
+        code, out, _ = cli("solve", path, "--concept", "pure-nash", "--tol", tol, "--format", "json")
+        assert code == 0
+        assert len(json.loads(out)) == count
+
+
 def test_n_player_concept_error_names_the_flag(cli, tmp_path):
     path = tmp_path / "three.json"
     game = sb.NormalFormGame([[[[1, 0], [0, 1]], [[0, 1], [1, 0]]]] * 3)

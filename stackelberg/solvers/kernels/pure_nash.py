@@ -1,10 +1,11 @@
 r"""Pure Nash equilibria of a bimatrix game in one pass over each payoff matrix.
 
-A cell :math:`(i, j)` is a pure equilibrium when :math:`A_{ij} \ge \max_k A_{kj} - t` and
-:math:`B_{ij} \ge \max_k B_{ik} - t`. :func:`bimatrix_pure_nash` takes ``A``'s column maxima (numpy's
-vectorised ``A.max(axis=0)``, one read of ``A``) and reads ``B`` row by row, keeping the row's two largest entries:
-when the second is more than ``t`` below the first, the row has a single best response, checked against ``A``'s
-column maximum; otherwise the row (still in cache) is scanned again for every column within ``t`` of the maximum.
+A cell :math:`(i, j)` is a pure equilibrium when :math:`A_{ij} \ge \max_k A_{kj} - t_A` and
+:math:`B_{ij} \ge \max_k B_{ik} - t_B` (each player's threshold in its own payoff units: the solvers pass
+``tol`` times the payoff scale). :func:`bimatrix_pure_nash` takes the bars ``A.max(axis=0) - t_A`` (numpy's
+vectorised column maxima, one read of ``A``) and reads ``B`` row by row, keeping the row's two largest entries:
+when the second is more than ``t_B`` below the first, the row has a single best response, checked against ``A``'s
+column bar; otherwise the row (still in cache) is scanned again for every column within ``t_B`` of the maximum.
 No ``m x n`` mask is built. :func:`bimatrix_pure_nash_reference` is the plain numpy version the
 tests compare it with.
 """
@@ -16,7 +17,7 @@ from numba import njit
 
 
 @njit(cache=True)
-def bimatrix_pure_nash(A, B, column_max, threshold):  # pragma: no cover - compiled
+def bimatrix_pure_nash(A, B, column_bar, threshold):  # pragma: no cover - compiled
     m, n = B.shape
     out = np.empty((max(m, 4), 2), dtype=np.int64)
     count = 0
@@ -31,7 +32,7 @@ def bimatrix_pure_nash(A, B, column_max, threshold):  # pragma: no cover - compi
                 else:
                     second = value
         if second < best - threshold:  # a unique best response: no second scan
-            if A[i, arg] >= column_max[arg] - threshold:
+            if A[i, arg] >= column_bar[arg]:
                 if count == out.shape[0]:
                     out = _grow(out, count)
                 out[count, 0], out[count, 1] = i, arg
@@ -39,7 +40,7 @@ def bimatrix_pure_nash(A, B, column_max, threshold):  # pragma: no cover - compi
             continue
         bar = best - threshold
         for j in range(n):  # ties within the threshold: rescan the row, still in cache
-            if row[j] >= bar and A[i, j] >= column_max[j] - threshold:
+            if row[j] >= bar and A[i, j] >= column_bar[j]:
                 if count == out.shape[0]:
                     out = _grow(out, count)
                 out[count, 0], out[count, 1] = i, j
@@ -54,7 +55,8 @@ def _grow(out, count):  # pragma: no cover - compiled
     return grown
 
 
-def bimatrix_pure_nash_reference(A, B, threshold):
-    """Plain numpy: the cells within ``threshold`` of their column maximum of A and row maximum of B."""
-    mask = (A >= A.max(axis=0, keepdims=True) - threshold) & (B >= B.max(axis=1, keepdims=True) - threshold)
+def bimatrix_pure_nash_reference(A, B, threshold_A, threshold_B):
+    """Plain numpy: the cells within ``threshold_A`` of their column maximum of A and ``threshold_B`` of their row
+    maximum of B."""
+    mask = (A >= A.max(axis=0, keepdims=True) - threshold_A) & (B >= B.max(axis=1, keepdims=True) - threshold_B)
     return np.argwhere(mask)

@@ -62,6 +62,8 @@ from .._exact import fraction_free_pivot, rational_solve
 
 __all__ = [
     "polytope_vertices",
+    "polytope_vertices_bounded",
+    "traversal_bytes",
     "polytope_vertices_reference",
     "completely_labelled_pairs",
     "complementary_vertices",
@@ -274,7 +276,31 @@ def _grow_ring(queue_D, queue_B, queue_N, queue_L, head):
 
 @numba.njit(cache=True)
 def polytope_vertices(M, labels):
-    """All vertices of ``{z >= 0 : M z <= 1}`` by lexicographic basis traversal (numba).
+    """All vertices of ``{z >= 0 : M z <= 1}``: :func:`polytope_vertices_bounded` without a memory budget.
+
+    Returns its first four outputs: ``masks, coordinates, bases, ambiguous``.
+    """
+    masks, coordinates, bases, ambiguous, _ = polytope_vertices_bounded(M, labels, -1)
+    return masks, coordinates, bases, ambiguous
+
+
+@numba.njit(cache=True)
+def traversal_bytes(k, d, queued, seen, vertices):
+    """Bytes held by :func:`polytope_vertices_bounded` with these capacities (queue, basis table, vertices).
+
+    A queued basis keeps its ``k x (d + 1)`` dictionary and its ``k + d + 1`` variable indices; a seen basis or a
+    vertex a hash-table slot (``W + 1`` words, ``W = ceil((d + k) / 64)``); a vertex its mask, coordinates and basis.
+    """
+    words = (d + k + 63) // 64
+    per_queued = 8 * (k * (d + 1) + k + d + 1)
+    per_slot = 8 * (words + 1)
+    per_vertex = 8 * (words + d + k)
+    return queued * per_queued + (seen + 2 * vertices) * per_slot + vertices * per_vertex
+
+
+@numba.njit(cache=True)
+def polytope_vertices_bounded(M, labels, max_bytes):
+    """All vertices of ``{z >= 0 : M z <= 1}`` by lexicographic basis traversal (numba), within a memory budget.
 
     Parameters
     ----------
@@ -294,6 +320,10 @@ def polytope_vertices(M, labels):
         ``(V, k)`` int64 basic variables of one basis of each vertex.
     ambiguous : bool
         True when a float decision fell close to its threshold.
+    complete : bool
+        False when the traversal stopped because growing its queue, tables or vertex arrays would have held more
+        than ``max_bytes`` bytes (:func:`traversal_bytes`; ``max_bytes < 0``: no budget); the other outputs are
+        then partial.
 
     Notes
     -----
@@ -379,6 +409,10 @@ def polytope_vertices(M, labels):
             vertex_keys[slot] = mask
             vertex_values[slot] = n_vertices
             if n_vertices == masks.shape[0]:
+                if max_bytes >= 0 and traversal_bytes(
+                        k, d, queue_B.shape[0], seen_values.shape[0], 2 * masks.shape[0]) > max_bytes:
+                    return masks[:n_vertices].copy(), coordinates[:n_vertices].copy(), bases[:n_vertices].copy(), \
+                        ambiguous, False
                 masks = np.concatenate((masks, np.zeros_like(masks)))
                 coordinates = np.concatenate((coordinates, np.zeros_like(coordinates)))
                 bases = np.concatenate((bases, np.zeros_like(bases)))
@@ -430,8 +464,16 @@ def polytope_vertices(M, labels):
             seen_values[slot] = n_seen
             n_seen += 1
             if 2 * n_seen > seen_values.shape[0]:
+                if max_bytes >= 0 and traversal_bytes(
+                        k, d, queue_B.shape[0], 2 * seen_values.shape[0], masks.shape[0]) > max_bytes:
+                    return masks[:n_vertices].copy(), coordinates[:n_vertices].copy(), bases[:n_vertices].copy(), \
+                        ambiguous, False
                 seen_keys, seen_values = _grow_table(seen_keys, seen_values)
             if waiting == queue_B.shape[0]:
+                if max_bytes >= 0 and traversal_bytes(
+                        k, d, 2 * queue_B.shape[0], seen_values.shape[0], masks.shape[0]) > max_bytes:
+                    return masks[:n_vertices].copy(), coordinates[:n_vertices].copy(), bases[:n_vertices].copy(), \
+                        ambiguous, False
                 queue_D, queue_B, queue_N, queue_L = _grow_ring(queue_D, queue_B, queue_N, queue_L, head)
                 head = 0
             tail = (head + waiting) & (queue_B.shape[0] - 1)
@@ -444,7 +486,7 @@ def polytope_vertices(M, labels):
             waiting += 1
         head = (head + 1) & (queue_B.shape[0] - 1)
         waiting -= 1
-    return masks[:n_vertices].copy(), coordinates[:n_vertices].copy(), bases[:n_vertices].copy(), ambiguous
+    return masks[:n_vertices].copy(), coordinates[:n_vertices].copy(), bases[:n_vertices].copy(), ambiguous, True
 
 
 @numba.njit(cache=True)

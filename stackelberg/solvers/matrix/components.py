@@ -38,6 +38,7 @@ from ..._validation import check_tol
 from ...games.normal_form import NormalFormGame
 from .nash import nash_equilibria
 from ._arguments import check_bimatrix_arguments
+from .results import regret_allowances
 
 __all__ = ["EquilibriumComponent", "equilibrium_components", "strategy_labels"]
 
@@ -61,7 +62,7 @@ class EquilibriumComponent:
     exact : bool
         Whether the vertices are exact rationals.
     tol : float
-        Float tolerance of :meth:`contains` (unused for exact profiles).
+        Float tolerance of :meth:`contains`, relative to the payoff scale (unused for exact profiles).
     game : NormalFormGame
         The game, for :meth:`contains`.
     """
@@ -112,8 +113,10 @@ def strategy_labels(game: NormalFormGame, profile, *, tol: float = 1e-9) -> tupl
     """The label sets ``(L(x), L(y))`` of a profile of a two-player game.
 
     Exact (no tolerance) when the game and the profile are exact; otherwise an
-    entry at most ``tol`` counts as zero and a payoff within ``tol`` of the best
-    as a best response.
+    entry at most ``tol`` counts as zero and a payoff within the certificate's
+    allowance of the best as a best response: tol is relative to the payoff
+    scale (``tol`` times the range of that player's payoffs, plus rounding;
+    :func:`~stackelberg.solvers.matrix.results.regret_allowances`).
 
     Parameters
     ----------
@@ -122,7 +125,7 @@ def strategy_labels(game: NormalFormGame, profile, *, tol: float = 1e-9) -> tupl
     profile : pair of array_like
         A row and a column mixed strategy.
     tol : float
-        Float tolerance.
+        Float tolerance: on probabilities, and relative to the payoff scale on payoffs.
 
     Returns
     -------
@@ -151,14 +154,16 @@ def strategy_labels(game: NormalFormGame, profile, *, tol: float = 1e-9) -> tupl
     column_values = game.deviation_payoffs(profile, 1)
     exact = row_values.dtype == object
     x, y = (np.asarray(s, dtype=object if exact else float) for s in profile)
-    threshold = 0 if exact else tol
+    row_slack, column_slack = (0, 0) if exact else regret_allowances(game, tol)
 
-    def is_zero(v):
+    def is_zero(v, threshold):
         return v == 0 if exact else abs(float(v)) <= threshold
 
     row_best, column_best = row_values.max(), column_values.max()
-    x_labels = {i for i in range(m) if is_zero(x[i])} | {m + j for j in range(n) if is_zero(column_best - column_values[j])}
-    y_labels = {i for i in range(m) if is_zero(row_best - row_values[i])} | {m + j for j in range(n) if is_zero(y[j])}
+    x_labels = ({i for i in range(m) if is_zero(x[i], tol)}
+                | {m + j for j in range(n) if is_zero(column_best - column_values[j], column_slack)})
+    y_labels = ({i for i in range(m) if is_zero(row_best - row_values[i], row_slack)}
+                | {m + j for j in range(n) if is_zero(y[j], tol)})
     return frozenset(x_labels), frozenset(y_labels)
 
 
@@ -173,7 +178,7 @@ def equilibrium_components(game: NormalFormGame, *, exact: bool | None = None, t
         Rational arithmetic; default: ``game.is_exact`` (see
         :func:`~stackelberg.solvers.matrix.nash.nash_equilibria`).
     tol : float
-        Float tolerance for regrets and labels.
+        Float tolerance for regrets and labels (tol is relative to the payoff scale).
 
     Returns
     -------

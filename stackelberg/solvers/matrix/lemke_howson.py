@@ -29,8 +29,10 @@ right-hand side: every basis stays lexico-feasible and the path never cycles [1]
 :meth:`~stackelberg.games.normal_form.NormalFormGame.integer_payoffs` by
 fraction-free integer pivoting (:func:`stackelberg.solvers._exact.fraction_free_pivot`): every entry stays an integer (a minor of the
 original tableau) and the common denominator is the last pivot, so the result
-is rational with exactly zero regret. **Float mode** pivots in float64 with
-``tol`` as the smallest pivot and the tie tolerance of the ratio test.
+is rational with exactly zero regret. **Float mode** maps each player's payoffs
+affinely onto ``[1, 2]`` (same equilibria) and pivots in float64 with ``tol`` as
+the smallest pivot and the tie tolerance of the ratio test, so ``tol`` is relative
+to the payoff scale (:mod:`stackelberg.solvers.matrix._scale`).
 
 The path length is exponential in the worst case (Savani and von Stengel);
 ``max_pivots`` turns a too-long run into an error.
@@ -56,6 +58,7 @@ from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
 from .._exact import fraction_free_pivot
 from ._arguments import check_bimatrix_arguments
+from ._scale import normalised
 
 __all__ = ["lemke_howson"]
 
@@ -81,7 +84,8 @@ def lemke_howson(
         Integer pivoting with ``Fraction`` strategies (default: ``game.is_exact``).
     tol : float
         Float mode: smallest pivot, tie tolerance of the ratio test, and the
-        largest regret the certificate accepts. Unused when exact.
+        largest regret the certificate accepts; tol is relative to the payoff
+        scale (the range of each player's payoffs). Unused when exact.
     max_pivots : int, optional
         Stop with :class:`~stackelberg.errors.IterationLimitError` after this many pivots (default: no limit;
         the lexicographic rule guarantees termination).
@@ -229,12 +233,15 @@ class _Tableau:
 
 
 def _positive_payoffs(game: NormalFormGame, exact: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``(A, B)`` shifted to entries >= 1: Python ints (scaled) when exact, else float64."""
+    """``(A, B)`` with entries >= 1: float64 mapped onto ``[1, 2]``, or (exact) Python ints mapped onto
+    ``[span, 2 span]`` (``span`` the range of the integer payoffs, 1 if constant)."""
     if exact:
         matrices = [ints for ints, _ in game.integer_payoffs()]
-    else:
-        matrices = [np.array(M, dtype=float) for M in game.bimatrix()]
-    return tuple(M - M.min() + 1 for M in matrices)
+    else:  # on [1, 2]: the pivot and tie tolerances are relative to each player's payoff scale
+        return tuple(normalised(M) + 1.0 for M in game.bimatrix())
+    # span * (normalised payoffs + 1): a positive multiple of the float mode's [1, 2] matrices, so a scaled or
+    # shifted game pivots through the very same bases
+    return tuple(M - M.min() + max(M.max() - M.min(), 1) for M in matrices)
 
 
 def _identity(size: int, exact: bool) -> np.ndarray:

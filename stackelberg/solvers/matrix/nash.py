@@ -29,9 +29,11 @@ import numpy as np
 
 from ..._validation import check_choice, check_tol
 from ...games.normal_form import NormalFormGame
-from .results import Equilibrium, certify_equilibrium
+from ._scale import payoff_scales
+from .results import Equilibrium, certify_equilibrium, regret_allowances
 from ._arguments import check_bimatrix_arguments, check_game, check_solver_tol
-from .vertex_enumeration import iter_vertex_enumeration
+from .support_enumeration import MAX_SYSTEMS
+from .vertex_enumeration import MAX_MEMORY, iter_vertex_enumeration
 
 __all__ = ["pure_nash_equilibria", "nash_equilibria", "iter_nash_equilibria", "NASH_METHODS"]
 
@@ -53,7 +55,11 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
     game : NormalFormGame
         Any number of players.
     tol : float
-        Largest regret accepted for float games. Exact games are compared
+        Largest regret accepted for float games; tol is relative to the payoff
+        scale: player ``p``'s payoffs within ``tol * scale_p`` of its best
+        response tie with it (``scale_p`` the range of its payoffs,
+        :mod:`stackelberg.solvers.matrix._scale`), so scaling or shifting a
+        game never changes its pure equilibria. Exact games are compared
         exactly: float payoffs (correctly rounded from the exact ones, so
         rounding keeps every order ``<=``) propose the candidates and each
         candidate is confirmed on the exact payoffs.
@@ -87,21 +93,23 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
     check_game(game)
     tol = check_tol("tol", tol)
     exact = game.is_exact
-    threshold = 0.0 if exact else tol
     tensors = game.payoffs
     if game.n_players == 2:
         from ..kernels.pure_nash import bimatrix_pure_nash
 
         A, B = (np.ascontiguousarray(t, dtype=np.float64) for t in tensors)
-        joint_actions = bimatrix_pure_nash(A, B, A.max(axis=0), threshold)
+        # exact: the correctly rounded floats propose (threshold 0), the exact payoffs confirm
+        threshold_A, threshold_B = (0.0, 0.0) if exact else (tol * scale for scale in payoff_scales(game))
+        joint_actions = bimatrix_pure_nash(A, B, A.max(axis=0) - threshold_A, threshold_B)
         if exact:
             joint_actions = [a for a in joint_actions if _is_exact_pure_nash(game, tuple(a))]
         return [_pure_equilibrium(game, tuple(int(a) for a in actions), exact) for actions in joint_actions]
+    thresholds = [0.0] * game.n_players if exact else [tol * scale for scale in payoff_scales(game)]
     maxima = [tensor.max(axis=p, keepdims=True) for p, tensor in enumerate(tensors)]
-    candidates = np.nonzero(tensors[0] >= maxima[0] - threshold)
+    candidates = np.nonzero(tensors[0] >= maxima[0] - thresholds[0])
     for p in range(1, game.n_players):
         best = maxima[p][candidates[:p] + (np.zeros_like(candidates[p]),) + candidates[p + 1 :]]
-        keep = tensors[p][candidates] >= best - threshold
+        keep = tensors[p][candidates] >= best - thresholds[p]
         candidates = tuple(axis[keep] for axis in candidates)
     joint_actions = np.stack(candidates, axis=1) if candidates[0].size else np.zeros((0, game.n_players), int)
     if exact:
@@ -110,7 +118,13 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
 
 
 def nash_equilibria(
-    game: NormalFormGame, method: str = "auto", *, exact: bool | None = None, tol: float = 1e-9
+    game: NormalFormGame,
+    method: str = "auto",
+    *,
+    exact: bool | None = None,
+    tol: float = 1e-9,
+    max_memory: int = MAX_MEMORY,
+    max_systems: int = MAX_SYSTEMS,
 ) -> list[Equilibrium]:
     """All extreme Nash equilibria of a two-player game, certified and sorted.
 
@@ -133,7 +147,21 @@ def nash_equilibria(
         exact game in floats.
     tol : float
         Largest regret accepted when certifying float results (must then be
-        positive); entries above ``tol`` make up a float equilibrium's support.
+        positive). tol is relative to the payoff scale: player ``p`` may regret
+        at most ``tol * scale_p``, ``scale_p`` the range of its payoffs
+        (:mod:`stackelberg.solvers.matrix._scale`), so scaling or shifting a
+        game does not change its equilibria. Probabilities above ``tol`` make
+        up a float equilibrium's support.
+    max_memory : int
+        ``"vertex"``: the bytes the vertex traversal may hold (default 1 GiB,
+        :data:`~stackelberg.solvers.matrix.vertex_enumeration.MAX_MEMORY`); a
+        larger enumeration stops with ``ProblemTooLargeError`` instead of
+        exhausting the machine. Random games up to about 18 x 18 fit and take
+        seconds; 20 x 20 needs several GB.
+    max_systems : int
+        ``"support"``: the largest number of square systems to solve (default
+        :data:`~stackelberg.solvers.matrix.support_enumeration.MAX_SYSTEMS`, 2
+        million: games up to 11 x 11), checked before any work.
 
     Returns
     -------
@@ -147,6 +175,9 @@ def nash_equilibria(
     ValueError
         If the game does not have two players, ``method`` is unknown, ``tol``
         is negative (or zero in a float solve), or ``exact=True`` for a float game.
+    ProblemTooLargeError
+        If the enumeration needs more than ``max_memory`` bytes or
+        ``max_systems`` systems (``limit`` names the keyword to raise).
     CertificationError
         If an algorithm returned a profile that is not an equilibrium (a bug).
 
@@ -167,16 +198,23 @@ def nash_equilibria(
     .. [2] D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
        equilibria for two-player games", Economic Theory 42, 9-37, 2010.
     """
-    return sorted(iter_nash_equilibria(game, method, exact=exact, tol=tol), key=_sort_key)
+    return sorted(iter_nash_equilibria(game, method, exact=exact, tol=tol, max_memory=max_memory,
+                                       max_systems=max_systems), key=_sort_key)
 
 
 def iter_nash_equilibria(
-    game: NormalFormGame, method: str = "auto", *, exact: bool | None = None, tol: float = 1e-9
+    game: NormalFormGame,
+    method: str = "auto",
+    *,
+    exact: bool | None = None,
+    tol: float = 1e-9,
+    max_memory: int = MAX_MEMORY,
+    max_systems: int = MAX_SYSTEMS,
 ) -> Iterator[Equilibrium]:
     """Generator twin of :func:`nash_equilibria`: yields each certified equilibrium as it is found.
 
-    The arguments are validated at the call. The order is the algorithm's own
-    (deterministic); :func:`nash_equilibria` sorts.
+    The arguments are validated, and the up-front size checks made, at the call.
+    The order is the algorithm's own (deterministic); :func:`nash_equilibria` sorts.
 
     Examples
     --------
@@ -190,32 +228,35 @@ def iter_nash_equilibria(
     tol = check_solver_tol(tol, exact, "a float solve", "rounding leaves tiny regrets")
     if method == "lemke-howson":
         return _lemke_howson_equilibria(game, exact, tol)
-    return _certified(game, method, exact, tol)
-
-
-def _certified(game, method, exact, tol):
     if method == "support":
         from .support_enumeration import iter_support_enumeration
 
-        profiles = iter_support_enumeration(game, exact=exact, tol=tol)
+        profiles = iter_support_enumeration(game, exact=exact, tol=tol, max_systems=max_systems)
     else:
         method = "vertex"
-        profiles = iter_vertex_enumeration(game, exact=exact)
+        profiles = iter_vertex_enumeration(game, exact=exact, max_memory=max_memory)
+    return _certified(game, method, exact, tol, profiles)
+
+
+def _certified(game, method, exact, tol, profiles):
+    allowances = None if exact else regret_allowances(game, tol)
     for x, y in profiles:
-        yield certify_equilibrium(game, (x, y), exact=exact, tol=tol, method=method)
+        yield certify_equilibrium(game, (x, y), exact=exact, tol=tol, method=method, allowances=allowances)
 
 
 def _lemke_howson_equilibria(game, exact, tol):
     from .lemke_howson import lemke_howson
 
     found = []
+    allowances = None if exact else regret_allowances(game, tol)
     for label in range(sum(game.shape)):
         equilibrium = lemke_howson(game, label, exact=exact, tol=tol)
         if any(equilibrium == other for other in found):
             continue
         found.append(equilibrium)
         yield certify_equilibrium(
-            game, equilibrium.strategies, exact=exact, tol=tol, method="lemke-howson", parameters={"initial_label": label}
+            game, equilibrium.strategies, exact=exact, tol=tol, method="lemke-howson", parameters={"initial_label": label},
+            allowances=allowances,
         )
 
 

@@ -3,7 +3,9 @@
 Every equilibrium a solver returns goes through :func:`certify_equilibrium`,
 which recomputes the profile's payoffs and regret from the game itself (not
 from the solver's internals): exact games are checked in ``Fraction`` with
-zero tolerance, float games against ``tol``.
+zero tolerance, float games against ``tol``, which is relative to the payoff
+scale (:mod:`stackelberg.solvers.matrix._scale`): player ``p``'s regret may be
+at most ``tol * scale_p`` plus the rounding of its computation.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import numpy as np
 
 from ...errors import CertificationError
 from ...games.normal_form import NormalFormGame
+from ._scale import payoff_scales, rounding_allowance
 
-__all__ = ["Equilibrium", "CertificationError", "certify_equilibrium"]
+__all__ = ["Equilibrium", "CertificationError", "certify_equilibrium", "regret_allowances"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,7 +80,14 @@ class Equilibrium:
 
 
 def certify_equilibrium(
-    game: NormalFormGame, strategies, *, exact: bool, tol: float, method: str, parameters: dict | None = None
+    game: NormalFormGame,
+    strategies,
+    *,
+    exact: bool,
+    tol: float,
+    method: str,
+    parameters: dict | None = None,
+    allowances: tuple | None = None,
 ) -> Equilibrium:
     """Build an :class:`Equilibrium` after checking its regret from the game's payoffs.
 
@@ -89,9 +99,16 @@ def certify_equilibrium(
     exact : bool
         Check in rationals with zero tolerance.
     tol : float
-        Largest regret accepted in float mode.
+        Float mode: tol is relative to the payoff scale; player ``p``'s regret
+        may be at most ``tol * scale_p`` (``scale_p`` the range of its payoffs,
+        :func:`~stackelberg.solvers.matrix._scale.payoff_scale`) plus a bound on
+        the rounding of the expected payoffs. Probabilities (the simplex check,
+        the support) are compared with ``tol`` itself.
     method : str
         Name of the algorithm, recorded in the result.
+    allowances : tuple of float, optional
+        The accepted regret of each player, :func:`regret_allowances` of ``game``
+        and ``tol`` (callers certifying many profiles compute it once).
 
     Raises
     ------
@@ -121,8 +138,12 @@ def certify_equilibrium(
         raise CertificationError(f"{method} returned strategies that are not probability vectors: {strategies}")
     payoffs, regrets = game.payoffs_and_regrets(strategies, exact)
     regret = max(regrets)
-    if (exact and regret != 0) or (not exact and regret > tol):
-        raise CertificationError(f"{method} returned a profile with regret {float(regret):.3g} > tol {tol:g}: {strategies}")
+    if not exact and allowances is None:
+        allowances = regret_allowances(game, tol)
+    if (exact and regret != 0) or (not exact and any(r > a for r, a in zip(regrets, allowances))):
+        raise CertificationError(
+            f"{method} returned a profile with regrets {[float(r) for r in regrets]} above tol {tol:g} "
+            f"relative to the payoff scale (allowed {[float(a) for a in (allowances or ())]}): {strategies}")
     if exact:
         support = tuple(tuple(int(a) for a in np.flatnonzero([v != 0 for v in s])) for s in strategies)
     else:
@@ -136,3 +157,20 @@ def certify_equilibrium(
         method=method,
         parameters=dict(parameters or {}),
     )
+
+
+def regret_allowances(game: NormalFormGame, tol: float) -> tuple[float, ...]:
+    """The largest regret :func:`certify_equilibrium` accepts for each player of a float game.
+
+    ``tol * scale_p`` (tol is relative to the payoff scale) plus the rounding allowance of an expected payoff
+    (:func:`~stackelberg.solvers.matrix._scale.rounding_allowance` over all actions of the game).
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_bimatrix([[0.0, 1e12]], [[0.0, 2.0]])
+    >>> [f"{a:.3g}" for a in regret_allowances(g, 1e-9)]
+    ['1e+03', '2e-09']
+    """
+    terms = sum(game.shape)
+    return tuple(tol * scale + rounding_allowance(tensor, terms)
+                 for scale, tensor in zip(payoff_scales(game), game.payoffs))

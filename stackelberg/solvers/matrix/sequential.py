@@ -30,8 +30,10 @@ pure-commitment Stackelberg equilibrium with the same tie-break rule.
 
 Everything is vectorised over the payoff tensor (one reduction per level and
 per tie-break criterion). Exact games are solved in ``Fraction``; float games
-treat a value as tied with the extreme ``e`` when it is within
-``tol * max(1, |e|)``, the rule of pure-commitment
+are solved on each player's payoffs mapped affinely onto ``[0, 1]``
+(:func:`stackelberg.solvers.matrix._scale.normalised`), where a value within
+``tol`` of the extreme ties with it: tol is relative to the payoff scale (the
+range of that player's payoffs), the rule of pure-commitment
 :func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria`.
 
 References
@@ -52,6 +54,7 @@ import numpy as np
 from ..._validation import check_choice, check_tol
 from ...games.normal_form import NormalFormGame
 from ._arguments import check_exact, check_game
+from ._scale import normalised
 
 __all__ = ["SequentialSolution", "sequential_equilibria"]
 
@@ -149,7 +152,8 @@ def sequential_equilibria(
     exact : bool, optional
         Compare in ``Fraction`` (default: when the game is exact).
     tol : float
-        Float mode: values within ``tol * max(1, |extreme|)`` of an extreme tie with it.
+        Float mode: a player's values within ``tol`` times the range of its
+        payoffs of an extreme tie with it (tol is relative to the payoff scale).
 
     Returns
     -------
@@ -187,7 +191,7 @@ def sequential_equilibria(
     exact = check_exact(game, exact)
 
     ordered = game.permute_players(order) if order != tuple(range(n_players)) else game
-    tensors = ordered.exact_payoffs if exact else ordered.payoffs
+    tensors = ordered.exact_payoffs if exact else [normalised(t) for t in ordered.payoffs]
     responses = _backward_induction(np.stack(tensors), tie_break == "strong", None if exact else tol)
     on_path = responses[-1].copy()
     for k, rule in enumerate(responses[:-1]):
@@ -248,7 +252,6 @@ def _extreme_mask(values: np.ndarray, candidates, maximize: bool, tol) -> np.nda
     extreme = np.asarray(values_in.max(axis=-1) if maximize else values_in.min(axis=-1))[..., None]
     if tol is None:
         mask = values == extreme
-    else:
-        slack = tol * np.maximum(1.0, np.abs(extreme))
-        mask = values >= extreme - slack if maximize else values <= extreme + slack
+    else:  # normalised payoffs: tol is relative to the payoff scale
+        mask = values >= extreme - tol if maximize else values <= extreme + tol
     return mask if candidates is None else mask & candidates

@@ -72,13 +72,16 @@ follower's regret of every returned solution is recomputed from the game in
 (a 100 x 100 integer game takes seconds); pass ``exact=False`` for the HiGHS
 path on large games.
 
-**Float mode**: LPs go to HiGHS (:func:`scipy.optimize.linprog`). Pure
-commitment treats a payoff as tied with an extreme :math:`e` when it lies within
-``tol * max(1, |e|)`` (so the solve reads each matrix about once); mixed
-commitment, whose LP errors scale with the data, judges ties, regrets and
-strictness within ``tol * max(1, max|A|, max|B|)``. In float mode the weak
-supremum's attainment is decided up to the LP tolerance; exact mode decides it
-exactly.
+**Float mode**: each player's payoffs are mapped affinely onto ``[0, 1]``
+(:func:`stackelberg.solvers.matrix._scale.normalised`; a positive affine change
+of a player's payoffs changes no best response and no optimal commitment), so
+``tol`` is relative to the payoff scale: a payoff within ``tol`` times the
+range of that player's payoffs of an extreme ties with it, in the pure and in
+the mixed commitment, and the LPs, solved by HiGHS
+(:func:`scipy.optimize.linprog`), are equally well scaled for payoffs of size
+``1e-12`` or ``1e12``. Reported values are recomputed from the game's payoffs.
+In float mode the weak supremum's attainment is decided up to the LP
+tolerance; exact mode decides it exactly.
 
 References
 ----------
@@ -100,14 +103,21 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from ..._validation import check_choice, check_player, check_positive, check_tol
+from ..._validation import check_choice, check_player, check_positive, check_positive_int, check_tol
+from ...errors import ProblemTooLargeError
 from ...games.normal_form import NormalFormGame
 from .._exact import exact_maximize
 from ._arguments import check_bimatrix_arguments
+from ._scale import normalised, payoff_scale
 from .results import CertificationError
 
-__all__ = ["StackelbergSolution", "stackelberg_equilibria"]
+__all__ = ["MAX_LP_ENTRIES", "StackelbergSolution", "stackelberg_equilibria"]
 
+MAX_LP_ENTRIES = 250_000_000
+"""Default ``max_lp_entries`` of mixed commitment: the worst-case work, one LP with a dense ``n x m`` constraint
+matrix per follower action (``n m^2`` entries; Python-int simplex entries count :data:`EXACT_ENTRY_WEIGHT` times).
+Float games up to about 600 x 600 fit, exact ones up to about 130 x 130."""
+EXACT_ENTRY_WEIGHT = 100
 COMMITMENTS = ("pure", "mixed")
 TIE_BREAKS = ("strong", "weak")
 DEFAULT_RELATIVE_EPSILON = Fraction(1, 10**6)
@@ -201,6 +211,7 @@ def stackelberg_equilibria(
     exact: bool | None = None,
     tol: float = 1e-9,
     epsilon=None,
+    max_lp_entries: int = MAX_LP_ENTRIES,
 ) -> list[StackelbergSolution]:
     """All Stackelberg equilibria of a two-player game for one leader.
 
@@ -218,13 +229,20 @@ def stackelberg_equilibria(
         Solve in rationals (default: when the game is exact). ``True`` needs an
         exact game; ``False`` uses floats (and HiGHS) even for integer games.
     tol : float
-        Float mode: pure commitment ties values within ``tol * max(1, |extreme|)``;
-        mixed commitment judges ties and regrets within
-        ``tol * max(1, max|A|, max|B|)``. Ignored in exact mode.
+        Float mode: tol is relative to the payoff scale; a player's payoffs
+        within ``tol`` times their range of each other tie (best responses,
+        optimal commitments, regrets). Ignored in exact mode.
     epsilon : float or Fraction, optional
         Only for ``commitment="mixed", tie_break="weak"``: the largest loss
         accepted for a commitment when the supremum is not attained. Default:
         ``1e-6`` times the range of the leader's payoffs (``1e-6`` if the range is 0).
+    max_lp_entries : int
+        Mixed commitment only: refuse, before any work, a game whose LPs may
+        hold more constraint-matrix entries in total than this (``n m^2`` for
+        ``n`` leader and ``m`` follower actions, times
+        :data:`EXACT_ENTRY_WEIGHT` in exact mode; default
+        :data:`MAX_LP_ENTRIES`), with
+        :class:`~stackelberg.errors.ProblemTooLargeError` (``limit="max_lp_entries"``).
 
     Returns
     -------
@@ -242,6 +260,8 @@ def stackelberg_equilibria(
         If the game does not have two players, ``leader`` is not 0 or 1,
         ``commitment``/``tie_break`` are unknown, ``exact=True`` for a float game,
         or ``epsilon`` is not positive or given outside weak mixed commitment.
+    ProblemTooLargeError
+        If a mixed commitment's LPs would exceed ``max_lp_entries``.
     CertificationError
         If a solution fails its own check (a bug, never silent).
 
@@ -275,8 +295,19 @@ def stackelberg_equilibria(
         raise ValueError("epsilon is only used with commitment='mixed', tie_break='weak'; "
                          f"got epsilon={epsilon!r} with commitment={commitment!r}, tie_break={tie_break!r}")
 
+    max_lp_entries = check_positive_int("max_lp_entries", max_lp_entries)
+    if commitment == "mixed":
+        n, m = game.shape if leader == 0 else game.shape[::-1]
+        entries = n * m * m * (EXACT_ENTRY_WEIGHT if exact else 1)
+        if entries > max_lp_entries:
+            raise ProblemTooLargeError(
+                f"mixed-commitment Stackelberg of a game with {n} leader and {m} follower actions may solve {m} LPs "
+                f"of {n} x {m} constraints ({entries:,} entries{', weighted for exact arithmetic' if exact else ''}), "
+                f"more than max_lp_entries={max_lp_entries:,}",
+                limit="max_lp_entries",
+            )
     oriented = game if leader == 0 else game.permute_players([1, 0])
-    problem = _Problem(oriented, exact, tol, relative=commitment == "pure")
+    problem = _Problem(oriented, exact, tol, normalise_exact=commitment == "mixed")
     if commitment == "pure":
         found = _pure_commitment(problem, tie_break)
         method = "pure-commitment enumeration"
@@ -295,28 +326,40 @@ def stackelberg_equilibria(
 
 
 class _Problem:
-    """The leader-oriented payoffs in one arithmetic (float or Fraction) and the float tolerance rule.
+    """The leader-oriented payoffs in one arithmetic (float or Fraction) and the tolerance rule.
 
-    Exact mode compares exactly. Float mode: pure commitment treats ``v`` as
-    tied with an extreme ``e`` when ``|v - e| <= tol * max(1, |e|)`` (no pass
-    over the matrices beyond the solve); mixed commitment, whose LP errors scale
-    with the data, uses ``tol * max(1, max|A|, max|B|)`` throughout.
+    Exact mode compares exactly. Float mode solves on each player's payoffs mapped affinely onto ``[0, 1]``
+    (:func:`~stackelberg.solvers.matrix._scale.normalised`: same best responses, same optimal commitments, and
+    well-scaled LPs whatever the magnitude of the payoffs), where ``tol`` is an absolute tolerance: tol is relative
+    to the payoff scale. Exact mixed commitment (``normalise_exact``) maps the payoffs onto ``[0, 1]`` in
+    ``Fraction`` too, so that a scaled or shifted game gives the very same LPs and the same commitments. Reported
+    values are recomputed from the original payoffs.
     """
 
-    def __init__(self, game: NormalFormGame, exact: bool, tol: float, relative: bool):
+    def __init__(self, game: NormalFormGame, exact: bool, tol: float, normalise_exact: bool = False):
         self.exact = exact
         self.tol = tol
-        self.relative = relative
-        self.float_A, self.float_B = game.bimatrix()
-        self.A, self.B = game.bimatrix(exact=True) if exact else (self.float_A, self.float_B)
+        self.raw_A, self.raw_B = game.bimatrix()
+        self.offset_A = None
+        if exact:
+            self.raw_exact_A, self.raw_exact_B = game.bimatrix(exact=True)
+            self.A, self.B = self.raw_exact_A, self.raw_exact_B
+            self.float_A, self.float_B = self.raw_A, self.raw_B  # correctly rounded: they propose, exact decides
+            if normalise_exact:
+                (self.A, self.offset_A, self.span_A), (self.B, _, self.span_B) = (
+                    _normalised_exact(M) for M in (self.A, self.B))
+                self.float_A, self.float_B = (np.array([float(v) for v in M.ravel()]).reshape(M.shape)
+                                              for M in (self.A, self.B))  # correctly rounded
+            self.atol = Fraction(0)
+        else:
+            self.A, self.B = normalised(self.raw_A), normalised(self.raw_B)
+            self.float_A, self.float_B = self.A, self.B
+            self.atol = tol
+        self.scale_A, self.scale_B = payoff_scale(self.raw_A), payoff_scale(self.raw_B)
         self.shape = self.float_A.shape
         self.zero = Fraction(0) if exact else 0.0
         self.one = Fraction(1) if exact else 1.0
         self._pure_rows: dict = {}
-        if exact:
-            self.atol = Fraction(0)
-        elif not relative:
-            self.atol = tol * max(1.0, float(np.abs(self.float_A).max()), float(np.abs(self.float_B).max()))
 
     def _follower_summary(self, follower):
         """The follower's best payoff, its best responses (mask, indices) and how much better they are than the rest."""
@@ -326,18 +369,26 @@ class _Problem:
         return top, best, tuple(int(k) for k in np.flatnonzero(best)), (top - others.max() if others.size else None)
 
     def slack(self, extreme):
-        """How far a value may fall short of ``extreme`` and still tie with it."""
-        if self.exact:
-            return self.zero
-        return self.tol * max(1.0, abs(float(extreme))) if self.relative else self.atol
+        """How far a value may fall short of ``extreme`` and still tie with it (in the solver's units)."""
+        return self.atol
 
     def check_epsilon(self, epsilon):
+        """``epsilon`` in the solver's units (normalised leader payoffs, except in exact pure commitment)."""
         if epsilon is None:
-            span = self.A.max() - self.A.min()
-            default = DEFAULT_RELATIVE_EPSILON * (span if span > 0 else 1)
-            return default if self.exact else float(default)
+            if self.exact:
+                span = self.A.max() - self.A.min()
+                return DEFAULT_RELATIVE_EPSILON * (span if span > 0 else 1)
+            return float(DEFAULT_RELATIVE_EPSILON)
         check_positive("epsilon", epsilon)
-        return Fraction(epsilon) if self.exact else float(epsilon)
+        if self.exact:
+            return Fraction(epsilon) / (self.span_A if self.offset_A is not None else 1)
+        return float(epsilon) / self.scale_A
+
+    def leader_units(self, value):
+        """A leader payoff in the solver's units back in the game's units."""
+        if self.exact:
+            return value if self.offset_A is None else value * self.span_A + self.offset_A
+        return float(value) * self.scale_A + float(self.raw_A.min())
 
     def vector(self, values) -> np.ndarray:
         if self.exact:  # int() first: a Fraction of a numpy integer keeps fixed-width (overflowing) parts
@@ -382,10 +433,23 @@ class _Problem:
             raise CertificationError(
                 f"{method}: follower regret {float(regret):.3g}, leader loss {float(loss):.3g} (allowed {float(bound):.3g}) "
                 f"or a best response worse for the leader under weak tie-breaking: the commitment {x} is not certified")
-        if not self.exact:
-            leader_value, follower_value, supremum = float(leader_value), float(follower_value), float(supremum)
-            regret, loss = max(float(regret), 0.0), max(float(loss), 0.0)
-            margin = None if margin is None else float(margin)
+        if self.exact and self.offset_A is not None:  # the checks ran on normalised payoffs; report in the game's units
+            raw_leader, raw_follower = x @ self.raw_exact_A, x @ self.raw_exact_B
+            leader_value, follower_value = raw_leader[j], raw_follower[j]
+            supremum = self.leader_units(supremum)
+            regret = raw_follower.max() - follower_value
+            loss = supremum - leader_value
+            margin = None if margin is None else margin * self.span_B
+            epsilon = None if epsilon is None else epsilon * self.span_A
+        if not self.exact:  # the checks ran on normalised payoffs; report in the game's units
+            x = np.asarray(x, dtype=float)
+            raw_leader, raw_follower = x @ self.raw_A, x @ self.raw_B
+            leader_value, follower_value = float(raw_leader[j]), float(raw_follower[j])
+            supremum = leader_value if attained and loss <= 0 else self.leader_units(supremum)
+            regret = max(float(raw_follower.max() - follower_value), 0.0)
+            loss = max(supremum - leader_value, 0.0)
+            margin = None if margin is None else float(margin) * self.scale_B
+            epsilon = None if epsilon is None else float(epsilon) * self.scale_A
         return StackelbergSolution(
             leader=leader,
             follower=1 - leader,
@@ -435,7 +499,7 @@ def _pure_commitment(problem: _Problem, tie_break: str) -> list:
 def _extreme_mask(values: np.ndarray, exact_values, candidates, maximize: bool, tol) -> np.ndarray:
     """Mask of the entries of each row attaining the row's max (or min) over ``candidates`` (all when None).
 
-    Float mode (``exact_values`` None): within ``tol * max(1, |extreme|)``.
+    Float mode (``exact_values`` None): within ``tol`` (of the normalised payoffs: relative to the payoff scale).
     Exact mode: the float values are the correctly rounded exact ones, so the
     exact extremes lie among the float extremes (rounding is monotone); only
     rows with several float candidates are resolved in ``Fraction``.
@@ -446,8 +510,7 @@ def _extreme_mask(values: np.ndarray, exact_values, candidates, maximize: bool, 
         masked = np.where(candidates, values, -np.inf if maximize else np.inf)
         extreme = masked.max(axis=1) if maximize else masked.min(axis=1)
     if exact_values is None:
-        slack = tol * np.maximum(1.0, np.abs(extreme))
-        mask = values >= (extreme - slack)[:, None] if maximize else values <= (extreme + slack)[:, None]
+        mask = values >= (extreme - tol)[:, None] if maximize else values <= (extreme + tol)[:, None]
     else:
         mask = values == extreme[:, None]
     if candidates is not None:
@@ -479,8 +542,7 @@ def _strong_mixed_commitment(problem: _Problem) -> list:
     float_A, float_B = problem.float_A, problem.float_B
     n, m = problem.shape
     # rounding is monotone, so a strict float inequality is also strict in exact mode
-    beats = ((float_B[:, :, None] - float_B[:, None, :] > (atol or 0.0)).all(axis=0) & ~np.eye(m, dtype=bool))
-    strictly_dominated = beats.any(axis=0)
+    strictly_dominated = _strictly_dominated_columns(float_B, float(atol))
     best = max(A[i, j] for i, j, *_ in _pure_commitment(problem, "strong"))
     simplex = np.ones((1, n), dtype=A.dtype)
     results = []
@@ -512,6 +574,22 @@ def _strong_mixed_commitment(problem: _Problem) -> list:
                 break
             rivals = sorted(set(rivals) | set(violated))
     return [(x, j, None, True) for value, j, x in sorted(results, key=lambda r: r[1]) if value >= best - atol]
+
+
+def _strictly_dominated_columns(B: np.ndarray, slack: float, block_bytes: int = 1 << 26) -> np.ndarray:
+    """Mask of the columns ``j`` of ``B`` that some other column beats by more than ``slack`` in every row.
+
+    Columns are compared a block at a time so that no array exceeds about ``block_bytes`` (the all-pairs array
+    of an ``n x m`` matrix has ``n m^2`` entries: 64 GB at 2000 x 2000).
+    """
+    n, m = B.shape
+    dominated = np.zeros(m, dtype=bool)
+    step = max(1, block_bytes // max(1, n * m))
+    for start in range(0, m, step):
+        block = B[:, start : start + step]  # (n, b) candidate dominated columns
+        beats = (B[:, :, None] - block[:, None, :] > slack).all(axis=0)  # (m, b): column k beats column j
+        dominated[start : start + step] = beats.any(axis=0)  # a column never beats itself (slack >= 0)
+    return dominated
 
 
 def _most_violated(gains, slack, j, count: int = 8) -> list[int]:
@@ -553,9 +631,19 @@ def _weak_mixed_commitment(problem: _Problem, epsilon) -> list:
             raise CertificationError(f"the epsilon-commitment {commitment} leaves the follower indifferent between "
                                      f"{responses.tolist()}; try a larger epsilon")
         leader_payoffs = commitment @ A
-        j = responses[int(np.argmin([leader_payoffs[k] for k in responses]))]
+        worst = min(leader_payoffs[k] for k in responses)  # the first response tied (within tol) with the worst
+        j = next(k for k in responses if leader_payoffs[k] <= worst + atol)
         out.append((commitment, int(j), supremum, attained))
     return out
+
+
+def _normalised_exact(M: np.ndarray):
+    """``(M - low) / span`` in Fractions (``span`` 1 if ``M`` is constant), with ``low`` and ``span``."""
+    low, high = min(M.ravel()), max(M.ravel())
+    span = high - low if high > low else Fraction(1)
+    out = np.empty(M.shape, dtype=object)
+    out.ravel()[:] = [(v - low) / span for v in M.ravel()]
+    return out, low, span
 
 
 def _identical_column_classes(B: np.ndarray) -> list[list[int]]:

@@ -51,9 +51,12 @@ including every one the float arithmetic cannot decide (singular or
 ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination
 (:func:`stackelberg.solvers._exact.fraction_free_solve`) and
 checked in rationals, so the exact vertex set is complete and rational.
-**Float mode** accepts a solution whose coordinates and slacks are
-``>= -tol``, treats systems with condition number above ``1 / (size * eps)`` as
-singular (a rank check), and merges vertices closer than ``tol``.
+**Float mode** first maps each player's payoffs affinely onto ``[0, 1]``
+(:func:`stackelberg.solvers.matrix._scale.normalised`; the equilibria do not
+change), so ``tol`` is relative to the payoff scale: it accepts a solution whose
+coordinates and (normalised) slacks are ``>= -tol``, treats systems with
+condition number above ``1 / (size * eps)`` as singular (a rank check), and
+merges vertices closer than ``tol``.
 
 References
 ----------
@@ -65,17 +68,24 @@ from __future__ import annotations
 
 from fractions import Fraction
 from itertools import combinations
-from math import gcd
+from math import comb, gcd
 from typing import Iterator
 
 import numpy as np
 
+from ..._validation import check_positive_int
+from ...errors import ProblemTooLargeError
 from ...games.normal_form import NormalFormGame
-from .results import Equilibrium, certify_equilibrium
+from .results import Equilibrium, certify_equilibrium, regret_allowances
 from .._exact import fraction_free_solve
 from ._arguments import check_bimatrix_arguments, check_solver_tol
+from ._scale import normalised
 
-__all__ = ["iter_support_enumeration", "support_enumeration"]
+__all__ = ["MAX_SYSTEMS", "iter_support_enumeration", "support_enumeration", "support_systems"]
+
+MAX_SYSTEMS = 2_000_000
+"""Default ``max_systems``: the square systems both players' enumerations solve (:func:`support_systems`);
+an 11 x 11 game needs 1.4 million (tens of seconds), a 12 x 12 one 5.4 million and is refused."""
 
 _BATCH = 1 << 15  # systems per float batch
 _UNIT_ROUNDOFF = 2.0**-53
@@ -85,7 +95,7 @@ _INT64_BITS = 60  # Bareiss in int64 when 2 log2(Hadamard bound) + log2(size + 1
 
 
 def iter_support_enumeration(
-    game: NormalFormGame, *, exact: bool | None, tol: float
+    game: NormalFormGame, *, exact: bool | None, tol: float, max_systems: int = MAX_SYSTEMS
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield every extreme Nash equilibrium ``(x, y)`` of a two-player game, each once.
 
@@ -101,9 +111,13 @@ def iter_support_enumeration(
         None means ``game.is_exact``.
     tol : float
         Float mode: tolerance on probabilities and payoff slacks, and the
-        distance under which two vertices are the same; it must be positive
-        and should exceed the rounding error of the payoffs (about ``1e-12``
-        times their magnitude). Unused when exact.
+        distance under which two vertices are the same; it must be positive.
+        tol is relative to the payoff scale: slacks are measured in units of
+        the range of the player's payoffs. Unused when exact.
+    max_systems : int
+        Refuse, before any work, a game whose enumeration solves more square systems than this
+        (:func:`support_systems`; default :data:`MAX_SYSTEMS`), with
+        :class:`~stackelberg.errors.ProblemTooLargeError` (``limit="max_systems"``).
 
     Yields
     ------
@@ -139,11 +153,25 @@ def iter_support_enumeration(
     B. von Stengel, "Computing equilibria for two-person games", Handbook of
     Game Theory, vol. 3, ch. 45, 2002.
     """
-    exact, tol = _check_arguments(game, exact, tol)
+    exact, tol = _check_arguments(game, exact, tol, max_systems)
     return _pairs(game, exact, tol)
 
 
-def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol: float = 1e-9) -> list[Equilibrium]:
+def support_systems(shape) -> int:
+    """The number of square systems support enumeration solves for an ``m x n`` game: ``2 (C(m + n, m) - 1)``.
+
+    Examples
+    --------
+    >>> support_systems((10, 10)), support_systems((12, 12))
+    (369510, 5408310)
+    """
+    m, n = shape
+    return 2 * (comb(m + n, m) - 1)
+
+
+def support_enumeration(
+    game: NormalFormGame, *, exact: bool | None = None, tol: float = 1e-9, max_systems: int = MAX_SYSTEMS
+) -> list[Equilibrium]:
     """All extreme Nash equilibria of a two-player game, certified.
 
     Parameters
@@ -154,7 +182,9 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
         Rational arithmetic (default: ``game.is_exact``).
     tol : float
         Float mode tolerance (see :func:`iter_support_enumeration`) and the
-        largest regret the certificate accepts.
+        largest regret the certificate accepts, both relative to the payoff scale.
+    max_systems : int
+        The largest number of square systems to solve (see :func:`iter_support_enumeration`).
 
     Returns
     -------
@@ -180,16 +210,26 @@ def support_enumeration(game: NormalFormGame, *, exact: bool | None = None, tol:
     D. Avis, G. Rosenberg, R. Savani, B. von Stengel, "Enumeration of Nash
     equilibria for two-player games", Economic Theory 42, 2010.
     """
-    exact, tol = _check_arguments(game, exact, tol)
+    exact, tol = _check_arguments(game, exact, tol, max_systems)
+    allowances = None if exact else regret_allowances(game, tol)
     return [
-        certify_equilibrium(game, profile, exact=exact, tol=tol, method="support")
+        certify_equilibrium(game, profile, exact=exact, tol=tol, method="support", allowances=allowances)
         for profile in _pairs(game, exact, tol)
     ]
 
 
-def _check_arguments(game, exact, tol) -> tuple[bool, float]:
+def _check_arguments(game, exact, tol, max_systems) -> tuple[bool, float]:
     exact = check_bimatrix_arguments(game, exact)
     tol = check_solver_tol(tol, exact, "float support enumeration", "rounding would split or lose vertices")
+    max_systems = check_positive_int("max_systems", max_systems)
+    needed = support_systems(game.shape)
+    if needed > max_systems:
+        m, n = game.shape
+        raise ProblemTooLargeError(
+            f"support enumeration of a {m} x {n} game solves {needed:,} square systems, more than "
+            f"max_systems={max_systems:,} (about 20 us each; use method='vertex')",
+            limit="max_systems",
+        )
     return exact, tol
 
 
@@ -197,8 +237,8 @@ def _check_arguments(game, exact, tol) -> tuple[bool, float]:
 def _pairs(game: NormalFormGame, exact: bool, tol: float):
     if exact:
         (A, _), (B, _) = game.integer_payoffs()
-    else:
-        A, B = game.bimatrix()
+    else:  # on [0, 1], an absolute tolerance is relative to each player's payoff scale
+        A, B = (normalised(M) for M in game.bimatrix())
     xs, x_support, x_best = _extreme_strategies(B, exact, tol)  # row strategies, column's best responses
     ys, y_support, y_best = _extreme_strategies(A.T, exact, tol)  # column strategies, row's best responses
     # (x, y) is an equilibrium when supp(y) is within BR(x) and supp(x) within BR(y)

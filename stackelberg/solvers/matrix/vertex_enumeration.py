@@ -38,6 +38,15 @@ float decision of the kernel is in doubt, the whole enumeration is redone by
 exact integer pivoting, so exact results are rational, certified with zero
 regret and complete.
 
+**Memory.** The traversal is breadth-first: each waiting basis keeps its ``k x (d + 1)`` float64 dictionary, and
+every basis seen and every vertex found are stored, so memory grows with the number of vertices *and* with the
+width of the frontier (on random ``n x n`` games about 0.1 GB at ``n = 16``, 0.9 GB at ``n = 18``, several GB at
+``n = 20``; time grows like the number of vertices, about 7x per two more actions). ``max_memory`` bounds it: a
+game whose first basis and its neighbours alone exceed the budget is refused before any work, and a traversal
+that would outgrow it stops with :class:`~stackelberg.errors.ProblemTooLargeError` instead of exhausting the
+machine. A reverse-search traversal (Avis and Fukuda, as lrs) would need memory for the current basis only; it
+is not implemented.
+
 References
 ----------
 .. [1] B. von Stengel, "Computing equilibria for two-person games", Handbook of
@@ -53,15 +62,22 @@ from typing import Iterator
 
 import numpy as np
 
+from ..._validation import check_positive_int
+from ...errors import ProblemTooLargeError
 from .._exact import integer_solve
 from ._arguments import check_bimatrix_arguments
 from ...games.normal_form import NormalFormGame
 
-__all__ = ["iter_vertex_enumeration"]
+__all__ = ["MAX_MEMORY", "iter_vertex_enumeration"]
+
+MAX_MEMORY = 1 << 30
+"""Default ``max_memory`` (bytes, 1 GiB) of the vertex traversal: enough for random 18 x 18 games (about 0.5
+million vertices, a few seconds); a random 20 x 20 game needs several GB and is refused."""
+_EXACT_BYTES_PER_ENTRY = 64  # a Python int in an object array: pointer and object, a little more when it grows
 
 
 def iter_vertex_enumeration(
-    game: NormalFormGame, *, exact: bool | None = None
+    game: NormalFormGame, *, exact: bool | None = None, max_memory: int = MAX_MEMORY
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield every extreme Nash equilibrium ``(x, y)`` of a two-player game, each once.
 
@@ -72,6 +88,12 @@ def iter_vertex_enumeration(
     exact : bool, optional
         Rational arithmetic (``Fraction`` strategies); default: ``game.is_exact``.
         Needs an exact game.
+    max_memory : int
+        Bytes the traversal may hold (its queue of bases, its tables and its vertices; default
+        :data:`MAX_MEMORY`, 1 GiB). A game whose first basis and its neighbours alone exceed it is refused up
+        front; a traversal that would grow beyond it stops, in bounded time and memory, with
+        :class:`~stackelberg.errors.ProblemTooLargeError` (``limit="max_memory"``). Random ``n x n`` games
+        need about 100 MB at ``n = 16``, 0.8 GB at ``n = 18`` (seconds) and several GB at ``n = 20``.
 
     Yields
     ------
@@ -86,6 +108,8 @@ def iter_vertex_enumeration(
         If ``game`` is not a :class:`NormalFormGame` or ``exact`` is not a bool or None.
     ValueError
         If the game does not have two players, or ``exact=True`` for a float game.
+    ProblemTooLargeError
+        If the enumeration needs more than ``max_memory`` bytes (raised before the first equilibrium is yielded).
 
     Notes
     -----
@@ -108,10 +132,43 @@ def iter_vertex_enumeration(
     .. [1] B. von Stengel, "Computing equilibria for two-person games", 2002.
     """
     exact = check_bimatrix_arguments(game, exact)
-    return _vertex_pairs(game, exact)
+    max_memory = check_positive_int("max_memory", max_memory)
+    _check_first_level(game.shape, max_memory)
+    return _vertex_pairs(game, exact, max_memory)
 
 
-def _vertex_pairs(game: NormalFormGame, exact: bool):
+def _traversal_bytes(k: int, d: int, queued: int, seen: int, vertices: int) -> int:
+    """Plain-Python twin of :func:`stackelberg.solvers.kernels.vertex_enumeration.traversal_bytes`."""
+    words = (d + k + 63) // 64
+    return queued * 8 * (k * (d + 1) + k + d + 1) + (seen + 2 * vertices) * 8 * (words + 1) + vertices * 8 * (
+        words + d + k)
+
+
+def _check_first_level(shape, max_memory: int) -> None:
+    """Refuse up front a game whose first basis and its ``d`` neighbours alone need more than ``max_memory``."""
+    m, n = shape
+    d, k = min(m, n), max(m, n)  # the smaller player's polytope first: dimension d, k constraints
+    needed = _traversal_bytes(k, d, d + 1, 64, 16)
+    if needed > max_memory:
+        raise ProblemTooLargeError(
+            f"vertex enumeration of a {m} x {n} game holds {k} x {d + 1} float64 tableaux (one per waiting basis), "
+            f"at least {needed:,} bytes for the first basis and its neighbours, more than max_memory={max_memory:,}; "
+            "random games above about 18 x 18 do not finish (use method='lemke-howson' for some equilibria)",
+            limit="max_memory",
+        )
+
+
+def _too_large(shape, vertices: int, max_memory: int) -> ProblemTooLargeError:
+    m, n = shape
+    return ProblemTooLargeError(
+        f"vertex enumeration of the {m} x {n} game stopped after {vertices:,} vertices: it needs more than "
+        f"max_memory={max_memory:,} bytes (random games up to about 18 x 18 fit in the default 1 GiB and finish in "
+        "seconds; use method='lemke-howson' for some equilibria)",
+        limit="max_memory",
+    )
+
+
+def _vertex_pairs(game: NormalFormGame, exact: bool, max_memory: int = MAX_MEMORY):
     from ..kernels import vertex_enumeration as kernel
 
     m, n = game.shape
@@ -119,7 +176,7 @@ def _vertex_pairs(game: NormalFormGame, exact: bool):
     q_labels = np.concatenate((np.arange(m, m + n), np.arange(m))).astype(np.int64)  # y_j -> m + j, slack of row i -> i
     if exact:
         A_int, B_int = _positive_integer_payoffs(game)
-        A_float, B_float = _rescaled(A_int.astype(float)), _rescaled(B_int.astype(float))
+        A_float, B_float = _rescaled_integers(A_int), _rescaled_integers(B_int)
     else:
         A_float, B_float = (_rescaled(M) for M in game.bimatrix())
     # enumerate the vertices of the polytope of the player with fewer actions (P if square), then
@@ -128,14 +185,22 @@ def _vertex_pairs(game: NormalFormGame, exact: bool):
     sides = [(np.ascontiguousarray(B_float.T), p_labels), (np.ascontiguousarray(A_float), q_labels)]
     first = 0 if m <= n else 1
     (M_first, labels_first), (M_second, labels_second) = sides[first], sides[1 - first]
-    masks_1, coords_1, bases_1, doubt_1 = kernel.polytope_vertices(M_first, labels_first)
+    masks_1, coords_1, bases_1, doubt_1, complete = kernel.polytope_vertices_bounded(M_first, labels_first, max_memory)
+    if not complete:
+        raise _too_large(game.shape, len(masks_1), max_memory)
     determined, partner, masks_2, coords_2, bases_2, doubt_2 = kernel.complementary_vertices(
         M_second, labels_second, masks_1, m + n
     )
     if determined:
         pairs = [(i, i) for i in np.flatnonzero(partner).tolist()]
     else:
-        masks_2, coords_2, bases_2, doubt_2 = kernel.polytope_vertices(M_second, labels_second)
+        budget = max(0, max_memory - masks_1.nbytes - coords_1.nbytes - bases_1.nbytes)
+        if _traversal_bytes(M_second.shape[0], M_second.shape[1], M_second.shape[1] + 1, 64, 16) > budget:
+            raise _too_large(game.shape, len(masks_1), max_memory)
+        masks_2, coords_2, bases_2, doubt_2, complete = kernel.polytope_vertices_bounded(
+            M_second, labels_second, budget)
+        if not complete:
+            raise _too_large(game.shape, len(masks_1) + len(masks_2), max_memory)
         pairs = kernel.completely_labelled_pairs(masks_1, masks_2, m + n).tolist()
     if first == 1:  # back to (row player, column player) order
         pairs = [(j, i) for i, j in pairs]
@@ -153,6 +218,10 @@ def _vertex_pairs(game: NormalFormGame, exact: bool):
         pairs, (B_int.T, masks_p, bases_p, p_labels), (A_int, masks_q, bases_q, q_labels)
     )
     if strategies is None:  # a float decision was in doubt: enumerate again in exact arithmetic
+        # the reference traversal keeps a (k x (d + k + 1)) tableau of Python ints per waiting basis
+        vertices = len(masks_p) + len(masks_q)
+        if vertices * (m * n + max(m, n) * (m + n + 1)) * _EXACT_BYTES_PER_ENTRY > max_memory:
+            raise _too_large(game.shape, vertices, max_memory)
         strategies = _exact_enumeration(B_int.T, p_labels, A_int, q_labels, m + n)
     yield from strategies
 
@@ -169,6 +238,18 @@ def _rescaled(M: np.ndarray) -> np.ndarray:
     """``M`` mapped affinely onto ``[1, 2]`` (all ones if constant): well scaled for float pivoting."""
     low, high = float(M.min()), float(M.max())
     return (M - low) / (high - low if high > low else 1.0) + 1.0
+
+
+def _rescaled_integers(M: np.ndarray) -> np.ndarray:
+    """:func:`_rescaled` of a matrix of Python ints of any size (int64 or float64 could overflow).
+
+    ``(v - low) / (high - low)`` divides Python ints exactly and rounds once (correctly), so huge payoffs, such as
+    those of Fractions with 100-digit denominators over their common denominator, never overflow.
+    """
+    values = [int(v) for v in M.ravel()]
+    low, high = min(values), max(values)
+    span = high - low if high > low else 1
+    return np.array([(v - low) / span + 1.0 for v in values], dtype=float).reshape(M.shape)
 
 
 def _exact_strategies(pairs, p_data, q_data):

@@ -51,10 +51,11 @@ from scipy.optimize import linprog
 
 from ..._validation import as_finite_array, check_tol
 from ...games.normal_form import NormalFormGame
-from .results import CertificationError
+from .results import CertificationError, regret_allowances
 from .support_enumeration import iter_support_enumeration
 from .._exact import rational_solve
 from ._arguments import check_bimatrix_arguments
+from ._scale import normalised, payoff_scale
 
 __all__ = ["ZeroSumSolution", "zero_sum_equilibrium", "zero_sum_values"]
 
@@ -103,8 +104,10 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
         Rational value and strategies with zero regret (default: when every
         payoff is an integer or ``Fraction``).
     tol : float
-        Float mode: the largest regret the certificate accepts. Also the
-        tolerance of the zero-sum check of a float game.
+        Float mode: the largest regret the certificate accepts, and the
+        tolerance of the zero-sum check of a float game; tol is relative to the
+        payoff scale (the range of the payoffs,
+        :mod:`stackelberg.solvers.matrix._scale`).
 
     Returns
     -------
@@ -120,7 +123,7 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
         not have 2 players or is not zero-sum, ``tol`` is negative, or
         ``exact=True`` for float payoffs.
     CertificationError
-        If a float solution's regret exceeds ``tol`` (raise ``tol`` for large payoffs).
+        If a float solution's regret exceeds ``tol`` times the payoff scale (a numerical failure).
 
     Examples
     --------
@@ -139,14 +142,16 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
     game = _zero_sum_game(A, tol)
     exact = check_bimatrix_arguments(game, exact)
     A_float = game.bimatrix()[0]
-    scale = max(1.0, float(np.abs(A_float).max()))
-    x = _maximin_strategy(A_float / scale)
-    y = _maximin_strategy(-A_float.T / scale)
+    x = _maximin_strategy(normalised(A_float))  # on [0, 1]: well scaled whatever the magnitude of the payoffs
+    y = _maximin_strategy(normalised(-A_float.T))
     if not exact:
         x, y = x / x.sum(), y / y.sum()
-        regret = game.max_regret((x, y), exact=False)
-        if regret > tol:
-            raise CertificationError(f"HiGHS returned strategies with regret {regret:.3g} > tol {tol:g}")
+        regrets = game.payoffs_and_regrets((x, y), False)[1]
+        allowances = regret_allowances(game, tol)
+        if any(r > a for r, a in zip(regrets, allowances)):
+            raise CertificationError(f"HiGHS returned strategies with regrets {list(regrets)} above tol {tol:g} "
+                                     f"relative to the payoff scale (allowed {list(allowances)})")
+        regret = max(regrets)
         value = float(x @ A_float @ y)
         return ZeroSumSolution(value=value, row_strategy=x, column_strategy=y, max_regret=float(max(regret, 0.0)),
                                exact=False, method="linprog-highs")
@@ -177,7 +182,7 @@ def _zero_sum_game(A, tol: float) -> NormalFormGame:
         else:
             row, column = A.bimatrix()
             gap = float(np.abs(row + column).max())
-        if (A.is_exact and gap != 0) or (not A.is_exact and gap > tol):
+        if (A.is_exact and gap != 0) or (not A.is_exact and gap > tol * payoff_scale(row)):
             raise ValueError(f"A must be a zero-sum game (A + B == 0); its payoffs sum to as much as {float(gap):.6g}")
         return A
     matrix = as_finite_array("A", A, ndim=2)
@@ -212,7 +217,7 @@ def _rational_optimum(A_int: np.ndarray, x: np.ndarray):
     """
     m, n = A_int.shape
     scale = max(1, max(abs(v) for v in A_int.ravel()))
-    payoffs = x @ A_int.astype(float) / scale
+    payoffs = x @ np.array([[v / scale for v in row] for row in A_int], dtype=float).reshape(m, n)  # no overflow
     support = np.flatnonzero(x > _RECOVERY_TOL)
     tight = np.flatnonzero(payoffs <= payoffs.min() + _RECOVERY_TOL)
     matrix = [[A_int[i, j] for i in support] + [-1] for j in tight] + [[1] * len(support) + [0]]
@@ -233,7 +238,7 @@ def zero_sum_values(M, *, tol: float = 1e-9):
     bordered systems :math:`M_{IJ}^\top x = v\mathbf 1,\ \mathbf 1^\top x = 1` (and likewise for ``y``). The
     first pair (supports in lexicographic order) whose strategies are non-negative and *guarantee* the value on the
     whole game (:math:`\min_j (x^\top M)_j \ge v - t`, :math:`\max_i (M y)_i \le v + t`, with
-    ``t = tol * max(1, max|M[r]|)``) is kept: that certifies it. Some optimal pair always has square supports of
+    ``t = tol * scale(M[r])``, the payoff scale of :mod:`stackelberg.solvers.matrix._scale`) is kept: that certifies it. Some optimal pair always has square supports of
     equal size (an extreme optimal pair), so every game is solved; games left over by rounding, and stacks whose
     support pairs exceed :data:`MAX_SUPPORT_PAIRS`, are solved by :func:`zero_sum_equilibrium`'s LP.
 
@@ -242,7 +247,7 @@ def zero_sum_values(M, *, tol: float = 1e-9):
     M : array_like
         ``(R, m, n)`` finite row-player payoffs (a single ``(m, n)`` matrix is treated as ``R = 1``).
     tol : float
-        Relative tolerance of the certificate.
+        Tolerance of the certificate, relative to the payoff scale of each game (the range of its payoffs).
 
     Returns
     -------
@@ -270,7 +275,7 @@ def zero_sum_values(M, *, tol: float = 1e-9):
         raise ValueError(f"M must be an (R, m, n) stack of payoff matrices with m, n >= 1; got shape {M.shape}")
     tol = check_tol("tol", tol)
     R, m, n = M.shape
-    scale = np.maximum(1.0, np.abs(M).max(axis=(1, 2))) if R else np.zeros(0)
+    scale = _stacked_scales(M)
     bound = tol * scale
     value, x, y = np.zeros(R), np.zeros((R, m)), np.zeros((R, n))
     # size 1: saddle points (a row minimum that is its column's maximum)
@@ -316,9 +321,18 @@ def zero_sum_values(M, *, tol: float = 1e-9):
         x[rows] = _renormalise(full_x[hit, first])
         y[rows] = _renormalise(full_y[hit, first])
     for r in np.flatnonzero(~found):  # large games, or rounding corner cases
-        solution = zero_sum_equilibrium(M[r], exact=False, tol=float(max(tol, _RECOVERY_TOL) * scale[r]))
+        solution = zero_sum_equilibrium(M[r], exact=False, tol=float(max(tol, _RECOVERY_TOL)))
         value[r], x[r], y[r] = solution.value, solution.row_strategy, solution.column_strategy
     return value, x, y
+
+
+def _stacked_scales(M: np.ndarray) -> np.ndarray:
+    """:func:`~stackelberg.solvers.matrix._scale.payoff_scale` of every game of the stack, vectorised."""
+    if not len(M):
+        return np.zeros(0)
+    scale = M.max(axis=(1, 2)) - M.min(axis=(1, 2))
+    magnitude = np.abs(M).max(axis=(1, 2))
+    return np.where(scale > 0, scale, np.where(magnitude > 0, magnitude, 1.0))
 
 
 def _bordered_solve(B, scale, k):

@@ -333,13 +333,14 @@ def test_pure_equilibria_rejects_bad_input():
     seed=st.integers(0, 2**32 - 1),
     levels=st.integers(1, 4),
     threshold=st.sampled_from([0.0, 1e-9, 0.6]),
+    threshold_A=st.sampled_from([0.0, 1e-9, 0.6]),
 )
-def test_pure_nash_kernel_matches_numpy_reference(shape, seed, levels, threshold):
+def test_pure_nash_kernel_matches_numpy_reference(shape, seed, levels, threshold, threshold_A):
     """The one-pass kernel equals the mask reference, ties (few payoff levels) and wide thresholds included."""
     from stackelberg.solvers.kernels.pure_nash import bimatrix_pure_nash, bimatrix_pure_nash_reference
 
     rng = np.random.default_rng(seed)
     A, B = (rng.integers(levels, size=shape).astype(float) + rng.normal(scale=0.1, size=shape) * (levels == 4)
             for _ in range(2))
-    found = bimatrix_pure_nash(A, B, A.max(axis=0), threshold)
-    np.testing.assert_array_equal(found, bimatrix_pure_nash_reference(A, B, threshold))
+    found = bimatrix_pure_nash(A, B, A.max(axis=0) - threshold_A, threshold)
+    np.testing.assert_array_equal(found, bimatrix_pure_nash_reference(A, B, threshold_A, threshold))

@@ -243,13 +243,13 @@ def test_exact_fallback_enumeration_agrees_with_kernel_path(kind, monkeypatch):
     """Forcing the exact integer-pivoting path (taken when a float decision is in doubt) changes nothing."""
     all_games = list(games(kind, 15, seed=21))
     fast = [profile_set(iter_vertex_enumeration(g)) for g in all_games]
-    real = kernel.polytope_vertices
+    real = kernel.polytope_vertices_bounded
 
-    def doubtful(M, labels):
-        masks, coordinates, bases, _ = real(M, labels)
-        return masks, coordinates, bases, True
+    def doubtful(M, labels, max_bytes):
+        masks, coordinates, bases, _, complete = real(M, labels, max_bytes)
+        return masks, coordinates, bases, True, complete
 
-    monkeypatch.setattr(kernel, "polytope_vertices", doubtful)
+    monkeypatch.setattr(kernel, "polytope_vertices_bounded", doubtful)
     slow = [profile_set(iter_vertex_enumeration(g)) for g in all_games]
     assert fast == slow
 
@@ -298,15 +298,15 @@ def test_exact_vertex_rejects_a_wrong_label_set():
 def test_wrong_float_label_set_triggers_exact_enumeration(monkeypatch):
     game = NormalFormGame.from_bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 3], [2, 6], [3, 1]])
     expected = profile_set(iter_vertex_enumeration(game))
-    real = kernel.polytope_vertices
+    real = kernel.polytope_vertices_bounded
 
-    def corrupted(M, labels):
-        masks, coordinates, bases, ambiguous = real(M, labels)
+    def corrupted(M, labels, max_bytes):
+        masks, coordinates, bases, ambiguous, complete = real(M, labels, max_bytes)
         masks = masks.copy()
         masks[1:, 0] ^= np.uint64(1)  # flip label 0 of every vertex but the origin
-        return masks, coordinates, bases, ambiguous
+        return masks, coordinates, bases, ambiguous, complete
 
-    monkeypatch.setattr(kernel, "polytope_vertices", corrupted)
+    monkeypatch.setattr(kernel, "polytope_vertices_bounded", corrupted)
     assert profile_set(iter_vertex_enumeration(game)) == expected
 
 
@@ -352,3 +352,33 @@ def test_iter_vertex_enumeration_rejects_bad_input():
         iter_vertex_enumeration(game, exact=1)
     with pytest.raises(TypeError, match="tol"):  # no tolerance argument (see the Notes of its docstring)
         iter_vertex_enumeration(game, tol=1e-9)
+
+
+def test_bounded_traversal_equals_the_unbounded_one_and_stops_at_its_budget():
+    """polytope_vertices is polytope_vertices_bounded without a budget; a small budget stops it, flagged incomplete."""
+    rng = np.random.default_rng(8)
+    M = rng.uniform(1, 2, size=(9, 9))
+    labels = np.arange(18, dtype=np.int64)
+    masks, coordinates, bases, ambiguous = kernel.polytope_vertices(M, labels)
+    bounded = kernel.polytope_vertices_bounded(M, labels, 1 << 30)
+    assert bounded[4]
+    for got, expected in zip(bounded[:3], (masks, coordinates, bases)):
+        np.testing.assert_array_equal(got, expected)
+    assert bounded[3] == ambiguous
+    budget = kernel.traversal_bytes(9, 9, 64, 256, 64)
+    partial = kernel.polytope_vertices_bounded(M, labels, budget)
+    assert not partial[4] and 0 < len(partial[0]) < len(masks)
+    np.testing.assert_array_equal(partial[0], masks[: len(partial[0])])
+    assert vertex_enumeration._traversal_bytes(9, 9, 64, 256, 64) == budget
+
+
+def test_vertex_enumeration_beyond_max_memory_is_refused():
+    from stackelberg.errors import ProblemTooLargeError
+
+    rng = np.random.default_rng(8)
+    game = NormalFormGame.from_bimatrix(rng.standard_normal((9, 9)), rng.standard_normal((9, 9)))
+    with pytest.raises(ProblemTooLargeError, match="max_memory") as error:
+        list(iter_vertex_enumeration(game, max_memory=100_000))
+    assert error.value.limit == "max_memory"
+    with pytest.raises(ProblemTooLargeError, match="max_memory"):  # up front: the first level alone is too large
+        iter_vertex_enumeration(game, max_memory=10_000)
