@@ -40,9 +40,12 @@ scale. For exact (integer or ``Fraction``) games, each equilibrium is also ratio
 denominators up to ``max_denominator``) and, when the rational profile has exactly zero regret, returned exact:
 rational equilibria come out as ``Fraction`` with zero regret, irrational ones in floating point.
 
-Sizes that finish in seconds (one core, see ``benchmarks/README.md``): 3 x 3 x 3 (343 support profiles),
-2 x 2 x 2 x 2 x 2 (243), 4 x 4 x 3 and 2 x 2 x 2 x 2 x 2 x 2 (729) in tens of seconds; the work grows like
-:math:`\prod_p (2^{n_p} - 1)` support profiles times :math:`2^d` corners per cell.
+Sizes that finish in seconds (one core, generic random payoffs, see ``benchmarks/README.md``): 3 x 3 x 3
+(343 support profiles) in 2-4 s, 2 x 2 x 2 x 2 x 2 (243) in 5-7 s, 4 x 3 x 3 in 3-16 s; 2 x 2 x 2 x 2 x 2 x 2
+(729) takes one to three minutes. The work grows like :math:`\prod_p (2^{n_p} - 1)` support profiles times
+:math:`2^d` corners per cell. Gambit's ``enumpoly`` is faster (tenths of a second) but gives up on supports whose
+subdivision exceeds its budget: on generic 2 x 2 x 2 x 2 x 2 games it misses equilibria that this solver finds
+(and certifies), whose total count is odd as Wilson's theorem requires.
 
 References
 ----------
