@@ -16,7 +16,8 @@ solution). In log-probabilities :math:`w_p(a) = \log \sigma_p(a)` the curve is t
 
 :math:`D` equations in :math:`D + 1` unknowns (:math:`D = \sum_p n_p`). :func:`logit_equilibrium` follows it
 by arclength, as Gambit's ``logit`` does: an Euler predictor along the unit tangent (the null vector of
-:math:`DH`, oriented to keep its direction), then Newton corrector steps with the Moore-Penrose pseudo-inverse;
+:math:`DH`, oriented so that :math:`\det [DH; t]` keeps its sign, which carries the trace through turning
+points of :math:`\lambda`), then Newton corrector steps with the Moore-Penrose pseudo-inverse;
 the step grows by ``max_accel`` after an easy correction and halves after a hard one or a sharp turn. Payoffs
 are scaled by :math:`\max(1, \max|u|)` inside, and every reported :math:`\lambda` is in the game's own units.
 
@@ -165,6 +166,7 @@ def logit_equilibrium(
     tangent = branch.tangent(y)
     if tangent[-1] < 0:
         tangent = -tangent
+    orientation = branch.orientation(y, tangent)  # kept along the branch, through its turning points
     lambdas, profiles = [0.0], [branch.probabilities(y)]
     h, steps, equilibrium = first_step, 0, None
     while True:
@@ -180,9 +182,9 @@ def logit_equilibrium(
                                           "point too sharp for the step control)", budget="max_steps")
             continue
         new_tangent = branch.tangent(corrected)
-        if new_tangent @ tangent < 0:
+        if branch.orientation(corrected, new_tangent) != orientation:
             new_tangent = -new_tangent
-        if new_tangent @ tangent < 0.9 and h > 1e-8:  # a sharp turn: take a smaller step
+        if new_tangent @ tangent < 0.9 and h > 1e-8:  # a sharp turn or a jump to another branch: a smaller step
             h /= 2
             continue
         if target is not None and corrected[-1] >= target:  # crossed lam: land on it
@@ -295,6 +297,11 @@ class _Branch:
         _, J = self.residual_and_jacobian(y)
         t = np.linalg.svd(J)[2][-1]
         return t / np.linalg.norm(t)
+
+    def orientation(self, y, tangent) -> float:
+        """The sign of det([DH(y); tangent]): constant along a regular branch (Allgower and Georg, ch. 2)."""
+        _, J = self.residual_and_jacobian(y)
+        return float(np.sign(np.linalg.det(np.vstack([J, tangent]))))
 
     def correct(self, y, iterations: int = 8):
         for k in range(iterations):
