@@ -224,7 +224,7 @@ def _check_types(types) -> list[NormalFormGame]:
                 raise type(error)(f"types[{k}]: {error}") from None
         if game.n_players != 2:
             raise ValueError(f"types[{k}] must be a two-player game; it has {game.n_players} players")
-        if game.shape != games[0].shape if games else False:
+        if games and game.shape != games[0].shape:
             raise ValueError(f"every type must have the same action sets: types[{k}] has shape {game.shape}, "
                              f"types[0] has {games[0].shape}")
         games.append(game)
