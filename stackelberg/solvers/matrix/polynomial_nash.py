@@ -29,7 +29,8 @@ The solver subdivides the unit box :math:`[0, 1]^d` of each support profile:
 Cells still undecided at the finest width surround singular roots or *continua* of solutions. Gauss-Newton from
 their centres projects them onto the solution set; the points that are equilibria are grouped by distance. A group
 whose Jacobian is rank-deficient and whose points spread over more than a few cells is a continuum: it is
-reported as one representative equilibrium with ``parameters["continuum"] = True`` and
+reported, per support profile and connected group of cells (so a continuum crossing several support profiles
+appears once for each), as one representative equilibrium with ``parameters["continuum"] = True`` and
 ``parameters["dimension"]`` (the nullity of the Jacobian there). Every other equilibrium has
 ``parameters["continuum"] = False``.
 
@@ -280,6 +281,9 @@ class _System:
             if self.shape[p] == 1:
                 continue
             others = self.scripts[p]
+            if not others:  # a one-player game: the differences are constants
+                parts.append(np.broadcast_to(self.differences[p], (len(z), self.shape[p] - 1)))
+                continue
             spec = "i" + "".join(others) + "," + ",".join("z" + c for c in others) + "->zi"
             parts.append(np.einsum(spec, self.differences[p], *[x[ord(c) - 97] for c in others], optimize=True))
         return np.concatenate(parts, axis=1)

@@ -158,3 +158,13 @@ def test_bad_arguments_and_budget():
         polynomial_nash_equilibria(game, exact=True)
     with pytest.raises(TypeError, match="NormalFormGame"):
         polynomial_nash_equilibria([[1]])
+
+
+def test_one_player_and_trivial_games():
+    one = NormalFormGame([np.array([1, 3, 3])])
+    found = nash_equilibria(one)
+    assert [eq.pure_actions for eq in found if eq.is_pure] == [(1,), (2,)]
+    assert [eq.support for eq in found if eq.parameters["continuum"]] == [((1, 2),)]
+    constant = nash_equilibria(NormalFormGame([np.zeros((2, 2, 2), dtype=int)] * 3))
+    assert len(constant) == 27  # one answer per support profile: pure points or continua of full dimension
+    assert all(eq.parameters["dimension"] == sum(len(s) - 1 for s in eq.support) for eq in constant)
