@@ -176,7 +176,8 @@ def correlated_equilibria(
     source = game.exact_payoffs if exact else game.payoffs
     if isinstance(objective, str):
         if objective not in OBJECTIVES:
-            raise ValueError(f"objective must be 'welfare', 'leader' or an array of shape {game.shape}; got {objective!r}")
+            raise ValueError(f"objective must be 'welfare', 'leader' or an array of shape {game.shape}; "
+                             f"got {objective!r}")
         c = sum(source) if objective == "welfare" else source[0]
         name = objective
     else:

@@ -59,7 +59,6 @@ References
 from __future__ import annotations
 
 import itertools
-import math
 import string
 from fractions import Fraction
 

@@ -1,4 +1,4 @@
-"""The logit QRE branch: its QRE satisfy the logit fixed point, and its end is the equilibrium pygambit's logit finds."""
+"""The logit QRE branch: its QRE are logit fixed points, and it ends at the equilibrium pygambit's logit finds."""
 
 from fractions import Fraction
 
