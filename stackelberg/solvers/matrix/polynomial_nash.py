@@ -204,6 +204,20 @@ def _dominated(payoffs, profile) -> bool:
     return False
 
 
+def _contract(D, vectors, batch):
+    """Contract the trailing axes of ``D`` with a batch of vectors: ``(batch, product of D's leading axes)``.
+
+    ``D`` has shape ``leading + (s_1, ..., s_r)`` and ``vectors[j]`` shape ``(batch, s_j)``; the last axis goes
+    first, each step one batched matrix-vector product.
+    """
+    if not vectors:
+        return np.broadcast_to(D.reshape(1, -1), (batch, D.size))
+    T = (D.reshape(-1, D.shape[-1]) @ vectors[-1].T).T  # (batch, everything before the last axis)
+    for vector in reversed(vectors[:-1]):
+        T = np.matmul(T.reshape(batch, -1, vector.shape[1]), vector[:, :, None])[..., 0]
+    return T
+
+
 def _regrets(payoffs, strategies) -> list[float]:
     out = []
     for p, tensor in enumerate(payoffs):
@@ -283,8 +297,7 @@ class _System:
             if not others:  # a one-player game: the differences are constants
                 parts.append(np.broadcast_to(self.differences[p], (len(z), self.shape[p] - 1)))
                 continue
-            spec = "i" + "".join(others) + "," + ",".join("z" + c for c in others) + "->zi"
-            parts.append(np.einsum(spec, self.differences[p], *[x[ord(c) - 97] for c in others], optimize=True))
+            parts.append(_contract(self.differences[p], [x[ord(c) - 97] for c in others], len(z)))
         return np.concatenate(parts, axis=1)
 
     def jacobian(self, z):
@@ -302,10 +315,8 @@ class _System:
                 if self.shape[q] == 1:
                     continue
                 rest = [o for o in others if o != c]
-                spec = "i" + "".join(others) + "," + ",".join("z" + o for o in rest) + "->zi" + c
-                operands = [x[ord(o) - 97] for o in rest]
-                T = np.einsum(spec, self.differences[p], *operands, optimize=True) if rest else \
-                    np.broadcast_to(self.differences[p], (batch,) + self.differences[p].shape)
+                moved = np.moveaxis(self.differences[p], 1 + others.index(c), 1)  # (k_p, |S_q|, rest...)
+                T = _contract(moved, [x[ord(o) - 97] for o in rest], batch).reshape(batch, -1, self.shape[q])
                 J[:, rows, self.offsets[q]:self.offsets[q + 1]] = T[:, :, 1:] - T[:, :, :1]
         return J
 
