@@ -42,9 +42,9 @@ denominators up to ``max_denominator``) and, when the rational profile has exact
 rational equilibria come out as ``Fraction`` with zero regret, irrational ones in floating point.
 
 Sizes that finish in seconds (one core, generic random payoffs, see ``benchmarks/README.md``): 3 x 3 x 3
-(343 support profiles) in 2-4 s, 2 x 2 x 2 x 2 x 2 (243) in 5-7 s, 4 x 3 x 3 in 3-16 s; 2 x 2 x 2 x 2 x 2 x 2
-(729) takes one to three minutes. The work grows like :math:`\prod_p (2^{n_p} - 1)` support profiles times
-:math:`2^d` corners per cell. Gambit's ``enumpoly`` is faster (tenths of a second) but gives up on supports whose
+(343 support profiles) in under 1 s, 2 x 2 x 2 x 2 x 2 (243) in about 1 s, 4 x 3 x 3 in 1-8 s;
+2 x 2 x 2 x 2 x 2 x 2 (729) takes 8-30 s. The work grows like :math:`\prod_p (2^{n_p} - 1)` support profiles
+times :math:`2^d` corners per cell. Gambit's ``enumpoly`` is 13-30x faster but gives up on supports whose
 subdivision exceeds its budget: on generic 2 x 2 x 2 x 2 x 2 games it misses equilibria that this solver finds
 (and certifies), whose total count is odd as Wilson's theorem requires.
 
