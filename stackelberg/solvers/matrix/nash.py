@@ -15,7 +15,9 @@ returns the *extreme* equilibria: the vertices of the finitely many maximal
 convex sets of equilibria, whose convex hulls are described by
 :func:`stackelberg.solvers.matrix.components.equilibrium_components`. A
 non-degenerate game has finitely many equilibria, an odd number of them, and
-they are all extreme. Every result is certified by
+they are all extreme. For N != 2 players :func:`nash_equilibria` returns all
+equilibria of small games (:mod:`stackelberg.solvers.matrix.polynomial_nash`).
+Every result is certified by
 :func:`stackelberg.solvers.matrix.results.certify_equilibrium` from the game's payoffs:
 exactly zero regret in exact mode.
 """
