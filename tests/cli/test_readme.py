@@ -4,7 +4,8 @@ The commands are read from the README's shell code blocks and from the inline co
 paragraph. A documented form ``a|b`` or ``[--flag a|b]`` is expanded into one command per alternative (the others
 at their first alternative, optional parts present), plus the command without its optional parts. Each runs in a
 temporary directory; long commands get small budgets through their own flags (appended, so they override the
-README's values); the files a command reads (``game.nfg``, ``study.sqlite``, ``maintain.npz``) are made first.
+README's values); the files a command reads (``game.nfg``, ``three.nfg``, ``types.json``, ``study.sqlite``,
+``maintain.npz``) are made first.
 """
 
 import itertools
@@ -99,6 +100,21 @@ def _prepare(directory: Path, argv: list[str]) -> None:
 
     if "game.nfg" in argv:
         save_game(catalog.maintain(), directory / "game.nfg")
+    if "three.nfg" in argv:  # a three-player game: each matches or mismatches the next (one mixed equilibrium)
+        import numpy as np
+
+        from stackelberg import NormalFormGame
+
+        a = np.indices((2, 2, 2))
+        save_game(NormalFormGame([(a[0] == a[1]) * 1, (a[1] == a[2]) * 1, (a[2] != a[0]) * 1]),
+                  directory / "three.nfg")
+    if "types.json" in argv:  # the README's example types file
+        import json
+
+        (directory / "types.json").write_text(json.dumps({
+            "prior": ["1/2", "1/2"],
+            "types": [{"leader": [[2, 4], [1, 3]], "follower": [[1, 0], [0, 1]]},
+                      {"leader": [[1, 2], [0, 3]], "follower": [[0, 1], [1, 0]]}]}))
     if argv[:2] == ["study", "plot"]:
         assert main(["study", "cooperation", "--sizes", "3", "--rhos=-1,1", "--trials", "2", "--workers", "1",
                      "--out", "study.sqlite", "--no-progress"]) == 0

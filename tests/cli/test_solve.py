@@ -77,5 +77,79 @@ def test_n_player_concept_error_names_the_flag(cli, tmp_path):
     path = tmp_path / "three.json"
     game = sb.NormalFormGame([[[[1, 0], [0, 1]], [[0, 1], [1, 0]]]] * 3)
     sb.save_game(game, path)
-    code, _, err = cli("solve", path, "--concept", "nash")
-    assert code == 2 and "--concept sequential" in err and err.count("\n") == 1
+    code, _, err = cli("solve", path, "--concept", "stackelberg")  # nash works for N players since issue 17
+    assert code == 2 and "--concept nash, sequential or pure-nash" in err and err.count("\n") == 1
+
+
+def _three_player_file(tmp_path):
+    import numpy as np
+
+    a = np.indices((2, 2, 2))
+    path = tmp_path / "three.nfg"
+    sb.save_game(sb.NormalFormGame([(a[0] == a[1]) * 1, (a[1] == a[2]) * 1, (a[2] != a[0]) * 1]), path)
+    return str(path)
+
+
+def test_solve_nash_of_a_three_player_game(cli, tmp_path):
+    code, out, _ = cli("solve", _three_player_file(tmp_path), "--concept", "nash", "--format", "json")
+    assert code == 0
+    (row,) = json.loads(out)
+    assert row["strategies"] == ["a1:1/2 a2:1/2"] * 3 and row["regret"] == "0" and row["continuum"] is False
+
+
+def test_solve_qre_limit_and_at_lambda(cli):
+    from stackelberg.cli._common import strategy
+
+    game = sb.get_game("maintain")
+    code, out, _ = cli("solve", "maintain", "--concept", "qre", "--format", "json")
+    assert code == 0
+    (row,) = json.loads(out)
+    expected = sb.logit_equilibrium(game).equilibrium
+    assert row["strategies"] == [strategy(game.action_names[p], s) for p, s in enumerate(expected.strategies)]
+    assert row["regret"] == "0"
+    code, out, _ = cli("solve", "maintain", "--concept", "qre", "--lam", "0.5", "--format", "json")
+    (row,) = json.loads(out)
+    assert row["lambda"] == "0.5" and float(row["regret"]) > 0
+
+
+def test_solve_correlated_prints_the_lp_optimum(cli):
+    code, out, _ = cli("solve", "battle_of_the_sexes", "--concept", "correlated", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    expected = sb.correlated_equilibria(sb.get_game("battle_of_the_sexes"))
+    assert len(rows) == len(expected.support) + 1
+    assert rows[-1]["probability"] == "; ".join(str(v) for v in expected.payoffs)
+
+
+def test_solve_bayesian_stackelberg_from_a_types_file(cli, tmp_path):
+    path = tmp_path / "types.json"
+    path.write_text(json.dumps({"prior": ["1/2", "1/2"],
+                                "types": [{"leader": [[2, 4], [1, 3]], "follower": [[1, 0], [0, 1]]},
+                                          {"leader": [[1, 2], [0, 3]], "follower": [[0, 1], [1, 0]]}],
+                                "leader_actions": ["U", "D"], "follower_actions": ["L", "R"]}))
+    code, out, _ = cli("solve", str(path), "--concept", "bayesian-stackelberg", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["response"] for r in rows] == ["R", "R"] and rows[0]["value"] == "3"
+    assert rows[0]["leader_strategy"] == "U:1/2 D:1/2"
+
+
+def test_solve_bayesian_stackelberg_one_type_is_the_mixed_sse(cli):
+    code, out, _ = cli("solve", "commitment_example", "--concept", "bayesian-stackelberg", "--format", "json")
+    assert code == 0
+    (row,) = json.loads(out)
+    assert row["value"] == "7/2"
+
+
+def test_bad_types_files_are_one_line_errors(cli, tmp_path):
+    bad = tmp_path / "types.json"
+    bad.write_text(json.dumps({"prior": [0.5, 0.6], "types": [{"leader": [[1]], "follower": [[1]]}] * 2}))
+    code, _, err = cli("solve", str(bad), "--concept", "bayesian-stackelberg")
+    assert code == 2 and "prior must sum to 1" in err
+    bad.write_text(json.dumps({"prior": [1], "types": [{"leader": [["x"]], "follower": [[1]]}]}))
+    code, _, err = cli("solve", str(bad), "--concept", "bayesian-stackelberg")
+    assert code == 2 and "types[0].leader[0][0]" in err
+    bad.write_text(json.dumps({"prior": [0.5, 0.5], "types": [{"leader": [[1]], "follower": [[1]]},
+                                                               {"leader": [[1, 2]], "follower": [[1, 2]]}]}))
+    code, _, err = cli("solve", str(bad), "--concept", "bayesian-stackelberg")
+    assert code == 2 and "same action sets" in err

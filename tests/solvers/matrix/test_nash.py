@@ -234,8 +234,8 @@ def test_exact_true_on_a_converted_float_game():
 def test_nash_equilibria_rejects_bad_input():
     game = NormalFormGame.from_bimatrix(*VON_STENGEL)
     three_players = NormalFormGame.common_payoff(np.zeros((2, 2, 2), dtype=int))
-    with pytest.raises(ValueError, match="2 players.*pure_nash_equilibria"):
-        nash_equilibria(three_players)
+    with pytest.raises(ValueError, match="method must be 'auto' or 'support' for a game with 3 players"):
+        nash_equilibria(three_players, "vertex")
     with pytest.raises(ValueError, match="method must be one of"):
         nash_equilibria(game, "simplex")
     with pytest.raises(ValueError, match="tol"):
