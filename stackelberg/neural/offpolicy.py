@@ -31,11 +31,14 @@ Examples
 --------
 >>> import jax, stackelberg as sb
 >>> from stackelberg.neural.envs import matrix_env
->>> config = BiACConfig(steps=200, explore_steps=100, log_every=100, hidden=(16,))
+>>> config = BiACConfig(steps=250, explore_steps=100, log_every=100, hidden=(16,))
 >>> program = make_biac(matrix_env(sb.get_game("escape")), config)
->>> params, metrics = jax.jit(program.train_one)(jax.random.PRNGKey(0))
->>> metrics["reward"].shape, metrics["joint_action_share"].shape
-((2, 2), (2, 9))
+>>> program.n_blocks, program.n_chunks
+(3, 3)
+>>> BiACConfig(leader_lr=-0.1)
+Traceback (most recent call last):
+...
+ValueError: leader_lr must be a real number in (0, inf); got -0.1
 """
 
 from __future__ import annotations
