@@ -371,7 +371,8 @@ def markov_env(game: MarkovGame, horizon: int | None = None, *, features=None, t
     )
 
 
-def coordination_grid_game(size: int = 15, gamma: float = 0.95, *, slip: float = 0.0) -> MarkovGame:
+def coordination_grid_game(size: int = 15, gamma: float = 0.95, *, slip: float = 0.0,
+                           random_start: bool = False) -> MarkovGame:
     r"""Bi-AC's coordination grid game on a ``size x size`` grid (two agents; sparse transitions).
 
     The "10" square is the top-left cell and the "20" square the bottom-right one. Agent A (the leader, player
@@ -390,6 +391,9 @@ def coordination_grid_game(size: int = 15, gamma: float = 0.95, *, slip: float =
         Discount factor.
     slip : float
         Slip probability of each agent (``gridworld``'s ``slip``).
+    random_start : bool
+        Start from a uniformly random joint cell instead of the two corners ("exploring starts": a learner then
+        sees the paying squares without first having to find them by a random walk).
 
     Returns
     -------
@@ -400,6 +404,9 @@ def coordination_grid_game(size: int = 15, gamma: float = 0.95, *, slip: float =
     >>> game = coordination_grid_game(3, 0.9)
     >>> game.n_states, game.action_shape, game.is_sparse
     (82, (5, 5), True)
+    >>> mu = coordination_grid_game(3, 0.9, random_start=True).initial_distribution
+    >>> float(mu[0]), round(float(mu[1]), 4), int((mu > 0).sum())  # (0,0)|(0,0) pays: no start there
+    (0.0, 0.0127, 79)
     """
     size = check_positive_int("size", size, minimum=2)
     gamma = check_discount("gamma", gamma)
@@ -412,7 +419,7 @@ def coordination_grid_game(size: int = 15, gamma: float = 0.95, *, slip: float =
         value = 10.0 if cells == (ten, ten) else 20.0 if cells == (twenty, twenty) else 0.0
         return (value, value)
 
-    return gridworld(
+    game = gridworld(
         ["." * size] * size,
         n_agents=2,
         moves=("N", "S", "E", "W", "stay"),
@@ -423,6 +430,22 @@ def coordination_grid_game(size: int = 15, gamma: float = 0.95, *, slip: float =
         gamma=gamma,
         sparse=True,
         player_names=("A", "B"),
+    )
+    if not random_start:
+        return game
+    mu = np.ones(game.n_states)
+    mu[list(game.terminal_states)] = 0.0
+    paying = np.flatnonzero(np.asarray(game.rewards)[0, :, 0] != 0.0)
+    mu[paying] = 0.0  # start where nothing has been paid yet
+    return MarkovGame(
+        game.transitions,
+        game.rewards,
+        gamma=gamma,
+        initial_distribution=mu / mu.sum(),
+        terminal_states=game.terminal_states,
+        player_names=game.player_names,
+        state_names=game.state_names,
+        action_names=game.action_names,
     )
 
 
@@ -447,7 +470,8 @@ def grid_features(size: int) -> np.ndarray:
     return out
 
 
-def grid_env(size: int = 15, gamma: float = 0.95, *, slip: float = 0.0, horizon: int | None = None) -> Env:
+def grid_env(size: int = 15, gamma: float = 0.95, *, slip: float = 0.0, horizon: int | None = None,
+             random_start: bool = False) -> Env:
     """:func:`coordination_grid_game` as an :class:`Env` with coordinate features (:func:`grid_features`).
 
     Examples
@@ -456,5 +480,5 @@ def grid_env(size: int = 15, gamma: float = 0.95, *, slip: float = 0.0, horizon:
     >>> env.n_states, env.obs_dim, env.horizon
     (257, 5, 50)
     """
-    game = coordination_grid_game(size, gamma, slip=slip)
+    game = coordination_grid_game(size, gamma, slip=slip, random_start=random_start)
     return markov_env(game, horizon, features=grid_features(size), name=f"coordination grid {size}x{size}")

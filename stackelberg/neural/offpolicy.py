@@ -352,6 +352,7 @@ def _offpolicy_program(env: Env, config: OffPolicyConfig, agent: _Agent) -> Prog
         chunk=chunk,
         n_chunks=n_chunks,
         params=lambda c: c.params,
+        step=lambda c: one_step(c, None)[0],
     )
 
 

@@ -10,6 +10,9 @@ for all seeds at once as ``jax.jit(jax.vmap(...))``:
   ``init(key) -> carry``, ``chunk(carry) -> (carry, metrics)`` called ``n_chunks`` times and
   ``params(carry) -> params`` (a progress bar advances per chunk).
 
+Optionally ``step(carry) -> carry`` advances one seed by one environment step (and its update), for per-step
+Python loops such as the benchmark's baseline.
+
 ``metrics`` is a dict of arrays whose leading axis is the logging block (one row per ``log_every`` environment
 steps; chunks are concatenated and cut to ``n_blocks``). Every learner reports ``"step"`` (environment steps
 done at the end of the block), ``"reward"`` (mean reward per step of each agent in the block, ``(n_agents,)``)
@@ -41,6 +44,7 @@ class Program(NamedTuple):
     chunk: Callable | None = None
     n_chunks: int = 1
     params: Callable | None = None
+    step: Callable | None = None
 
 
 @dataclass(frozen=True)
