@@ -38,7 +38,7 @@ def main(argv=None):
     config = BiACConfig(steps=args.steps)
 
     start = time.perf_counter()
-    train("bi-ac", env, config, seeds=args.seeds, progress=False)
+    first = train("bi-ac", env, config, seeds=args.seeds, progress=False)
     with_compile = time.perf_counter() - start
     second = train("bi-ac", env, config, seeds=args.seeds, progress=False)
     vector_rate = args.seeds * args.steps / second.seconds
@@ -63,7 +63,7 @@ def main(argv=None):
     print("| method | env steps/s | time for 100 seeds x 2000 steps |")
     print("|---|---|---|")
     print(f"| one jit(vmap) program, {args.seeds} seeds | {vector_rate:,.0f} | {second.seconds:.1f} s "
-          f"(+{with_compile - second.seconds:.1f} s compilation in the first run) |")
+          f"(first run {first.seconds:.1f} s, compilation included) |")
     print(f"| per-seed Python loop of jitted steps | {loop_rate:,.0f} | "
           f"{args.seeds * args.steps / loop_rate:.0f} s (extrapolated) |")
     print(f"\nspeed-up: {vector_rate / loop_rate:.1f}x; jax {jax.__version__}; "
