@@ -11,7 +11,7 @@ or ``"coordination-grid[:SIZE]"`` (:func:`stackelberg.neural.envs.coordination_g
 
 Examples
 --------
->>> report = train_report("bi-ac", "escape", seeds=2, steps=300,
+>>> report = train_report("bi-ac", "escape", seeds=2, steps=300,  # the program train's example compiled
 ...                       config={"explore_steps": 200, "hidden": (16,)})
 >>> report["exact_outcomes"], report["seeds"], report["steps"]
 (['C-Z'], 2, 300)

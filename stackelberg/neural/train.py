@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
+import hashlib
 import importlib
 import json
 import pkgutil
@@ -417,16 +417,36 @@ def _measure(env: Env, policies: np.ndarray, reference: dict):
 
 
 # ---------------------------------------------------------------------------- train
-@functools.lru_cache(maxsize=8)
+_COMPILED: dict = {}
+
+
+def _env_key(env: Env) -> tuple:
+    """Equal for environments with equal static fields and arrays (their programs are interchangeable)."""
+    digest = hashlib.sha1()
+    for name in ("rewards", "next_states", "next_cdf", "initial_states", "initial_cdf", "terminal", "features"):
+        array = np.asarray(getattr(env, name))
+        digest.update(str((name, array.dtype.str, array.shape)).encode())
+        digest.update(array.tobytes())
+    return (env.n_agents, env.n_states, env.action_counts, env.obs_dim, env.horizon, env.gamma,
+            env.finite_horizon, env.time_feature, digest.hexdigest())
+
+
 def _compiled(entry: Algorithm, env: Env, config):
-    """The learner's program and its vmapped functions (reused while the same env/config repeat).
+    """The learner's program and its vmapped functions, reused for equal (env, config) pairs (up to 8 kept).
 
     ``init`` runs eagerly (a few hundred small operations: cheaper than compiling it); the chunk is jitted.
     """
-    program = entry.make_train(env, config)
-    if program.chunk is not None and program.init is not None:
-        return program, jax.vmap(program.init), jax.jit(jax.vmap(program.chunk)), None
-    return program, None, None, jax.jit(jax.vmap(program.train_one))
+    key = (entry.name, entry.make_train, _env_key(env), config)
+    if key not in _COMPILED:
+        program = entry.make_train(env, config)
+        if program.chunk is not None and program.init is not None:
+            value = (program, jax.vmap(program.init), jax.jit(jax.vmap(program.chunk)), None)
+        else:
+            value = (program, None, None, jax.jit(jax.vmap(program.train_one)))
+        if len(_COMPILED) >= 8:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = value
+    return _COMPILED[key]
 
 
 def train(algorithm: str, env, config=None, *, seeds=10, steps: int | None = None, progress=None) -> TrainResult:
