@@ -329,9 +329,9 @@ def onpolicy_program(env: Env, config: PPOConfig, agent: OnPolicyAgent) -> Progr
     n_chunks = max(d for d in range(1, 11) if n_blocks % d == 0)
     blocks_per_chunk = n_blocks // n_chunks
     gamma = float(env.gamma if config.gamma is None else config.gamma)
-    if config.reward_scale is None:
-        largest = float(jnp.max(jnp.abs(env.rewards)))
-        scale = 1.0 / largest if largest > 0 else 1.0
+    if config.reward_scale is None:  # jnp, so that the rewards may be traced (a program vmapped over games)
+        largest = jnp.max(jnp.abs(env.rewards))
+        scale = jnp.where(largest > 0, 1.0 / jnp.where(largest > 0, largest, 1.0), 1.0)
     else:
         scale = float(config.reward_scale)
     strides, A = env.strides, env.n_joint_actions
