@@ -33,8 +33,12 @@ from .envs import (  # noqa: E402
     matrix_env,
     step_autoreset,
 )
+from .train import TrainResult, algorithm_names, train  # noqa: E402
 
 __all__ = [
+    "train",
+    "TrainResult",
+    "algorithm_names",
     "Env",
     "EnvState",
     "matrix_env",
