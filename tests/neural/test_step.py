@@ -1,0 +1,118 @@
+"""STEP: the N-level hypernetwork policy's pieces by hand, symmetric greedy execution, determinism, a small-budget
+run reaching the Stackelberg equilibrium of Penalty and Mixing, and configuration errors."""
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import stackelberg as sb
+from stackelberg.neural.envs import matrix_env
+from stackelberg.neural.hypernetwork import (
+    NLevelPolicy,
+    STEPConfig,
+    greedy_chain,
+    hypernetwork_regulariser,
+    make_step,
+    target_policy_logits,
+)
+
+SMALL = dict(steps=3000, gamma=0.0, n_envs=4, rollout_length=25, hidden=(16,), embed_hidden=(16,), embed_dim=16,
+             hyper_hidden=(16,), target_hidden=16, lr=2e-3, critic_lr=2e-3, log_every=500)
+
+
+def test_regulariser_by_hand():
+    generated = jnp.array([[1.0, 2.0], [3.0, -1.0], [9.0, 9.0]])
+    old = jnp.array([[0.0, 0.0], [3.0, 1.0], [0.0, 0.0]])
+    # agent at level 2 (the paper's i = 3): beta / 2 * (||(1, 2)||^2 + ||(0, -2)||^2) = 0.3 / 2 * 9
+    assert float(hypernetwork_regulariser(generated, old, 2, 0.3)) == pytest.approx(1.35, abs=1e-6)
+    assert float(hypernetwork_regulariser(generated, old, 1, 0.3)) == pytest.approx(1.5, abs=1e-6)
+    assert float(hypernetwork_regulariser(generated, old, 0, 0.3)) == 0.0
+    # the old generator is a constant: the gradient pulls only the current one
+    grad = jax.grad(lambda g: hypernetwork_regulariser(g, old, 2, 0.3))(generated)
+    assert np.allclose(grad, [[0.3, 0.6], [0.0, -0.6], [0.0, 0.0]])
+
+
+def test_target_policy_by_hand():
+    # embed_dim 2, hidden 1, 2 actions: W1 = [[1], [-1]], b1 = [0.5], W2 = [[2, -1]], b2 = [0, 1]
+    flat = jnp.array([1.0, -1.0, 0.5, 2.0, -1.0, 0.0, 1.0])
+    logits = target_policy_logits(flat, jnp.array([2.0, 1.0]), 2, 1, 2)  # relu(2 - 1 + 0.5) = 1.5
+    assert logits.tolist() == [3.0, -0.5]
+
+
+def test_regulariser_of_the_hypernetwork_and_its_shapes():
+    model = NLevelPolicy(3, 2, (4,), 3, 2, (5,), 4)
+    params = model.init(jax.random.PRNGKey(0), jnp.zeros(1), jnp.zeros(4), 0)
+    generated = model.apply(params, method=NLevelPolicy.generate)
+    assert generated.shape == (3, 3 * 4 + 4 + 4 * 2 + 2)
+    moved = jax.tree_util.tree_map(lambda x: x + 0.1, params)
+    moved_generated = model.apply(moved, method=NLevelPolicy.generate)
+    expected = 0.5 / 2 * float(jnp.sum((moved_generated[:2] - generated[:2]) ** 2))
+    assert float(hypernetwork_regulariser(moved_generated, generated, 2, 0.5)) == pytest.approx(expected, rel=1e-6)
+    assert model.apply(params, jnp.zeros(1), jnp.zeros(4), 2).shape == (2,)
+
+
+def test_greedy_chain_conditions_on_superiors():
+    # agent 0 prefers action 1; agent 1 copies agent 0; agent 2 plays 2 - agent 1
+    def logits(obs, actions, level):
+        if level == 0:
+            return jnp.array([0.0, 1.0, 0.0])
+        if level == 1:
+            return jax.nn.one_hot(actions[0], 3)
+        return jax.nn.one_hot(2 - actions[1], 3)
+
+    assert greedy_chain(logits, jnp.zeros(1), (3, 3, 3), 2).tolist() == [1, 1, 1]
+    assert greedy_chain(logits, jnp.zeros(1), (3, 3, 3), 0).tolist() == [1, 0, 0]
+
+
+def test_symmetric_execution_and_determinism():
+    env = matrix_env(sb.get_game("penalty:-25"), episode_length=5)
+    config = STEPConfig(**{**SMALL, "steps": 40, "n_envs": 2, "rollout_length": 5, "log_every": 20})
+    program = make_step(env, config)
+    run = jax.jit(program.train_one)
+    (p1, m1), (p2, m2) = run(jax.random.PRNGKey(1)), run(jax.random.PRNGKey(1))
+    leaves = zip(jax.tree_util.tree_leaves(p1), jax.tree_util.tree_leaves(p2))
+    assert all(np.array_equal(a, b) for a, b in leaves)
+    assert set(p1) == {"actor", "critic_0", "critic_1"}
+    obs = env.reset(jax.random.PRNGKey(0))[1]
+    joint = np.asarray(m1["joint_policy"][-1]).reshape(3, 3)
+    assert joint.sum() == pytest.approx(1.0, abs=1e-5)
+    # the greedy follower answers the greedy leader: its conditional policy's most likely action
+    leader, follower = np.asarray(program.act(p1, obs)).tolist()
+    assert leader == int(np.argmax(joint.sum(axis=1)))
+    assert follower == int(np.argmax(joint[leader]))
+
+
+def test_step_reaches_the_stackelberg_equilibrium_of_penalty_and_mixing_in_most_seeds():
+    # both games in one program (same shapes, only the payoff tables differ): one compilation
+    envs = [matrix_env(sb.get_game(g), episode_length=1) for g in ("penalty:-25", "mixing")]
+    obs = envs[0].reset(jax.random.PRNGKey(0))[1]
+
+    def run(rewards, keys):
+        program = make_step(dataclasses.replace(envs[0], rewards=rewards), STEPConfig(**SMALL))
+        params, _ = jax.vmap(program.train_one)(keys)
+        return jax.vmap(program.act, (0, None))(params, obs)
+
+    tables = jnp.stack([env.rewards for env in envs])
+    greedy = np.asarray(jax.jit(jax.vmap(run, (0, None)))(tables, jax.random.split(jax.random.PRNGKey(0), 10)))
+    assert np.mean(np.all(greedy[0] == (0, 2), axis=1)) >= 0.6  # Penalty(-25): the SE (a1, a3)
+    assert np.mean(np.all(greedy[1] == (0, 0), axis=1)) >= 0.6  # Mixing: the SE (a1, a1)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("beta", -1.0), ("embed_dim", 0), ("hyper_hidden", (0,)), ("lr_ratio", 0.0), ("target_hidden", -2),
+     ("value_clip_eps", 0.0)],
+)
+def test_bad_configs_name_the_field(field, value):
+    with pytest.raises(ValueError, match=field):
+        STEPConfig(**{field: value})
+
+
+def test_config_of_another_learner_is_refused():
+    from stackelberg.neural.ppo import MAPPOConfig
+
+    with pytest.raises(TypeError, match="STEPConfig"):
+        make_step(matrix_env(sb.get_game("mixing")), MAPPOConfig())
