@@ -128,6 +128,7 @@ class _Engine:
         self.game = game
         self.gamma = gamma
         self.eps = eps
+        self.schedule = None  # exploration per iteration of a run, or None for a constant eps
         self.horizon = game.horizon
         self.shape = game.action_shape
         self.n_agents = game.n_players
@@ -1105,12 +1106,32 @@ class _Adam:
         return params + self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
+def _exploration_schedule(exploration):
+    """``exploration`` as ``(start, schedule)``: a number is constant; ``(start, end, steps)`` decreases linearly.
+
+    ``schedule(step)`` is the floor at iteration ``step`` (None for a constant floor): from ``start`` by
+    ``(start - end) / steps`` per iteration down to ``end``, as the thesis's code decrements epsilon per episode.
+    """
+    if isinstance(exploration, (tuple, list)):
+        if len(exploration) != 3:
+            raise ValueError(f"exploration must be a probability or (start, end, steps); got {exploration!r}")
+        start = check_probability("exploration start", exploration[0])
+        end = check_probability("exploration end", exploration[1])
+        steps = check_positive_int("exploration steps", exploration[2])
+        if end > start:
+            raise ValueError(f"exploration must decrease: end {end} > start {start}")
+        return start, lambda step: max(end, start - (start - end) * step / steps), (start, end, steps)
+    return exploration, None, None
+
+
 def _prepare_run(
     game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0, optimizer,
     entropy, cost_on="payment",
 ):
     """Validate a run's arguments; return the engine, payments, start point and the incentive optimiser."""
+    exploration, schedule, raw = _exploration_schedule(exploration)
     engine = _engine(game, gamma, exploration)
+    engine.schedule = schedule
     optimizer = check_choice("incentive_optimizer", optimizer, OPTIMIZERS)
     population = check_choice("population", population, POPULATIONS)
     n_steps = check_positive_int("n_steps", n_steps)
@@ -1123,7 +1144,8 @@ def _prepare_run(
     entropy = check_real("entropy", entropy, low=0.0)
     parameters = dict(
         population=population, n_steps=n_steps, gamma=engine.gamma, alpha=alpha, beta=beta, r_max=r_max,
-        cost=cost, exploration=engine.eps, entropy=entropy, record_every=record_every, incentive_optimizer=optimizer,
+        cost=cost, exploration=engine.eps if schedule is None else raw, entropy=entropy, record_every=record_every,
+        incentive_optimizer=optimizer,
         cost_on=cost_on,
     )  # fmt: skip
     if population == "lio":
@@ -1166,6 +1188,8 @@ def _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha,
             rows.append(_measure(engine, logits, None if payments is None else payments.received(eta, r_max)))
             steps.append(step)
         if step < n_steps:
+            if engine.schedule is not None:
+                engine.eps = engine.schedule(step)
             logits, gradients = _incentive_update(estimator, payments, logits, eta, alpha, r_max)
             if gradients is not None:
                 eta = ascend(eta, *gradients)
@@ -1248,9 +1272,14 @@ def incentive_trajectory(
         ``(N, N, S, n)`` (conditioned on the recipient's own action only). Default: zeros, i.e.
         incentives of :math:`R_{\max}/2` everywhere, the output of a freshly initialised
         sigmoid layer; LIO defaults to the thesis's inputs.
-    gamma, alpha, r_max, cost, exploration, entropy
+    gamma, alpha, r_max, cost, entropy
         As in :func:`metagrad_step` (``r_max``, ``cost`` are unused by ``"pg"``; with ``gradient="sampled"`` the
         entropy bonus is differentiated at the sampled steps).
+    exploration : float or tuple
+        The agents' exploration lower bound :math:`\epsilon` (see :func:`metagrad_step`), or a schedule
+        ``(start, end, steps)``: :math:`\epsilon` starts at ``start`` and falls by ``(start - end) / steps`` per
+        iteration down to ``end``, as the thesis's code decrements it per episode (LIO in the Escape Room:
+        ``(0.5, 0.1, 1000)``).
     beta : float
         Learning rate of the incentive parameters.
     incentive_optimizer : {"adam", "adam-single", "sgd", "sgd+adam-cost"}

@@ -467,3 +467,20 @@ def test_cost_on_validation(er21):
         mg.incentive_trajectory(er21, "designer", n_steps=1, cost_on="half")
     with pytest.raises(ValueError, match="cost_on='sigmoid' applies to the 'designer'"):
         mg.incentive_trajectory(er21, "lio", n_steps=1, cost_on="sigmoid")
+
+
+def test_exploration_schedule_decreases_linearly_per_iteration():
+    game = escape_room(2, 1, horizon=2)
+    logits = mg.initial_logits(game, scale=0.5, seed=5)
+    eta = np.zeros((game.n_states, game.n_joint_actions, 3))
+    params = dict(alpha=0.5, beta=0.2, cost=0.3)
+    run = mg.incentive_trajectory(game, "designer", n_steps=4, logits0=logits, eta0=eta, incentive_optimizer="sgd",
+                                  exploration=(0.5, 0.1, 2), **params)
+    for eps in (0.5, 0.3, 0.1, 0.1):
+        logits, eta = mg.metagrad_step(game, logits, eta, exploration=eps, **params)
+    np.testing.assert_allclose(run.eta, eta)
+    assert run.parameters["exploration"] == (0.5, 0.1, 2)
+    with pytest.raises(ValueError, match="exploration must decrease"):
+        mg.incentive_trajectory(game, "pg", n_steps=1, exploration=(0.1, 0.5, 2))
+    with pytest.raises(ValueError, match=r"\(start, end, steps\)"):
+        mg.incentive_trajectory(game, "pg", n_steps=1, exploration=(0.5, 0.1))
