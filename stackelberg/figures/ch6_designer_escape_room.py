@@ -124,6 +124,15 @@ What we tried, with evidence (ER(5,2), seed 0 unless stated, 1500 iterations):
    1e5 episodes (pipelined: the validation episode is the next training episode), and use
    networks that generalise across states and joint actions; we use exact expectations.
 
+5. The ER(2,1) ingredients (the code's cost ``cost_on="sigmoid"``, the noise-Adam designer
+   ``incentive_optimizer="sgd+adam-cost"`` with the cost Adam at 0.0076, eps 0, c 0.0166), seed 0, 2000
+   iterations, plain meta step at rate 3, 30, 100: designer -0.03... ending at -0.18, -0.17, -1.25, collective
+   -0.14, -0.09, -1.13, nobody escapes (each agent paid < 0.03 per episode). In ER(5,2) the plain step on the
+   exact meta-gradient cannot recruit two pullers before the cost removes the incentives; only Adam's
+   per-parameter normalisation (the exact "adam" runs above, 12.46 and 16.96) does. So the ingredient that gives
+   Fig. 6.1d's 1 + eps in ER(2,1) does not close the ER(5,2) gap in the tabular exact setting; what remains is the
+   thesis's own setting (sampled episodes, networks), the neural issue's.
+
 ``free_riding_check`` measures the door-goer's incentive: with one agent at the lever, four at
 the door (start-state probability 0.965) and the designer paying ~2 for the lever in every
 state and joint action, the door-goer's exact policy gradient still *lowers* its lever
