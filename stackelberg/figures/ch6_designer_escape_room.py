@@ -126,7 +126,7 @@ What we tried, with evidence (ER(5,2), seed 0 unless stated, 1500 iterations):
 
 5. The ER(2,1) ingredients (the code's cost ``cost_on="sigmoid"``, the noise-Adam designer
    ``incentive_optimizer="sgd+adam-cost"`` with the cost Adam at 0.0076, eps 0, c 0.0166), seed 0, 2000
-   iterations, plain meta step at rate 3, 30, 100: designer -0.03... ending at -0.18, -0.17, -1.25, collective
+   iterations, plain meta step at rate 3, 30, 100: designer reward at the end -0.18, -0.17, -1.25, collective
    -0.14, -0.09, -1.13, nobody escapes (each agent paid < 0.03 per episode). In ER(5,2) the plain step on the
    exact meta-gradient cannot recruit two pullers before the cost removes the incentives; only Adam's
    per-parameter normalisation (the exact "adam" runs above, 12.46 and 16.96) does. So the ingredient that gives
