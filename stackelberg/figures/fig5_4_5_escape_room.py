@@ -65,6 +65,14 @@ learning rates 1-30, cost weight 0-1) or a larger Adam epsilon (1e-3): no escape
 at the start (seed 0, policy rate 0.5, eta = -3) the exact one-step meta-gradient is at most
 2e-3 (median 3e-5 over the parameters) against a cost gradient of up to 1.6e-2 at weight 1, so
 only Adam's per-parameter normalisation lets it move the incentives.
+The authors' configuration (``config_room_lio.py``: epsilon from 0.5 down to 0.1 over the first 1000 episodes,
+here ``exploration=(0.5, 0.1, 1000)`` per iteration, separate cost Adam at 0.1 x the incentive rate), ER(3,2),
+8 seeds, policy rate 0.5, eta = -3, 2000 iterations: 0 of 8 reach 8, collective -2.78, -2.92, -2.92, -2.93, -2.90,
+-2.92, -2.92, -2.91 (the over-paying trap: at epsilon 0.5 the three givers bid each other up at the lever before
+anyone exits). With the same schedule and the designer's noise-Adam reading (``incentive_optimizer="sgd+adam-cost"``,
+plain meta step at rate 10 or 30, cost Adam at 0.01): -0.01 on all 8 (nobody moves; the exact meta-gradient is too
+small for a plain step, as above). So the schedule does not help the exact tabular LIO; the sampled/neural version
+is the neural issue's.
 Exact vs sampled LIO in ER(2,1) (seed-0 initial point, 1500 iterations): exact 8.96, sampled
 8.64, 8.97, 8.72.
 """

@@ -128,6 +128,7 @@ class _Engine:
         self.game = game
         self.gamma = gamma
         self.eps = eps
+        self.schedule = None  # exploration per iteration of a run, or None for a constant eps
         self.horizon = game.horizon
         self.shape = game.action_shape
         self.n_agents = game.n_players
@@ -432,8 +433,9 @@ class _Payments:
     agent ``k``. Works for both estimators: it only maps ``(S, A)`` arrays to parameters.
     """
 
-    def __init__(self, engine: _Engine, population: str, eta_shape: tuple):
+    def __init__(self, engine: _Engine, population: str, eta_shape: tuple, cost_on: str = "payment"):
         N, S, A = engine.n_agents, engine.S, engine.A
+        self.cost_on = cost_on
         joint_actions = np.array(np.unravel_index(np.arange(A), engine.shape))  # (N, A)
         states = np.arange(S)[:, None]
         self.index, self.block = {}, {}  # flat index of eta inside the block eta.flat[lo:hi] of pair (g, k)
@@ -502,7 +504,11 @@ def _incentive_update(estimator, payments, logits, eta, alpha, r_max):
             payments.gather(penalty, spent, g, k)
     sigma = sigmoid(eta).ravel()
     slope = r_max * sigma * (1.0 - sigma)  # d iota / d eta
-    return new, ((slope * benefit).reshape(eta.shape), (slope * penalty).reshape(eta.shape))
+    if payments.cost_on == "sigmoid":  # the code's psi: every output's sigmoid at each step, before the factor R_max
+        penalty = np.broadcast_to((spent * payments.live)[:, :, None], eta.shape).ravel() * sigma * (1.0 - sigma)
+    else:
+        penalty = slope * penalty
+    return new, ((slope * benefit).reshape(eta.shape), penalty.reshape(eta.shape))
 
 
 # =============================================================================================
@@ -582,6 +588,17 @@ def _check_incentives(game: MarkovGame, incentives):
 def _check_rates(alpha, beta, cost, r_max) -> tuple:
     """The learning rates and the incentive cost (non-negative) and the incentive bound (positive)."""
     return check_tol("alpha", alpha), check_tol("beta", beta), check_tol("cost", cost), check_positive("r_max", r_max)
+
+
+COST_ON = ("payment", "sigmoid")
+
+
+def _check_cost_on(population: str, cost_on) -> str:
+    """``cost_on`` is one of :data:`COST_ON`; ``"sigmoid"`` applies to the designer only."""
+    cost_on = check_choice("cost_on", cost_on, COST_ON)
+    if cost_on == "sigmoid" and population != "designer":
+        raise ValueError(f"cost_on='sigmoid' applies to the 'designer' population only; got population {population!r}")
+    return cost_on
 
 
 def _engine(game, gamma, exploration) -> _Engine:
@@ -891,7 +908,7 @@ def pg_step(
 
 
 def metagrad_step(game, logits, eta, *, gamma: float = 0.99, alpha: float = 1.0, beta: float = 1.0, r_max: float = 2.0,
-                  cost: float = 1.0, exploration: float = 0.0, entropy: float = 0.0) -> tuple:
+                  cost: float = 1.0, exploration: float = 0.0, entropy: float = 0.0, cost_on: str = "payment") -> tuple:
     r"""One exact iteration of meta-gradient incentive design (Algorithm 3, :math:`M = 1`).
 
     1. Every agent takes an exact policy-gradient step on extrinsic reward plus the designer's
@@ -923,6 +940,12 @@ def metagrad_step(game, logits, eta, *, gamma: float = 0.99, alpha: float = 1.0,
         Agents' exploration lower bound :math:`\epsilon`.
     entropy : float, default 0.0
         Agents' entropy-bonus coefficient (see :func:`exact_policy_gradients`).
+    cost_on : {"payment", "sigmoid"}, default "payment"
+        What :math:`\psi` charges: ``"payment"``, the incentives the agents receive,
+        :math:`\sum_k \iota_k(s, \mathbf a)` at each step; ``"sigmoid"``, as the thesis's public code
+        (``incentive_designer.py``) computes it, the sum over all ``n`` outputs of the sigmoid *before* the factor
+        :math:`R_{\max}`, :math:`\sum_b \sigma(\eta[s, \mathbf a, b])`, including the outputs of actions nobody
+        took: half of what is paid when every output is paid to one agent (:math:`R_{\max} = 2`).
 
     Returns
     -------
@@ -944,10 +967,12 @@ def metagrad_step(game, logits, eta, *, gamma: float = 0.99, alpha: float = 1.0,
     >>> bool(new_eta[0, 0, 0] < 0 < new_eta[0, 1, 1])  # pay less for the costly action 0
     True
     """
-    return _exact_incentive_step(game, "designer", logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy)
+    return _exact_incentive_step(game, "designer", logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy,
+                                 cost_on)
 
 
-def _exact_incentive_step(game, population, logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy):
+def _exact_incentive_step(game, population, logits, eta, gamma, alpha, beta, r_max, cost, exploration, entropy,
+                          cost_on="payment"):
     """One exact iteration of a paying population, plain gradient ascent on ``eta`` (Algorithm 2 or 3).
 
     Validates its arguments; the engine of :func:`metagrad_step` and
@@ -957,7 +982,7 @@ def _exact_incentive_step(game, population, logits, eta, gamma, alpha, beta, r_m
     logits = _check_logits(game, logits)
     eta = (_check_designer_eta if population == "designer" else _check_lio_eta)(game, eta)
     alpha, beta, cost, r_max = _check_rates(alpha, beta, cost, r_max)
-    payments = _Payments(engine, population, eta.shape)
+    payments = _Payments(engine, population, eta.shape, _check_cost_on(population, cost_on))
     estimator = _ExactEstimator(engine, check_real("entropy", entropy, low=0.0))
     new, (benefit, penalty) = _incentive_update(estimator, payments, logits, eta, alpha, r_max)
     return new, eta + beta * (benefit - cost * penalty)
@@ -989,6 +1014,11 @@ class IncentiveRun:
     incentive_received : numpy.ndarray
         ``(n_records, N, n)``: expected incentive an agent receives *when it takes* each
         action (visit-weighted mean over states, as Fig. 5.5b,d measure it).
+    incentive_per_episode : numpy.ndarray
+        ``(n_records, N, n)``: expected incentive an agent receives per episode for each action,
+        summed over the episode's steps (unconditional: an action the agent never takes receives 0). This is
+        what the thesis's code logs for Fig. 6.1d (``evaluate.test_escape_room``: ``r-lever``, ``r-start``,
+        ``r-door``); its sum over actions and agents is ``incentive_cost``.
     start_policy : numpy.ndarray
         ``(n_records, N, n)``: each agent's action probabilities in the initial state.
     logits : tuple of numpy.ndarray
@@ -1005,6 +1035,7 @@ class IncentiveRun:
     returns: np.ndarray
     incentive_cost: np.ndarray
     incentive_received: np.ndarray
+    incentive_per_episode: np.ndarray
     start_policy: np.ndarray
     logits: tuple
     eta: np.ndarray | None
@@ -1025,13 +1056,15 @@ def _measure(engine: _Engine, logits, incentives):
     visits = d.sum(axis=0)[:, None] * engine.live[:, None]  # undiscounted expected visits per live state
     start = engine.mu @ np.stack(policies)  # (N, n)
     received = np.zeros((engine.n_agents, engine.shape[0]))
+    per_episode = np.zeros((engine.n_agents, engine.shape[0]))
     spent = 0.0
     if incentives is not None:
         for k in range(engine.n_agents):
             paid = engine.marginal(k, visits * joint * engine.as_joint(k, incentives[k])).sum(axis=0)
             spent += float(paid.sum())
+            per_episode[k] = paid
             received[k] = paid / np.maximum((visits * policies[k]).sum(axis=0), 1e-300)
-    return returns, spent, received, start
+    return returns, spent, received, start, per_episode
 
 
 def _initial_eta(game: MarkovGame, population: str, eta0):
@@ -1051,7 +1084,7 @@ def _initial_eta(game: MarkovGame, population: str, eta0):
     return _check_lio_eta(game, eta0, "eta0")
 
 
-OPTIMIZERS = ("adam", "adam-single", "sgd")
+OPTIMIZERS = ("adam", "adam-single", "sgd", "sgd+adam-cost")
 GRADIENTS = ("exact", "sampled")
 
 
@@ -1073,12 +1106,32 @@ class _Adam:
         return params + self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
+def _exploration_schedule(exploration):
+    """``exploration`` as ``(start, schedule)``: a number is constant; ``(start, end, steps)`` decreases linearly.
+
+    ``schedule(step)`` is the floor at iteration ``step`` (None for a constant floor): from ``start`` by
+    ``(start - end) / steps`` per iteration down to ``end``, as the thesis's code decrements epsilon per episode.
+    """
+    if isinstance(exploration, (tuple, list)):
+        if len(exploration) != 3:
+            raise ValueError(f"exploration must be a probability or (start, end, steps); got {exploration!r}")
+        start = check_probability("exploration start", exploration[0])
+        end = check_probability("exploration end", exploration[1])
+        steps = check_positive_int("exploration steps", exploration[2])
+        if end > start:
+            raise ValueError(f"exploration must decrease: end {end} > start {start}")
+        return start, lambda step: max(end, start - (start - end) * step / steps), (start, end, steps)
+    return exploration, None, None
+
+
 def _prepare_run(
     game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0, optimizer,
-    entropy,
+    entropy, cost_on="payment",
 ):
     """Validate a run's arguments; return the engine, payments, start point and the incentive optimiser."""
+    exploration, schedule, raw = _exploration_schedule(exploration)
     engine = _engine(game, gamma, exploration)
+    engine.schedule = schedule
     optimizer = check_choice("incentive_optimizer", optimizer, OPTIMIZERS)
     population = check_choice("population", population, POPULATIONS)
     n_steps = check_positive_int("n_steps", n_steps)
@@ -1086,11 +1139,14 @@ def _prepare_run(
     alpha, beta, cost, r_max = _check_rates(alpha, beta, cost, r_max)
     logits = initial_logits(game) if logits0 is None else _check_logits(game, logits0)
     eta = _initial_eta(game, population, eta0)
-    payments = None if eta is None else _Payments(engine, population, eta.shape)
+    cost_on = _check_cost_on(population, cost_on)
+    payments = None if eta is None else _Payments(engine, population, eta.shape, cost_on)
     entropy = check_real("entropy", entropy, low=0.0)
     parameters = dict(
         population=population, n_steps=n_steps, gamma=engine.gamma, alpha=alpha, beta=beta, r_max=r_max,
-        cost=cost, exploration=engine.eps, entropy=entropy, record_every=record_every, incentive_optimizer=optimizer,
+        cost=cost, exploration=engine.eps if schedule is None else raw, entropy=entropy, record_every=record_every,
+        incentive_optimizer=optimizer,
+        cost_on=cost_on,
     )  # fmt: skip
     if population == "lio":
         own = engine.n_agents > 2 and eta.shape[-1] == engine.shape[0]
@@ -1108,6 +1164,14 @@ def _prepare_run(
         def ascend(params, benefit, penalty):
             return single(params, benefit - cost * penalty)
 
+    elif optimizer == "sgd+adam-cost":  # what Adam does to a noise-dominated meta-gradient, next to a steady cost
+
+        costly = _Adam(cost * beta)
+
+        def ascend(params, benefit, penalty):
+            params = params + beta * benefit
+            return costly(params, -penalty) if cost > 0 else params
+
     else:
 
         def ascend(params, benefit, penalty):
@@ -1124,6 +1188,8 @@ def _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha,
             rows.append(_measure(engine, logits, None if payments is None else payments.received(eta, r_max)))
             steps.append(step)
         if step < n_steps:
+            if engine.schedule is not None:
+                engine.eps = engine.schedule(step)
             logits, gradients = _incentive_update(estimator, payments, logits, eta, alpha, r_max)
             if gradients is not None:
                 eta = ascend(eta, *gradients)
@@ -1135,6 +1201,7 @@ def _run(engine, payments, estimator, n_steps, record_every, logits, eta, alpha,
         returns=returns,
         incentive_cost=np.array([r[1] for r in rows]),
         incentive_received=np.array([r[2] for r in rows]),
+        incentive_per_episode=np.array([r[4] for r in rows]),
         start_policy=np.array([r[3] for r in rows]),
         logits=logits,
         eta=eta,
@@ -1160,6 +1227,7 @@ def incentive_trajectory(
     exploration: float = 0.0,
     entropy: float = 0.0,
     incentive_optimizer: str = "adam",
+    cost_on: str = "payment",
     record_every: int = 1,
     progress: bool | None = None,
 ) -> IncentiveRun:
@@ -1204,12 +1272,17 @@ def incentive_trajectory(
         ``(N, N, S, n)`` (conditioned on the recipient's own action only). Default: zeros, i.e.
         incentives of :math:`R_{\max}/2` everywhere, the output of a freshly initialised
         sigmoid layer; LIO defaults to the thesis's inputs.
-    gamma, alpha, r_max, cost, exploration, entropy
+    gamma, alpha, r_max, cost, entropy
         As in :func:`metagrad_step` (``r_max``, ``cost`` are unused by ``"pg"``; with ``gradient="sampled"`` the
         entropy bonus is differentiated at the sampled steps).
+    exploration : float or tuple
+        The agents' exploration lower bound :math:`\epsilon` (see :func:`metagrad_step`), or a schedule
+        ``(start, end, steps)``: :math:`\epsilon` starts at ``start`` and falls by ``(start - end) / steps`` per
+        iteration down to ``end``, as the thesis's code decrements it per episode (LIO in the Escape Room:
+        ``(0.5, 0.1, 1000)``).
     beta : float
         Learning rate of the incentive parameters.
-    incentive_optimizer : {"adam", "adam-single", "sgd"}
+    incentive_optimizer : {"adam", "adam-single", "sgd", "sgd+adam-cost"}
         How the incentive parameters ascend their gradient. ``"sgd"``: plain ascent on
         benefit minus ``cost`` times the cost gradient. ``"adam"`` (as the thesis trains LIO's
         incentive function and the designer): one Adam optimiser with learning rate ``beta`` on
@@ -1219,7 +1292,18 @@ def incentive_trajectory(
         ``"adam-single"``: one Adam on benefit minus ``cost`` times the cost gradient. Note that
         on *exact* gradients Adam moves every parameter whose gradient keeps its sign by about
         its learning rate per step, however small that gradient is (there is no sampling noise
-        to damp it). Agents always take plain policy-gradient steps, as in the thesis.
+        to damp it). ``"sgd+adam-cost"``: plain ascent with rate ``beta`` on the meta-gradient and the separate
+        Adam with rate ``cost * beta`` on the cost -- what the thesis's two Adam optimisers do on *sampled*
+        gradients where the meta-gradient's noise dominates its mean (Adam's step is then about
+        ``lr * mean / noise std``, linear in the gradient) while the cost's gradient (the occupancy of the
+        visited steps) keeps its sign and moves by the full cost rate. Agents always take plain
+        policy-gradient steps, as in the thesis.
+    cost_on : {"payment", "sigmoid"}, default "payment"
+        What the designer's cost :math:`\psi` charges (see :func:`metagrad_step`); ``"sigmoid"`` is the thesis's
+        code and applies to ``population="designer"`` only. With ``incentive_optimizer="adam"`` the two differ
+        only through the per-parameter constant (agents taking the action) x :math:`R_{\max}`, to which Adam is
+        invariant, and through outputs nobody receives; with ``"sgd"`` or ``"adam-single"`` ``"sigmoid"`` halves
+        the cost's weight (at :math:`R_{\max} = 2`).
     record_every : int
         Record the curves every this many iterations (and at the end).
     progress : bool or None
@@ -1249,7 +1333,7 @@ def incentive_trajectory(
     gradient = check_choice("gradient", gradient, GRADIENTS)
     engine, payments, n_steps, record_every, alpha, r_max, ascend, logits, eta, parameters, entropy = _prepare_run(
         game, population, n_steps, record_every, gamma, alpha, beta, r_max, cost, exploration, logits0, eta0,
-        incentive_optimizer, entropy,
+        incentive_optimizer, entropy, cost_on,
     )  # fmt: skip
     if gradient == "exact":
         if batch_size is not None or seed is not None:

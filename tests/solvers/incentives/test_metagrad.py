@@ -390,3 +390,97 @@ def test_scalar_eta0_fills_every_entry_and_must_be_finite():
     np.testing.assert_allclose(run.collective_return, full.collective_return)
     with pytest.raises(ValueError, match="eta0 must be finite"):
         mg.incentive_trajectory(game, "lio", n_steps=1, eta0=float("nan"))
+
+
+# --------------------------------------------------------------------------- the thesis code's cost and optimiser
+def sigmoid_cost(game, logits, eta, eps):
+    """E_theta[sum_t gamma^t sum_b sigma(eta[s_t, a_t, b])]: the code's psi (every output, before R_max), public functions."""
+    outputs = (1.0 / (1.0 + np.exp(-eta))).sum(axis=-1)  # (S, A)
+    zero = np.zeros_like(outputs)
+    charged = mg.exact_returns(game, logits, [outputs, zero], gamma=GAMMA, exploration=eps)
+    return charged[0] - mg.exact_returns(game, logits, gamma=GAMMA, exploration=eps)[0]
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.2])
+def test_sigmoid_cost_gradient_matches_finite_differences(er21, eps):
+    logits = random_logits(er21, 4)
+    eta = np.random.default_rng(5).normal(size=(er21.n_states, er21.n_joint_actions, 3))
+    cost = 0.5
+    _, new_eta = mg.metagrad_step(er21, logits, eta, gamma=GAMMA, alpha=ALPHA, beta=1.0, r_max=R_MAX, cost=cost,
+                                  exploration=eps, cost_on="sigmoid")
+    start = int(np.argmax(er21.initial_distribution))
+    rows = [start, start + 1]
+
+    def objective(block):
+        e = eta.copy()
+        e[rows] = block
+        welfare = designer_objective(er21, logits, e, 0.0, eps)
+        return welfare - cost * sigmoid_cost(er21, logits, e, eps)
+
+    np.testing.assert_allclose((new_eta - eta)[rows], numeric_gradient(objective, eta[rows]), atol=1e-7)
+
+
+def test_sigmoid_cost_charges_half_of_what_is_paid(er21):
+    """At R_max = 2 the code's cost of an output paid to one agent is half the payment's; unpaid outputs cost too."""
+    logits = random_logits(er21, 6)
+    eta = np.random.default_rng(7).normal(size=(er21.n_states, er21.n_joint_actions, 3))
+    common = dict(gamma=GAMMA, alpha=0.0, beta=1.0, r_max=2.0, cost=1.0)  # alpha = 0: only the cost moves eta
+    payment = eta - mg.metagrad_step(er21, logits, eta, **common, cost_on="payment")[1]
+    code = eta - mg.metagrad_step(er21, logits, eta, **common, cost_on="sigmoid")[1]
+    live = np.ones(er21.n_states, dtype=bool)
+    live[er21.terminal_states] = False
+    joint = np.array(np.unravel_index(np.arange(er21.n_joint_actions), er21.action_shape))  # (N, A)
+    takers = (joint[:, :, None] == np.arange(3)[None, None, :]).sum(axis=0)  # (A, n): agents taking action b
+    one = np.broadcast_to(takers == 1, eta.shape) & live[:, None, None]
+    nobody = np.broadcast_to(takers == 0, eta.shape) & live[:, None, None]
+    assert one.any() and nobody.any()
+    np.testing.assert_allclose(code[one], 0.5 * payment[one], rtol=1e-12, atol=1e-15)
+    assert np.all(payment[nobody] == 0.0) and np.all(code[nobody] >= 0.0) and code[nobody].max() > 0.0
+    # the cost itself: the code's cost of the pure strategy (L, D) at the start state is half what the agents get
+    paid = mg.designer_incentives(er21, eta, r_max=2.0)
+    a = er21.joint_index((LEVER, DOOR))
+    sig = 1.0 / (1.0 + np.exp(-eta[0, a]))
+    assert np.isclose(paid[0][0, a] + paid[1][0, a], 2.0 * (sig[LEVER] + sig[DOOR]))
+
+
+def test_sgd_plus_adam_cost_takes_a_plain_meta_step_and_a_sign_cost_step(er21):
+    logits = mg.initial_logits(er21, scale=0.5, seed=1)
+    eta = np.random.default_rng(2).normal(size=(er21.n_states, er21.n_joint_actions, 3))
+    beta, cost = 0.3, 0.1
+    common = dict(gamma=GAMMA, alpha=ALPHA, r_max=R_MAX, exploration=0.1)
+    benefit = mg.metagrad_step(er21, logits, eta, beta=1.0, cost=0.0, **common)[1] - eta
+    penalty = eta - mg.metagrad_step(er21, logits, eta, beta=1.0, cost=1.0, **dict(common, alpha=0.0))[1]
+    run = mg.incentive_trajectory(er21, "designer", n_steps=1, logits0=logits, eta0=eta, beta=beta, cost=cost,
+                                  incentive_optimizer="sgd+adam-cost", **common)
+    adam_first_step = cost * beta * penalty / (np.abs(penalty) + 1e-8)  # Adam's first step: lr * g / (|g| + eps)
+    np.testing.assert_allclose(run.eta, eta + beta * benefit - adam_first_step, atol=1e-12)
+
+
+def test_incentive_per_episode_adds_up_to_the_incentive_cost(er21):
+    run = mg.incentive_trajectory(er21, "designer", n_steps=5, logits0=mg.initial_logits(er21, scale=0.5, seed=3))
+    np.testing.assert_allclose(run.incentive_per_episode.sum(axis=(1, 2)), run.incentive_cost, rtol=1e-12)
+    assert run.incentive_per_episode.shape == run.incentive_received.shape
+
+
+def test_cost_on_validation(er21):
+    with pytest.raises(ValueError, match="cost_on"):
+        mg.incentive_trajectory(er21, "designer", n_steps=1, cost_on="half")
+    with pytest.raises(ValueError, match="cost_on='sigmoid' applies to the 'designer'"):
+        mg.incentive_trajectory(er21, "lio", n_steps=1, cost_on="sigmoid")
+
+
+def test_exploration_schedule_decreases_linearly_per_iteration():
+    game = escape_room(2, 1, horizon=2)
+    logits = mg.initial_logits(game, scale=0.5, seed=5)
+    eta = np.zeros((game.n_states, game.n_joint_actions, 3))
+    params = dict(alpha=0.5, beta=0.2, cost=0.3)
+    run = mg.incentive_trajectory(game, "designer", n_steps=4, logits0=logits, eta0=eta, incentive_optimizer="sgd",
+                                  exploration=(0.5, 0.1, 2), **params)
+    for eps in (0.5, 0.3, 0.1, 0.1):
+        logits, eta = mg.metagrad_step(game, logits, eta, exploration=eps, **params)
+    np.testing.assert_allclose(run.eta, eta)
+    assert run.parameters["exploration"] == (0.5, 0.1, 2)
+    with pytest.raises(ValueError, match="exploration must decrease"):
+        mg.incentive_trajectory(game, "pg", n_steps=1, exploration=(0.1, 0.5, 2))
+    with pytest.raises(ValueError, match=r"\(start, end, steps\)"):
+        mg.incentive_trajectory(game, "pg", n_steps=1, exploration=(0.5, 0.1))
