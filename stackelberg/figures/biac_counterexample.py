@@ -36,13 +36,13 @@ Eq. 7; Y's margin 10 gamma - 1 for answering B with B).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 import stackelberg as sb
 from stackelberg.figures._account import Row
 from stackelberg.solvers import check_bilevel_fixed_point, stackelberg_equilibria
@@ -69,10 +69,7 @@ def stays_at(game, values):
 
 def run(out_dir, quick: bool = False) -> dict:
     """Sweep gamma; write PNG + CSV into ``out_dir`` and return the headline numbers."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     gammas = QUICK_GAMMAS if quick else tuple(float(g) for g in FULL_GAMMAS)
@@ -142,10 +139,7 @@ def run(out_dir, quick: bool = False) -> dict:
     ax_margin.set_ylabel("Q_Y(s1,B,B) - Q_Y(s1,B,A) at (A,B)'s values")
     ax_margin.set_title("Y answers B with B (so X commits to A) iff 10 gamma - 1 > 0", fontsize=10)
     ax_margin.legend(fontsize=8)
-    fig.tight_layout()
-    png_path = os.path.join(out_dir, "biac_counterexample.png")
-    fig.savefig(png_path, dpi=120)
-    plt.close(fig)
+    png_path = save_figure(fig, os.path.join(out_dir, "biac_counterexample.png"))
 
     paper = {"AB_values": [0.0, 10.0], "BA_values": [10.0, 0.0], "AB_satisfies_eq7": True, "AB_is_birl": False}
     above = [e for e in table if e["gamma"] > 0.1]
@@ -186,15 +180,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/biac_counterexample", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="8 gammas instead of 27")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    print("paper:", json.dumps(numbers["paper"]))
-    print("ours: ", json.dumps(numbers["ours"], default=float))
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="8 gammas instead of 27")
 
 
 if __name__ == "__main__":

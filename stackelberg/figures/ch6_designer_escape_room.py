@@ -147,13 +147,13 @@ single Adam on the weighted objective (-0.35, -4.75): none recruits the second p
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg import escape_room
 from stackelberg.figures._account import Row
 from stackelberg.games.escape_room import DOOR, LEVER
@@ -244,10 +244,7 @@ def adam_noise_check(logits, eta, *, n_draws: int = 4000, seed: int = 0, alpha: 
 
 def run(out_dir, quick: bool = False) -> dict:
     """Run the designer in ER(2,1) (and ER(5,2)); write PNG + CSV into ``out_dir``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     cases = CASES[:1] if quick else CASES
@@ -313,10 +310,7 @@ def run(out_dir, quick: bool = False) -> dict:
     axes[-1].set_xlabel("iteration")
     axes[-1].set_ylabel("incentive received per step")
     axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.tight_layout()
-    png = os.path.join(out_dir, "ch6_designer_escape_room.png")
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
+    png = save_figure(fig, os.path.join(out_dir, "ch6_designer_escape_room.png"))
     summary = os.path.join(out_dir, "summary.csv")
     with open(summary, "w", newline="") as handle:
         writer = csv.writer(handle)
@@ -370,21 +364,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/ch6_designer_escape_room", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="ER(2,1) with the floor 0.1 only, 2 initial points, 800 iterations")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for key, value in numbers.items():
-        if key.startswith("ER(") and "runs" in value:
-            for r in value["runs"]:
-                print(f"{key} seed {r['seed']}: designer {r['designer_return']:.2f} (best {r['best_designer_return']:.2f}), "
-                      f"collective {r['collective_return']:.2f}, "
-                      f"paid {r['incentives_paid']:.2f}, cooperator lever incentive {r['cooperator_lever_incentive']}, "
-                      f"winner incentive {r['winner_incentive']} (thesis optimum {value['thesis_optimum']:g})")
-    print("free-riding check:", numbers["free_riding_check"])
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="ER(2,1) with the floor 0.1 only, 2 initial points, 800 iterations")
 
 
 if __name__ == "__main__":

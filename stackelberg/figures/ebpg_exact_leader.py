@@ -32,12 +32,12 @@ take an even number of steps).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg.figures._account import Row
 from stackelberg.games.coordination import resource_collection
 from stackelberg.solvers.coordination import (
@@ -90,10 +90,7 @@ def gradient_check() -> dict:
 
 def run(out_dir, quick: bool = False, progress=None) -> dict:
     """Run the gradient check and the training; write PNG + CSV into ``out_dir``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     budget = QUICK if quick else FULL
@@ -133,10 +130,7 @@ def run(out_dir, quick: bool = False, progress=None) -> dict:
         ax.set_ylabel("exact value / exact optimum")
         ax.set_title(f"tabular EBPG leader, rule-based followers, noise {noise:g}")
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    png = os.path.join(out_dir, "ebpg_exact_leader.png")
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
+    png = save_figure(fig, os.path.join(out_dir, "ebpg_exact_leader.png"))
 
     curve_csv = os.path.join(out_dir, "ebpg_learning_curves.csv")
     with open(curve_csv, "w", newline="") as handle:
@@ -198,18 +192,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/ebpg_exact_leader", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="150 iterations, one seed, no noise")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    check = numbers["gradient_check"]
-    print(f"Prop. 1: max |E[sparse] - dJ| = {check['max_abs_sparse_vs_fd']:.2e}; Remark 2 dense bias "
-          f"{check['dense_relative_bias']:.3f} (cosine {check['dense_cosine']:.3f})")
-    for name, final in numbers["finals"].items():
-        print(f"{name}: learned / optimal = {final['final_ratio']:.3f}")
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="150 iterations, one seed, no noise")
 
 
 if __name__ == "__main__":

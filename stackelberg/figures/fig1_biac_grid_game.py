@@ -65,7 +65,6 @@ Writes ``fig1_grid_game.png`` (layout with both joint policies' paths, and the s
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -74,6 +73,7 @@ import warnings
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 import stackelberg as sb
 from stackelberg import gridworld
 from stackelberg.figures._account import Row
@@ -214,10 +214,7 @@ def run(out_dir, quick: bool = False) -> dict:
 
     ``quick`` caps Nash value iteration at 300 sweeps (it cycles on the 3 x 3 grid) instead of 2000.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     max_iterations = 300 if quick else 2000
@@ -252,10 +249,7 @@ def run(out_dir, quick: bool = False) -> dict:
     fig, (ax_layout, ax_values) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1, 1.6]})
     _draw_layout(ax_layout, grid, {k[13:]: v for k, v in grid_paths.items() if k.startswith("joint policy")})
     _draw_values(ax_values, grid_rows + corridor_rows)
-    fig.tight_layout()
-    png_path = os.path.join(out_dir, "fig1_grid_game.png")
-    fig.savefig(png_path, dpi=120)
-    plt.close(fig)
+    png_path = save_figure(fig, os.path.join(out_dir, "fig1_grid_game.png"))
 
     numbers = {"grid": grid_numbers, "corridor": corridor_numbers, "gamma": GAMMA,
                "files": {"png": png_path, "csv": csv_path}}
@@ -364,15 +358,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/fig1_biac_grid_game", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="fewer Nash value-iteration sweeps")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for layout in ("grid", "corridor"):
-        print(layout, json.dumps(numbers[layout], default=float))
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="fewer Nash value-iteration sweeps")
 
 
 if __name__ == "__main__":

@@ -69,13 +69,13 @@ Writes ``games.csv``, ``aggregate.csv``, ``se_vs_ne_{n}x{n}.png`` per size and
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 
+from stackelberg.figures._script import script_main
 from stackelberg.analysis.cooperation_study import PAPER_RHOS, PAPER_SIZES, cooperation_study
 from stackelberg.analysis.plots import plot_study
 from stackelberg.figures._account import Row
@@ -193,30 +193,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/fig2_se_vs_ne", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="sizes 5 and 10, few trials")
-    parser.add_argument("--equilibria", choices=("pure", "mixed"), default="pure")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://HOST:8786")
-    parser.add_argument("--store", default=None, help="SQLite result store (resumable)")
-    parser.add_argument("--no-progress", action="store_true")
-    args = parser.parse_args(argv)
-    numbers = run(
-        args.out,
-        quick=args.quick,
-        equilibria=args.equilibria,
-        seed=args.seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        store=args.store,
-        progress=not args.no_progress,
-    )
-    for n, summary in numbers["sizes"].items():
-        print(f"{n}x{n}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in summary.items()))
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="sizes 5 and 10, few trials")
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ eta_C is driven down wherever the recipient cooperates and a share of runs stays
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg import NormalFormGame
 from stackelberg.analysis.lio_study import lio_convergence_study, lio_vector_field
 from stackelberg.figures._account import Row
@@ -45,10 +45,7 @@ def prisoners_dilemma() -> NormalFormGame:
 
 def run(out_dir, quick: bool = False) -> dict:
     """Compute the fields and the Prop. 3 check; write PNG + CSV into ``out_dir``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     game = prisoners_dilemma()
@@ -79,10 +76,7 @@ def run(out_dir, quick: bool = False) -> dict:
         ax.set_xlabel("incentive for cooperation eta_C^1")
     axes[0].set_ylabel("P(agent 2 cooperates) theta^2")
     fig.suptitle("Exact LIO in the IPD (Fig. 5.2): arrows = one iteration, red = trajectories")
-    fig.tight_layout()
-    png = os.path.join(out_dir, "fig5_2_lio_ipd.png")
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
+    png = save_figure(fig, os.path.join(out_dir, "fig5_2_lio_ipd.png"))
 
     field_csv = os.path.join(out_dir, "fig5_2_field.csv")
     with open(field_csv, "w", newline="") as handle:
@@ -145,15 +139,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/fig5_2_lio_ipd", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="2 grid points per axis for the Prop. 3 check")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for cost, row in numbers["prop3"].items():
-        print(f"cost={cost:g}: " + ", ".join(f"{k}={v:.4g}" for k, v in row.items()) + "  (thesis: all CC, margin > 0)")
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="2 grid points per axis for the Prop. 3 check")
 
 
 if __name__ == "__main__":

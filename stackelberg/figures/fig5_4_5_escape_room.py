@@ -79,12 +79,12 @@ Exact vs sampled LIO in ER(2,1) (seed-0 initial point, 1500 iterations): exact 8
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg import NormalFormGame, escape_room
 from stackelberg.figures._account import Row
 from stackelberg.solvers.incentives import lio_trajectory
@@ -104,10 +104,7 @@ def lio_eta0(game, value: float) -> np.ndarray:
 
 def run(out_dir, quick: bool = False) -> dict:
     """Run the IPD and Escape Room studies; write PNG + CSV into ``out_dir``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     numbers, files = {}, {}
@@ -125,10 +122,7 @@ def run(out_dir, quick: bool = False) -> dict:
     ax.set_ylabel("sum of rewards per round")
     ax.set_title("IPD, exact dynamics (Fig. 5.4)")
     ax.legend()
-    fig.tight_layout()
-    files["fig5_4_png"] = os.path.join(out_dir, "fig5_4_ipd.png")
-    fig.savefig(files["fig5_4_png"], dpi=120)
-    plt.close(fig)
+    files["fig5_4_png"] = save_figure(fig, os.path.join(out_dir, "fig5_4_ipd.png"))
     numbers["ipd_final_collective"] = {name: float(t.collective_reward[-1]) for name, t in ipd.items()}
     numbers["ipd_thesis"] = {"LIO": -2.0, "LIO-asym": -3.0, "PG": "not shown (defection, -4)"}
 
@@ -188,10 +182,7 @@ def run(out_dir, quick: bool = False) -> dict:
             actions=list(labels),
         )
     fig.suptitle("Escape Room, exact dynamics (Fig. 5.5)")
-    fig.tight_layout()
-    files["fig5_5_png"] = os.path.join(out_dir, "fig5_5_escape_room.png")
-    fig.savefig(files["fig5_5_png"], dpi=120)
-    plt.close(fig)
+    files["fig5_5_png"] = save_figure(fig, os.path.join(out_dir, "fig5_5_escape_room.png"))
 
     # ---- exact vs sampled (ER(2,1), LIO)
     game = escape_room(2, 1)
@@ -211,10 +202,7 @@ def run(out_dir, quick: bool = False) -> dict:
     ax.set_ylabel("collective return")
     ax.set_title("LIO in ER(2,1): exact vs sampled")
     ax.legend()
-    fig.tight_layout()
-    files["sampled_png"] = os.path.join(out_dir, "er21_exact_vs_sampled.png")
-    fig.savefig(files["sampled_png"], dpi=120)
-    plt.close(fig)
+    files["sampled_png"] = save_figure(fig, os.path.join(out_dir, "er21_exact_vs_sampled.png"))
     numbers["er21_exact_final"] = float(exact.collective_return[-1])
     numbers["er21_sampled_final"] = [float(r.collective_return[-1]) for r in sampled]
 
@@ -259,20 +247,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/fig5_4_5_escape_room", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="ER(2,1) only, 2 initial points, fewer iterations")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    print("IPD final collective reward:", numbers["ipd_final_collective"], "(thesis: LIO -2, LIO-asym -3)")
-    for key in ("ER(2,1)", "ER(3,2)"):
-        if key in numbers:
-            row = numbers[key]
-            print(f"{key}: LIO {np.round(row['lio_final_collective'], 2).tolist()}, PG {np.round(row['pg_final_collective'], 2).tolist()}"
-                  f" (thesis: LIO near {row['optimum']:g}, PG < 0); cooperator receives {row['cooperator_final_received']} for {row['actions']}")
-    print("ER(2,1) exact vs sampled final:", round(numbers["er21_exact_final"], 2), np.round(numbers["er21_sampled_final"], 2).tolist())
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="ER(2,1) only, 2 initial points, fewer iterations")
 
 
 if __name__ == "__main__":

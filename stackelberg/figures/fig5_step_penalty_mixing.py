@@ -40,13 +40,13 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg import get_game, repeated_game
 from stackelberg.figures._account import Row
 from stackelberg.solvers import (
@@ -110,10 +110,7 @@ def mixing_table(learner: str, runs: int, seed: int = 0) -> dict:
 
 def run(out_dir, quick: bool = False) -> dict:
     """Penalty sweep and Mixing table for every learner; write PNG + CSV; return the headline numbers."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -147,9 +144,7 @@ def run(out_dir, quick: bool = False) -> dict:
     axes[0].set_ylabel(f"% of {runs} runs")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title="final joint action")
     fig.suptitle("STEP Fig. 5: convergence in Penalty(k) (SE = (a1,a3))")
-    fig.tight_layout()
-    fig.savefig(out / "fig5_penalty.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out / "fig5_penalty.png")
 
     numbers = {f"penalty {r['k']} {r['learner']} (a1,a3) %": round(100 * r["(a1,a3)"], 1) for r in penalty}
     numbers.update({f"mixing {learner} average reward": round(row["average"][0], 2) for learner, row in mixing.items()})
@@ -192,14 +187,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/fig5_step_penalty_mixing", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="30 runs instead of 100")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for key, value in numbers.items():
-        print(f"{key:55s} {value:8.2f}")
-    return numbers
+    return script_main(run, account, argv, quick_help="30 runs instead of 100")
 
 
 if __name__ == "__main__":

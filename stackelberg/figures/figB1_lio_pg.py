@@ -20,12 +20,12 @@ LIO-PG run ends at DC with collective reward -3 (thesis: near -3).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg import NormalFormGame
 from stackelberg.analysis.lio_study import lio_convergence_study, lio_vector_field
 from stackelberg.figures._account import Row
@@ -42,10 +42,7 @@ def prisoners_dilemma() -> NormalFormGame:
 
 def run(out_dir, quick: bool = False) -> dict:
     """Compute the fields and the LIO-PG check; write PNG + CSV into ``out_dir``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     game = prisoners_dilemma()
@@ -66,10 +63,7 @@ def run(out_dir, quick: bool = False) -> dict:
             ax.set_xlabel(f"incentive {names[action][0]}")
         axes[action][0].set_ylabel("P(agent 2 cooperates)")
     fig.suptitle("Exact LIO in the IPD (Fig. B.1): top, incentive for C; bottom, incentive for D")
-    fig.tight_layout()
-    png = os.path.join(out_dir, "figB1_lio_fields.png")
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
+    png = save_figure(fig, os.path.join(out_dir, "figB1_lio_fields.png"))
 
     field_csv = os.path.join(out_dir, "figB1_fields.csv")
     with open(field_csv, "w", newline="") as handle:
@@ -94,10 +88,7 @@ def run(out_dir, quick: bool = False) -> dict:
     ax.set_ylabel("probability / incentive")
     ax.legend(fontsize=8)
     ax.set_title("LIO (row) with PG (column): ends at DC")
-    fig.tight_layout()
-    png_pg = os.path.join(out_dir, "lio_pg_trajectory.png")
-    fig.savefig(png_pg, dpi=120)
-    plt.close(fig)
+    png_pg = save_figure(fig, os.path.join(out_dir, "lio_pg_trajectory.png"))
 
     summary_csv = os.path.join(out_dir, "lio_pg_outcomes.csv")
     with open(summary_csv, "w", newline="") as handle:
@@ -136,16 +127,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/figB1_lio_pg", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="3 grid points per axis for the LIO-PG check")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    print(f"bottom row: max d eta_D = {numbers['bottom_row_max_d_eta_D']:.4g} (thesis: < 0)")
-    print(f"LIO-PG: {numbers['lio_pg_runs']} runs, fraction DC = {numbers['lio_pg_fraction_DC']:.3g}, "
-          f"collective = {numbers['lio_pg_mean_collective']:.3g} (thesis: DC, near -3)")
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="3 grid points per axis for the LIO-PG check")
 
 
 if __name__ == "__main__":

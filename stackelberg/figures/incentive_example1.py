@@ -32,9 +32,9 @@ xi = 0.05) gives the same end points within 0.04.
 
 from __future__ import annotations
 
-import argparse
 import os
 
+from stackelberg.figures._script import script_main
 from stackelberg.analysis.incentive_study import EXAMPLE1_STARTS, EXAMPLE1_STATIONARY_POINTS, run_example1
 from stackelberg.figures._account import Row
 
@@ -89,15 +89,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/incentive_example1", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="coarser grid, fewer iterations")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    print("paper: stationary points (direct)", numbers["paper"]["stationary_points_direct"])
-    for parameterization, summary in numbers["ours"].items():
-        print(f"ours ({parameterization}):", summary)
-    return numbers
+    return script_main(run, account, argv, quick_help="coarser grid, fewer iterations")
 
 
 if __name__ == "__main__":

@@ -45,9 +45,9 @@ probably start in different cells (Fig. 3 is missing).
 
 from __future__ import annotations
 
-import argparse
 import os
 
+from stackelberg.figures._script import script_main
 from stackelberg.analysis.incentive_study import GRIDWORLD_PAPER_TABLE1, run_gridworld, run_gridworld_table
 from stackelberg.figures._account import Row
 
@@ -102,22 +102,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/incentive_gridworld", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="60 iterations per run")
-    parser.add_argument("--no-progress", action="store_true")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick, progress=not args.no_progress)
-    print(f"Table 1 (direct, {numbers['iterations']['direct']} iterations): init | source | x1 | x2 | feasibility | "
-          "leader value | leader objective")
-    for entry in numbers["table1"]:
-        for source in ("ours", "paper"):
-            v = entry[source]
-            print(f"{entry['init']} | {source} | {v['x1']:.4f} | {v['x2']:.4f} | {v['feasibility']:.4e} | "
-                  f"{v['leader_value']:.4f} | {v['leader_objective']:.4f}")
-    print("softmax, init 2:", {k: round(v, 4) for k, v in numbers["softmax_init2"].items()})
-    print("wrote", ", ".join(numbers["files"].values()))
-    return numbers
+    return script_main(run, account, argv, quick_help="60 iterations per run")
 
 
 if __name__ == "__main__":

@@ -50,13 +50,13 @@ Writes ``biac_fig4_escape.png`` / ``.csv``, ``biac_fig5_maintain.png`` / ``.csv`
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg import get_game, repeated_game
 from stackelberg.figures._account import Row
 from stackelberg.solvers import bilevel_actor_critic, independent_q_learning, nlevel_learning
@@ -138,10 +138,7 @@ def _first(episodes, values, threshold):
 
 def run(out_dir, quick: bool = False) -> dict:
     """Train with snapshots, write the three PNG + CSV pairs and return the headline numbers."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -170,9 +167,7 @@ def run(out_dir, quick: bool = False) -> dict:
     right.set_ylim(0, 1.05)
     right.legend(loc="lower right")
     fig.suptitle(f"Bi-AC Fig. 4: tabular Bi-AC in Escape ({runs} runs)")
-    fig.tight_layout()
-    fig.savefig(out / "biac_fig4_escape.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out / "biac_fig4_escape.png")
     numbers["fig4 final Q1(C,Z)"] = round(float(f4["Q1(C,Z)"][-1]), 3)
     numbers["fig4 episode Q1(C,Z) >= 29"] = _first(f4["episode"], f4["Q1(C,Z)"], 29.0)
     numbers["fig4 episode P(leader C) > 0.5"] = _first(f4["episode"], f4["P(leader C)"], 0.5)
@@ -200,9 +195,7 @@ def run(out_dir, quick: bool = False) -> dict:
     axes[0].set_ylabel("P(joint action), behaviour policy")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), title="joint action", fontsize=8)
     fig.suptitle(f"Bi-AC Fig. 5: joint actions during training in Maintain ({runs} runs; SE A-X, NE B-Y)")
-    fig.tight_layout()
-    fig.savefig(out / "biac_fig5_maintain.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out / "biac_fig5_maintain.png")
     numbers["fig5 final P(A-X) Bi-AC (tabular)"] = round(float(f5["curves"]["Bi-AC (tabular)"][-1, 0, 0]), 3)
     numbers["fig5 final P(B-Y) independent Q"] = round(float(f5["curves"][STAND_IN][-1, 1, 1]), 3)
 
@@ -227,9 +220,7 @@ def run(out_dir, quick: bool = False) -> dict:
     axes[0].set_ylabel("action probability (mean ± std/2)")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), title="action")
     fig.suptitle(f"STEP Fig. B.2: tabular N-level learner in Mixing ({runs} runs; SE (a1, a1))")
-    fig.tight_layout()
-    fig.savefig(out / "stepB2_mixing.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out / "stepB2_mixing.png")
     both = np.minimum(b2["leader"][0][:, 0], b2["follower"][0][:, 0])
     numbers["B2 step both P(a1) > 0.9"] = _first(b2["step"], both, 0.9)
     numbers["B2 final leader P(a1)"] = round(float(b2["leader"][0][-1, 0]), 4)
@@ -268,14 +259,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/learning_curves", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="30 runs instead of 100")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for key, value in numbers.items():
-        print(f"{key:45s} {value}")
-    return numbers
+    return script_main(run, account, argv, quick_help="30 runs instead of 100")
 
 
 if __name__ == "__main__":

@@ -58,13 +58,13 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg import get_game, repeated_game
 from stackelberg.figures._account import Row
 from stackelberg.solvers import (
@@ -128,10 +128,7 @@ def learn(game_name: str, learner: str, schedule: str, runs: int, seed: int = 0)
 
 def run(out_dir, quick: bool = False) -> dict:
     """Run every learner on both games under both schedules; write PNG + CSV; return the headline numbers."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -163,9 +160,7 @@ def run(out_dir, quick: bool = False) -> dict:
         ax.set_ylim(0, 105)
     axes[0].set_ylabel("runs converged (%)")
     axes[-1].legend(title="schedule / source", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.tight_layout()
-    fig.savefig(out / "tab2_3_escape_maintain.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out / "tab2_3_escape_maintain.png")
 
     numbers = {f"{r['game']} {r['schedule']} {r['learner']}": round(r["converged_percent"], 1)
                for r in rows if r["schedule"] != "paper"}
@@ -207,14 +202,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/tab2_3_escape_maintain", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="30 runs instead of 100")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for key, value in numbers.items():
-        print(f"{key:45s} {value:6.1f}%")
-    return numbers
+    return script_main(run, account, argv, quick_help="30 runs instead of 100")
 
 
 if __name__ == "__main__":

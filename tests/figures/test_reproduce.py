@@ -88,5 +88,5 @@ def test_script_runs_as_a_module_from_any_directory(tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
-    assert "fraction DC = 1" in completed.stdout
+    assert "[match]" in completed.stdout and "paper" in completed.stdout  # the account, row by row
     assert (tmp_path / "b1" / "lio_pg_outcomes.csv").exists()
