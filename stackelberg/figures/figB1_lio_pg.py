@@ -25,19 +25,14 @@ import os
 
 import numpy as np
 
-from stackelberg.figures._script import pyplot, save_figure, script_main
-from stackelberg import NormalFormGame
 from stackelberg.analysis.lio_study import lio_convergence_study, lio_vector_field
 from stackelberg.figures._account import Row
+from stackelberg.figures._script import pyplot, save_figure, script_main
+from stackelberg.games.catalog import prisoners_dilemma
 from stackelberg.solvers.incentives import lio_trajectory
 
 PARAMETERS = dict(gamma=0.9, alpha=0.01, beta=0.01)
 FIXED = (0.5, 1.5, 2.5)
-
-
-def prisoners_dilemma() -> NormalFormGame:
-    """Table 5.1: CC (-1,-1), CD (-3,0), DC (0,-3), DD (-2,-2); action 0 = C."""
-    return NormalFormGame.from_bimatrix([[-1, -3], [0, -2]], [[-1, 0], [-3, -2]])
 
 
 def run(out_dir, quick: bool = False) -> dict:
@@ -45,7 +40,7 @@ def run(out_dir, quick: bool = False) -> dict:
     plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
-    game = prisoners_dilemma()
+    game = prisoners_dilemma()  # Table 5.1: CC (-1,-1), CD (-3,0), DC (0,-3), DD (-2,-2); C first
     grid = dict(incentive_grid=np.linspace(0, 3, 13), theta_grid=np.linspace(0, 1, 11))
     rows = {
         action: [lio_vector_field(game, incentive_action=action, fixed_incentive=f, **grid, **PARAMETERS) for f in FIXED]

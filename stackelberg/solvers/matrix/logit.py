@@ -46,6 +46,7 @@ from ..._validation import check_positive, check_positive_int, check_real
 from ...errors import IterationLimitError
 from ...games.normal_form import NormalFormGame
 from ._arguments import check_exact, check_game, check_solver_tol
+from .polynomial_nash import _regrets
 from .results import Equilibrium, certify_equilibrium
 
 __all__ = ["LogitSolution", "logit_equilibrium"]
@@ -225,16 +226,6 @@ def logit_equilibrium(
     return LogitSolution(strategies=result.strategies, lam=float(y[-1] / scale), equilibrium=result,
                          path_lambdas=np.array(lambdas), path_profiles=np.array(profiles),
                          max_regret=float(result.max_regret), steps=steps, parameters={"shape": game.shape})
-
-
-def _regrets(payoffs, strategies) -> list[float]:
-    out = []
-    for p, tensor in enumerate(payoffs):
-        for q in reversed(range(len(payoffs))):
-            if q != p:
-                tensor = np.tensordot(tensor, strategies[q], axes=([q], [0]))
-        out.append(float(tensor.max() - tensor @ strategies[p]))
-    return out
 
 
 class _Branch:
