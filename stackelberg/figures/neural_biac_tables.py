@@ -184,6 +184,7 @@ def _plot(rows, path):
         if not mine:  # a quick run trains only on Escape
             ax.text(0.5, 0.5, f"{game_name.capitalize()}: not run (--quick)", ha="center", va="center",
                     transform=ax.transAxes)
+            ax.set_xticks([])
             continue
         x = np.arange(len(mine))
         ax.bar(x - 0.2, [r["ours_percent_at_exact"] for r in mine], 0.4, label="ours (exact check)")
