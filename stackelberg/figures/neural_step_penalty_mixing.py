@@ -52,7 +52,7 @@ and the paper's network sizes, rates and rollout settings are not public. MAPPO 
 says. Timing: on a machine shared with other jobs (load about 12 on 2 cores) the quick run took 7.5 minutes
 (STEP 207 s, MAPPO 70 s, MADDPG 169 s, compilation included), so the 2-minute target at 100 seeds is not met.
 
-``--quick`` (about 20 s on 2 idle cores with compilation) trains only STEP, 6 seeds x 3000 steps with networks
+``--quick`` (about 20 s on 2 idle cores with compilation) trains only STEP, 4 seeds x 2000 steps with networks
 of width 16; MAPPO's and MADDPG's rows then show "quick-only" (not run). JAX is imported only when the script
 runs, so the figure registry works without the ``neural`` extra.
 
@@ -86,7 +86,7 @@ EPISODE = 25
 OUTCOMES = {"(a1,a3)": (0, 2), "(a2,a2)": (1, 1), "(a3,a1)": (2, 0)}
 PPO = dict(steps=10_000, gamma=0.0, hidden=(32,), lr=2e-3, critic_lr=2e-3, log_every=100)
 MADDPG_STEPS = 2000
-QUICK_STEP = dict(steps=3000, gamma=0.0, n_envs=4, rollout_length=25, hidden=(16,), embed_hidden=(16,), embed_dim=16,
+QUICK_STEP = dict(steps=2000, gamma=0.0, n_envs=4, rollout_length=25, hidden=(16,), embed_hidden=(16,), embed_dim=16,
                   hyper_hidden=(16,), target_hidden=16, lr=2e-3, critic_lr=2e-3, log_every=500)
 
 
@@ -161,7 +161,7 @@ def _mixing_rows(greedy, metrics, payoffs):
 
 
 def run(out_dir, quick: bool = False) -> dict:
-    """Train every learner on the six games (100 seeds; STEP only, 6 seeds, smaller when ``quick``); write CSV +
+    """Train every learner on the six games (100 seeds; STEP only, 4 seeds, smaller when ``quick``); write CSV +
     PNG; return the numbers."""
     from stackelberg.neural.train import exact_reference
 
@@ -171,7 +171,7 @@ def run(out_dir, quick: bool = False) -> dict:
     import matplotlib.pyplot as plt
 
     os.makedirs(out_dir, exist_ok=True)
-    seeds = 6 if quick else 100
+    seeds = 4 if quick else 100
     chosen = learners(quick)
     mixing_game = sb.get_game("mixing")
     payoffs = [np.asarray(p, dtype=float) for p in mixing_game.payoffs]
@@ -229,7 +229,7 @@ def run(out_dir, quick: bool = False) -> dict:
         ax.set(title=name, xlabel="penalty k")
     axes[0].set_ylabel(f"% of {seeds} seeds (star: paper's % at (a1,a3))")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the bars
-    fig.suptitle("STEP Fig. 5: greedy outcome after training in Penalty(k) (SE = (a1,a3))")
+    fig.suptitle("STEP Fig. 5: greedy outcome after training\nin Penalty(k) (SE = (a1,a3))", fontsize=10)
     fig.tight_layout()
     fig.savefig(os.path.join(out_dir, "neural_step_fig5_penalty.png"), dpi=110)
     plt.close(fig)
@@ -282,7 +282,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="reproduce-out/neural_step_penalty_mixing", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="STEP only, 6 seeds, smaller networks")
+    parser.add_argument("--quick", action="store_true", help="STEP only, 4 seeds, smaller networks")
     args = parser.parse_args(argv)
     numbers = run(args.out, quick=args.quick)
     for key, value in numbers.items():
