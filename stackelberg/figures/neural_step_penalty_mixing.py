@@ -36,7 +36,7 @@ addition: the leader's phase uses 0.3 x the follower's step size); MADDPG with i
 1000 uniform steps, epsilon-greedy, replay, Gumbel-softmax) and 2000 steps (``MADDPG_STEPS``: its cost per step
 is one gradient step of four networks).
 
-Our numbers (``--quick``, 20 seeds; the 100-seed run was not finished when this was written) and the
+Our numbers (an earlier 20-seed run at these settings; the 100-seed run was not finished when this was written) and the
 differences. Penalty, % of seeds at the SE (a1, a3) for k = 0, -25, -50, -75, -100: STEP 100 / 80 / 70 / 55 / 55
 (the rest at (a2, a2); paper: 93% at k = -100); MAPPO 60 / 10 / 5 / 5 / 5 (80-95% at (a2, a2) for k < 0; paper:
 (a2, a2) in 100% unless k = 0); MADDPG 95 / 0 / 0 / 0 / 0 (100% at (a2, a2) for k < 0). Mixing (Table 1): STEP
@@ -54,7 +54,8 @@ says. Timing: on a machine shared with other jobs (load about 12 on 2 cores) the
 
 ``--quick`` (about 20 s on 2 idle cores with compilation) trains only STEP, 4 seeds x 2000 steps with networks
 of width 16; MAPPO's and MADDPG's rows then show "quick-only" (not run). JAX is imported only when the script
-runs, so the figure registry works without the ``neural`` extra.
+runs, so the figure registry works without the ``neural`` extra. It gave STEP at the SE in 4 / 3 / 2 / 1 / 2 of 4
+seeds for k = 0 ... -100 and 2 of 4 in Mixing: the quick budget shows the pipeline, not the paper's numbers.
 
 Usage::
 
