@@ -11,6 +11,7 @@ study          :mod:`~stackelberg.cli.study`: the SE-vs-NE cooperation study and
 dynamics       :mod:`~stackelberg.cli.dynamics`: exact LIO / designer learning dynamics
 markov         :mod:`~stackelberg.cli.markov`: exact solvers of tabular Markov games
 learn          :mod:`~stackelberg.cli.learn`: tabular learners over many runs
+train          :mod:`~stackelberg.cli.train`: neural learners (``neural`` extra) against the exact solution
 incentive      :mod:`~stackelberg.cli.incentive`: Algorithm 1 of incentive design on the paper's examples
 reproduce      :mod:`~stackelberg.cli.reproduce`: the figure scripts and ``REPORT.md``
 =============  ===============================================================================================
@@ -34,12 +35,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import convert, demo, dynamics, games, incentive, learn, markov, reproduce, solve, study
+from . import convert, demo, dynamics, games, incentive, learn, markov, reproduce, solve, study, train
 from ._common import CommandError, flag_hint
 
 __all__ = ["main", "build_parser", "VERBS"]
 
-VERBS = (solve, games, convert, demo, study, dynamics, markov, learn, incentive, reproduce)
+VERBS = (solve, games, convert, demo, study, dynamics, markov, learn, train, incentive, reproduce)
 """The verb modules, in the order of ``stackelberg --help``."""
 
 DESCRIPTION = ("Exact solvers for leader-follower games: Nash and Stackelberg equilibria of matrix games, tabular "

@@ -49,6 +49,9 @@ SCRIPTS: dict[str, str] = {
         "incentive_example1",
         "incentive_gridworld",
         "learning_curves",
+        "neural_biac_tables",
+        "neural_grid_games",
+        "neural_step_penalty_mixing",
         "tab2_3_escape_maintain",
     )
 }

@@ -36,7 +36,7 @@ addition: the leader's phase uses 0.3 x the follower's step size); MADDPG with i
 1000 uniform steps, epsilon-greedy, replay, Gumbel-softmax) and 2000 steps (``MADDPG_STEPS``: its cost per step
 is one gradient step of four networks).
 
-Our numbers (``--quick``, 20 seeds; the 100-seed run was not finished when this was written) and the
+Our numbers (an earlier 20-seed run at these settings; the 100-seed run was not finished when this was written) and the
 differences. Penalty, % of seeds at the SE (a1, a3) for k = 0, -25, -50, -75, -100: STEP 100 / 80 / 70 / 55 / 55
 (the rest at (a2, a2); paper: 93% at k = -100); MAPPO 60 / 10 / 5 / 5 / 5 (80-95% at (a2, a2) for k < 0; paper:
 (a2, a2) in 100% unless k = 0); MADDPG 95 / 0 / 0 / 0 / 0 (100% at (a2, a2) for k < 0). Mixing (Table 1): STEP
@@ -52,9 +52,14 @@ and the paper's network sizes, rates and rollout settings are not public. MAPPO 
 says. Timing: on a machine shared with other jobs (load about 12 on 2 cores) the quick run took 7.5 minutes
 (STEP 207 s, MAPPO 70 s, MADDPG 169 s, compilation included), so the 2-minute target at 100 seeds is not met.
 
+``--quick`` (about 20 s on 2 idle cores with compilation) trains only STEP, 4 seeds x 2000 steps with networks
+of width 16; MAPPO's and MADDPG's rows then show "quick-only" (not run). JAX is imported only when the script
+runs, so the figure registry works without the ``neural`` extra. It gave STEP at the SE in 4 / 3 / 2 / 1 / 2 of 4
+seeds for k = 0 ... -100 and 2 of 4 in Mixing: the quick budget shows the pipeline, not the paper's numbers.
+
 Usage::
 
-    python figures/neural_step_penalty_mixing.py --out figures/out/neural_step [--quick]
+    python -m stackelberg.figures.neural_step_penalty_mixing --out DIR [--quick]
 
 Writes ``neural_step_fig5_penalty.csv`` and ``.png`` (share of seeds at each pure NE per k and learner, the
 paper's numbers beside ours), ``neural_step_table1_mixing.csv`` (ours and the paper's rows),
@@ -71,16 +76,10 @@ import json
 import os
 import time
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 import stackelberg as sb
-from stackelberg.neural.envs import matrix_env
-from stackelberg.neural.hypernetwork import STEPConfig, make_step
-from stackelberg.neural.offpolicy import MADDPGConfig, make_maddpg
-from stackelberg.neural.ppo import MAPPOConfig, make_mappo
-from stackelberg.neural.train import exact_reference
+from stackelberg.figures._account import Row
 
 KS = (0, -25, -50, -75, -100)
 GAMES = tuple(f"penalty:{k}" for k in KS) + ("mixing",)
@@ -88,11 +87,27 @@ EPISODE = 25
 OUTCOMES = {"(a1,a3)": (0, 2), "(a2,a2)": (1, 1), "(a3,a1)": (2, 0)}
 PPO = dict(steps=10_000, gamma=0.0, hidden=(32,), lr=2e-3, critic_lr=2e-3, log_every=100)
 MADDPG_STEPS = 2000
-LEARNERS = {
-    "STEP": (make_step, STEPConfig(**PPO, embed_hidden=(32,), embed_dim=32, hyper_hidden=(32,), target_hidden=16)),
-    "MAPPO": (make_mappo, MAPPOConfig(**PPO)),
-    "MADDPG": (make_maddpg, MADDPGConfig(steps=MADDPG_STEPS, log_every=100)),
-}
+QUICK_STEP = dict(steps=2000, gamma=0.0, n_envs=4, rollout_length=25, hidden=(16,), embed_hidden=(16,), embed_dim=16,
+                  hyper_hidden=(16,), target_hidden=16, lr=2e-3, critic_lr=2e-3, log_every=500)
+
+
+def learners(quick: bool = False) -> dict:
+    """name -> (program maker, configuration); a quick run trains only STEP, smaller (imports the neural extra)."""
+    from stackelberg.neural.hypernetwork import STEPConfig, make_step
+    from stackelberg.neural.offpolicy import MADDPGConfig, make_maddpg
+    from stackelberg.neural.ppo import MAPPOConfig, make_mappo
+
+    if quick:
+        return {"STEP": (make_step, STEPConfig(**QUICK_STEP))}
+    return {
+        "STEP": (make_step, STEPConfig(**PPO, embed_hidden=(32,), embed_dim=32, hyper_hidden=(32,),
+                                       target_hidden=16)),
+        "MAPPO": (make_mappo, MAPPOConfig(**PPO)),
+        "MADDPG": (make_maddpg, MADDPGConfig(steps=MADDPG_STEPS, log_every=100)),
+    }
+
+
+NAMES = ("STEP", "MAPPO", "MADDPG")
 PAPER_FIG5 = {("STEP", -100): 93.0, **{("MAPPO", k): 0.0 for k in KS[1:]}}  # % at (a1, a3) given in the text
 PAPER_TABLE1 = {
     "STEP": [99.99, 0.0, 0.01, 99.99, 0.0, 0.01, 0.0, 5.0, 2.5],
@@ -105,6 +120,8 @@ TABLE1_COLUMNS = ["leader a1", "leader a2", "leader a3", "follower a1", "followe
 
 def _env(game_name):
     """The 25-stage repeated game with one constant observation (no stage counter)."""
+    from stackelberg.neural.envs import matrix_env
+
     env = matrix_env(sb.get_game(game_name), episode_length=EPISODE)
     return dataclasses.replace(env, time_feature=False, obs_dim=env.obs_dim - 1)
 
@@ -114,6 +131,9 @@ def train_all(make, config, seeds: int):
 
     Returns ``(greedy (games, seeds, 2), metrics)`` with metrics shaped ``(games, seeds, blocks, ...)``.
     """
+    import jax
+    import jax.numpy as jnp
+
     base = _env(GAMES[0])
     tables = jnp.stack([_env(g).rewards for g in GAMES])
     obs0 = base.reset(jax.random.PRNGKey(0))[1]
@@ -142,19 +162,23 @@ def _mixing_rows(greedy, metrics, payoffs):
 
 
 def run(out_dir, quick: bool = False) -> dict:
-    """Train every learner on the six games (100 seeds; 20 when ``quick``); write CSV + PNG; return the numbers."""
+    """Train every learner on the six games (100 seeds; STEP only, 4 seeds, smaller when ``quick``); write CSV +
+    PNG; return the numbers."""
+    from stackelberg.neural.train import exact_reference
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     os.makedirs(out_dir, exist_ok=True)
-    seeds = 20 if quick else 100
+    seeds = 4 if quick else 100
+    chosen = learners(quick)
     mixing_game = sb.get_game("mixing")
     payoffs = [np.asarray(p, dtype=float) for p in mixing_game.payoffs]
     se = {g: [tuple(o) for o in exact_reference(sb.get_game(g))["outcomes"]] for g in GAMES}
     numbers, penalty_rows, table_rows, curves, seconds = {}, [], {}, {}, {}
-    for name, (make, config) in LEARNERS.items():
+    for name, (make, config) in chosen.items():
         start = time.perf_counter()
         greedy, metrics = train_all(make, config, seeds)
         seconds[name] = time.perf_counter() - start
@@ -168,11 +192,14 @@ def run(out_dir, quick: bool = False) -> dict:
                 penalty_rows.append({"k": k, "algorithm": name, **{o: round(100 * v, 1) for o, v in shares.items()},
                                      "paper (a1,a3)": PAPER_FIG5.get((name, k), "")})
                 numbers[f"penalty {k} {name} at SE %"] = round(100 * at_se, 1)
+                numbers[f"penalty {k} {name} at (a2,a2) %"] = round(100 * shares["(a2,a2)"], 1)
             else:
                 rows = _mixing_rows(greedy[g], {k: v[g] for k, v in metrics.items()}, payoffs)
                 table_rows[name] = (rows.mean(axis=0), rows.std(axis=0))
                 numbers[f"mixing {name} at SE %"] = round(100 * at_se, 1)
                 numbers[f"mixing {name} average reward"] = round(float(rows[:, -1].mean()), 2)
+                numbers[f"mixing {name} leader a1 %"] = round(float(rows[:, 0].mean()), 2)
+                numbers[f"mixing {name} follower a1 %"] = round(float(rows[:, 3].mean()), 2)
                 if "joint_policy" in metrics:
                     curves[name] = (metrics["step"][g][0], metrics["joint_policy"][g].reshape(seeds, -1, 3, 3))
 
@@ -188,9 +215,10 @@ def run(out_dir, quick: bool = False) -> dict:
         for name, row in PAPER_TABLE1.items():
             writer.writerow([name, "paper"] + row)
 
-    fig, axes = plt.subplots(1, len(LEARNERS), figsize=(4 * len(LEARNERS), 3.8), sharey=True)
+    fig, axes = plt.subplots(1, len(chosen), figsize=(4 * len(chosen) + 1.5, 3.8), sharey=True, squeeze=False)
+    axes = axes[0]
     colors = {"(a1,a3)": "tab:green", "(a2,a2)": "tab:red", "(a3,a1)": "tab:orange", "other": "tab:gray"}
-    for ax, name in zip(axes, LEARNERS):
+    for ax, name in zip(axes, chosen):
         bottom = np.zeros(len(KS))
         for outcome, color in colors.items():
             share = np.array([r[outcome] for r in penalty_rows if r["algorithm"] == name])
@@ -201,8 +229,8 @@ def run(out_dir, quick: bool = False) -> dict:
                 ax.plot(str(k), value, "k*", markersize=9)
         ax.set(title=name, xlabel="penalty k")
     axes[0].set_ylabel(f"% of {seeds} seeds (star: paper's % at (a1,a3))")
-    axes[-1].legend(loc="lower left", fontsize=8)
-    fig.suptitle("STEP Fig. 5: greedy outcome after training in Penalty(k) (SE = (a1,a3))")
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the bars
+    fig.suptitle("STEP Fig. 5: greedy outcome after training\nin Penalty(k) (SE = (a1,a3))", fontsize=10)
     fig.tight_layout()
     fig.savefig(os.path.join(out_dir, "neural_step_fig5_penalty.png"), dpi=110)
     plt.close(fig)
@@ -216,7 +244,7 @@ def run(out_dir, quick: bool = False) -> dict:
                 ax.plot(steps, mean, label=f"a{a + 1}")
                 ax.fill_between(steps, mean - half, mean + half, alpha=0.2)
             ax.set(title=f"{name}: {who}", xlabel="environment steps", ylabel="P(action)", ylim=(0, 1))
-            ax.legend(fontsize=8)
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle("STEP Fig. B.2: action probabilities in Mixing (SE = (a1, a1))")
     fig.tight_layout()
     fig.savefig(os.path.join(out_dir, "neural_step_figB2_mixing.png"), dpi=110)
@@ -230,10 +258,32 @@ def run(out_dir, quick: bool = False) -> dict:
     return numbers
 
 
+def account(numbers: dict, quick: bool) -> list[Row]:
+    """Fig. 5, Table 1 and Fig. B.2 beside ours, each learner under its own name (MAPPO and MADDPG are the paper's
+    baselines themselves); a quick run trains only STEP, so the baselines' rows have no number of ours. No
+    100-seed run is recorded yet: the full-scale column is None (not recorded)."""
+    rows = [Row("Penalty(-100): STEP seeds at the SE (a1, a3), %", 93.0, numbers.get("penalty -100 STEP at SE %"),
+                None, scale=100.0)]
+    for k in KS[1:]:
+        rows.append(Row(f"Penalty({k}): MAPPO seeds at (a2, a2), % (paper: 100% unless k = 0)", 100.0,
+                        numbers.get(f"penalty {k} MAPPO at (a2,a2) %"), None, scale=100.0))
+    for name in NAMES:
+        paper = PAPER_TABLE1[name]
+        rows.append(Row(f"Mixing (Table 1): {name} leader's P(a1), %", paper[0],
+                        numbers.get(f"mixing {name} leader a1 %"), None, scale=100.0))
+        rows.append(Row(f"Mixing (Table 1): {name} follower's P(a1), %", paper[3],
+                        numbers.get(f"mixing {name} follower a1 %"), None, scale=100.0))
+        rows.append(Row(f"Mixing (Table 1): {name} average reward", paper[8],
+                        numbers.get(f"mixing {name} average reward"), None))
+    rows.append(Row("Mixing (Fig. B.2): STEP's P(a1, a1) after 2000 steps (paper: converged)", ">= 0.9",
+                    numbers.get("mixing STEP P(a1,a1) at 2000 steps"), None))
+    return rows
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures/out/neural_step", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="20 seeds instead of 100")
+    parser.add_argument("--out", default="reproduce-out/neural_step_penalty_mixing", help="output directory")
+    parser.add_argument("--quick", action="store_true", help="STEP only, 4 seeds, smaller networks")
     args = parser.parse_args(argv)
     numbers = run(args.out, quick=args.quick)
     for key, value in numbers.items():

@@ -53,7 +53,7 @@ def test_help_is_readable():
 
 def test_every_verb_module_owns_its_parser_and_run():
     names = set(build_parser()._subparsers._group_actions[0].choices)
-    assert names == {"solve", "games", "convert", "demo", "study", "dynamics", "markov", "learn", "incentive",
+    assert names == {"solve", "games", "convert", "demo", "study", "dynamics", "markov", "learn", "train", "incentive",
                      "reproduce"}
     for module in VERBS:
         assert callable(module.add_parser)

@@ -20,7 +20,8 @@ from stackelberg.neural.ppo import (
     prefix_one_hot,
     value_clip_loss,
 )
-from stackelberg.neural.train import train
+from stackelberg.neural.program import ALGORITHMS
+from stackelberg.neural.train import _compiled, train
 
 TINY = dict(steps=40, n_envs=2, rollout_length=5, epochs=2, hidden=(8,), log_every=10)
 
@@ -91,21 +92,38 @@ def test_prefix_slots_and_joint_prefixes():
     assert joint_prefixes(counts, 0).tolist() == [[0, 0, 0]]
 
 
-def test_mappo_same_seed_same_result():
-    env = matrix_env(sb.get_game("penalty:-25"), episode_length=5)
-    program = make_mappo(env, MAPPOConfig(**TINY))
-    run = jax.jit(program.train_one)
-    (p1, m1), (p2, m2) = run(jax.random.PRNGKey(3)), run(jax.random.PRNGKey(3))
+@pytest.fixture(scope="module")
+def mappo_mixing():
+    """One MAPPO program on Mixing: train() and the determinism test share its compilation."""
+    env = matrix_env(sb.get_game("mixing"), episode_length=5)
+    config = MAPPOConfig(**TINY, shared_actor=True)
+    return env, config, train("mappo", env, config, seeds=2, progress=False)
+
+
+def test_mappo_same_seed_same_result(mappo_mixing):
+    env, config, _ = mappo_mixing
+    program, init, chunk, _ = _compiled(ALGORITHMS["mappo"], env, config)  # the program train() compiled
+
+    def train_all(keys):
+        carry, pieces = init(keys), []
+        for _ in range(program.n_chunks):
+            carry, metrics = chunk(carry)
+            pieces.append(metrics)
+        metrics = jax.tree_util.tree_map(lambda *xs: jnp.concatenate(xs, axis=1)[:, : program.n_blocks], *pieces)
+        return jax.vmap(program.params)(carry), metrics
+
+    keys = jax.vmap(jax.random.PRNGKey)(jnp.array([3, 4], dtype=jnp.uint32))
+    (p1, m1), (p2, _) = train_all(keys), train_all(keys)
     assert all(np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(p1), jax.tree_util.tree_leaves(p2)))
-    _, m3 = run(jax.random.PRNGKey(4))
-    assert not np.array_equal(m1["joint_action_share"], m3["joint_action_share"])
-    assert m1["step"].tolist() == [10, 20, 30, 40]
+    # seeds 3 and 4 differ
+    assert not np.array_equal(m1["joint_action_share"][0], m1["joint_action_share"][1])
+    assert np.asarray(m1["step"][0]).tolist() == [10, 20, 30, 40]
     assert np.allclose(m1["joint_policy"].sum(axis=-1), 1.0, atol=1e-5)
+    assert program.n_blocks == 4
 
 
-def test_mappo_runs_through_train_and_is_measured():
-    result = train("mappo", matrix_env(sb.get_game("mixing"), episode_length=5), {**TINY, "shared_actor": True},
-                   seeds=2, progress=False)
+def test_mappo_runs_through_train_and_is_measured(mappo_mixing):
+    result = mappo_mixing[2]
     assert result.exact_outcomes == ("a1-a1",) or len(result.exact_outcomes) == 1
     assert result.values.shape == (2, 2) and result.curves["reward"].shape == (2, 4, 2)
 

@@ -67,36 +67,49 @@ def test_greedy_chain_conditions_on_superiors():
     assert greedy_chain(logits, jnp.zeros(1), (3, 3, 3), 0).tolist() == [1, 0, 0]
 
 
-def test_symmetric_execution_and_determinism():
-    env = matrix_env(sb.get_game("penalty:-25"), episode_length=5)
-    config = STEPConfig(**{**SMALL, "steps": 40, "n_envs": 2, "rollout_length": 5, "log_every": 20})
-    program = make_step(env, config)
-    run = jax.jit(program.train_one)
-    (p1, m1), (p2, m2) = run(jax.random.PRNGKey(1)), run(jax.random.PRNGKey(1))
-    leaves = zip(jax.tree_util.tree_leaves(p1), jax.tree_util.tree_leaves(p2))
-    assert all(np.array_equal(a, b) for a, b in leaves)
-    assert set(p1) == {"actor", "critic_0", "critic_1"}
-    obs = env.reset(jax.random.PRNGKey(0))[1]
-    joint = np.asarray(m1["joint_policy"][-1]).reshape(3, 3)
-    assert joint.sum() == pytest.approx(1.0, abs=1e-5)
-    # the greedy follower answers the greedy leader: its conditional policy's most likely action
-    leader, follower = np.asarray(program.act(p1, obs)).tolist()
-    assert leader == int(np.argmax(joint.sum(axis=1)))
-    assert follower == int(np.argmax(joint[leader]))
+GAMES = ("penalty:-25", "mixing")
 
 
-def test_step_reaches_the_stackelberg_equilibrium_of_penalty_and_mixing_in_most_seeds():
-    # both games in one program (same shapes, only the payoff tables differ): one compilation
-    envs = [matrix_env(sb.get_game(g), episode_length=1) for g in ("penalty:-25", "mixing")]
+@pytest.fixture(scope="module")
+def step_run():
+    """Both games in one program (same shapes, only the payoff tables differ): one compilation serves the
+    determinism test (a second call reuses it) and the convergence test."""
+    envs = [matrix_env(sb.get_game(g), episode_length=1) for g in GAMES]
+    program = make_step(envs[0], STEPConfig(**SMALL))
     obs = envs[0].reset(jax.random.PRNGKey(0))[1]
 
     def run(rewards, keys):
-        program = make_step(dataclasses.replace(envs[0], rewards=rewards), STEPConfig(**SMALL))
-        params, _ = jax.vmap(program.train_one)(keys)
-        return jax.vmap(program.act, (0, None))(params, obs)
+        game_program = make_step(dataclasses.replace(envs[0], rewards=rewards), STEPConfig(**SMALL))
+        params, metrics = jax.vmap(game_program.train_one)(keys)
+        return params, metrics, jax.vmap(game_program.act, (0, None))(params, obs)
 
     tables = jnp.stack([env.rewards for env in envs])
-    greedy = np.asarray(jax.jit(jax.vmap(run, (0, None)))(tables, jax.random.split(jax.random.PRNGKey(0), 10)))
+    compiled = jax.jit(jax.vmap(run, (0, None)))
+    keys = jax.random.split(jax.random.PRNGKey(0), 10)
+    return compiled, tables, keys, program, obs, compiled(tables, keys)
+
+
+def test_symmetric_execution_and_determinism(step_run):
+    compiled, tables, keys, program, obs, (params, metrics, greedy) = step_run
+    again = compiled(tables, keys)  # the same seeds again: the compiled program is reused
+    leaves = zip(jax.tree_util.tree_leaves(params), jax.tree_util.tree_leaves(again[0]))
+    assert all(np.array_equal(a, b) for a, b in leaves)
+    assert np.array_equal(greedy, again[2])
+    assert set(params) == {"actor", "critic_0", "critic_1"}
+    for g in range(len(GAMES)):
+        for s in range(keys.shape[0]):
+            p1 = jax.tree_util.tree_map(lambda x: x[g, s], params)
+            joint = np.asarray(metrics["joint_policy"][g, s, -1]).reshape(3, 3)
+            assert joint.sum() == pytest.approx(1.0, abs=1e-5)
+            # the greedy follower answers the greedy leader: its conditional policy's most likely action
+            leader, follower = np.asarray(program.act(p1, obs)).tolist()
+            assert [leader, follower] == greedy[g, s].tolist()
+            assert leader == int(np.argmax(joint.sum(axis=1)))
+            assert follower == int(np.argmax(joint[leader]))
+
+
+def test_step_reaches_the_stackelberg_equilibrium_of_penalty_and_mixing_in_most_seeds(step_run):
+    greedy = np.asarray(step_run[-1][2])
     assert np.mean(np.all(greedy[0] == (0, 2), axis=1)) >= 0.6  # Penalty(-25): the SE (a1, a3)
     assert np.mean(np.all(greedy[1] == (0, 0), axis=1)) >= 0.6  # Mixing: the SE (a1, a1)
 
