@@ -66,7 +66,6 @@ seeds greedy at the Stackelberg outcome: Bi-AC Fig. 5's view).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -74,6 +73,7 @@ import time
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 import stackelberg as sb
 from stackelberg.figures._account import Row
 
@@ -173,10 +173,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def _plot(rows, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
     for ax, game_name in zip(axes, GAMES):
@@ -195,18 +192,13 @@ def _plot(rows, path):
         ax.set_yticks(range(0, 101, 20))
     axes[0].set_ylabel("seeds at the Stackelberg outcome (%)")
     axes[0].legend(loc="upper center", ncol=2)  # above the 100% line: never over a bar
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def _plot_fig4_fig5(results, path) -> dict:
     """Bi-AC Fig. 4 (leader's Q of C-Z, P(leader plays C), follower's P(Z | C) over training, Escape) and Fig. 5
     (share of each joint action played per logging block, Bi-AC vs MADDPG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     biac = results["bi-ac"]
     steps = biac.curve_steps
@@ -234,22 +226,13 @@ def _plot_fig4_fig5(results, path) -> dict:
         ax.set(xlabel="environment steps", ylabel="share of joint actions", ylim=(0, 1),
                title=f"Fig. 5: {name}, Escape")
     axes[1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
     return {"escape bi-ac final leader Q(C,Z)": round(float(q_cz[-1]), 2),
             "escape bi-ac final P(C)": round(float(p_c[-1]), 3)}
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/neural_biac_tables", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="Bi-AC on Escape only, 4 seeds, shorter training")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for key, value in numbers.items():
-        print(f"{key:40s} {value}")
-    return numbers
+    return script_main(run, account, argv, quick_help="Bi-AC on Escape only, 4 seeds, shorter training")
 
 
 if __name__ == "__main__":

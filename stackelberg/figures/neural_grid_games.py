@@ -51,7 +51,6 @@ exact value), ``neural_grid_games.png`` (exact vs learned value per game), per-s
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -59,6 +58,7 @@ import time
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 import stackelberg as sb
 from stackelberg.figures._account import Row
 
@@ -129,10 +129,7 @@ def run(out_dir, quick: bool = False) -> dict:
 
 
 def _plot(rows, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     x = np.arange(len(rows))
@@ -147,9 +144,7 @@ def _plot(rows, path):
     ax.set_ylim(0, 1.45 * max(exact + learned))
     ax.legend(loc="upper center", ncol=1, fontsize=8)  # above the bars
     ax.set_title("Neural Bi-AC on grid games against the exact bi-level value")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def account(numbers: dict, quick: bool) -> list[Row]:
@@ -164,14 +159,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/neural_grid_games", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="biac-grid only, 4 seeds, shorter training")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for key, value in numbers.items():
-        print(f"{key:40s} {value}")
-    return numbers
+    return script_main(run, account, argv, quick_help="biac-grid only, 4 seeds, shorter training")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,6 @@ paper's shading) and ``numbers.json``.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
 import json
@@ -78,6 +77,7 @@ import time
 
 import numpy as np
 
+from stackelberg.figures._script import pyplot, save_figure, script_main
 import stackelberg as sb
 from stackelberg.figures._account import Row
 
@@ -166,10 +166,7 @@ def run(out_dir, quick: bool = False) -> dict:
     PNG; return the numbers."""
     from stackelberg.neural.train import exact_reference
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     os.makedirs(out_dir, exist_ok=True)
     seeds = 4 if quick else 100
@@ -231,9 +228,7 @@ def run(out_dir, quick: bool = False) -> dict:
     axes[0].set_ylabel(f"% of {seeds} seeds (star: paper's % at (a1,a3))")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the bars
     fig.suptitle("STEP Fig. 5: greedy outcome after training\nin Penalty(k) (SE = (a1,a3))", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "neural_step_fig5_penalty.png"), dpi=110)
-    plt.close(fig)
+    save_figure(fig, os.path.join(out_dir, "neural_step_fig5_penalty.png"), dpi=110)
 
     fig, axes = plt.subplots(len(curves), 2, figsize=(10, 3.2 * len(curves)), squeeze=False)
     for row, (name, (steps, joint)) in enumerate(curves.items()):
@@ -246,9 +241,7 @@ def run(out_dir, quick: bool = False) -> dict:
             ax.set(title=f"{name}: {who}", xlabel="environment steps", ylabel="P(action)", ylim=(0, 1))
             ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle("STEP Fig. B.2: action probabilities in Mixing (SE = (a1, a1))")
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "neural_step_figB2_mixing.png"), dpi=110)
-    plt.close(fig)
+    save_figure(fig, os.path.join(out_dir, "neural_step_figB2_mixing.png"), dpi=110)
     if "STEP" in curves:
         steps, joint = curves["STEP"]
         at = joint[:, :, 0, 0].mean(axis=0)
@@ -281,14 +274,7 @@ def account(numbers: dict, quick: bool) -> list[Row]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reproduce-out/neural_step_penalty_mixing", help="output directory")
-    parser.add_argument("--quick", action="store_true", help="STEP only, 4 seeds, smaller networks")
-    args = parser.parse_args(argv)
-    numbers = run(args.out, quick=args.quick)
-    for key, value in numbers.items():
-        print(f"{key:50s} {value}")
-    return numbers
+    return script_main(run, account, argv, quick_help="STEP only, 4 seeds, smaller networks")
 
 
 if __name__ == "__main__":
