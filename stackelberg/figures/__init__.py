@@ -28,7 +28,7 @@ from pathlib import Path
 
 from stackelberg._progress import progress_iter, wants_progress
 from stackelberg._validation import check_flag
-from stackelberg.errors import StackelbergError
+from stackelberg.errors import MissingExtraError, StackelbergError
 from stackelberg.figures._account import VERDICT_RULE, Row, fmt, verdict
 
 __all__ = ["SCRIPTS", "ReproductionError", "reproduce"]
@@ -175,6 +175,8 @@ def reproduce(out_dir, *, quick: bool = False, only=None, progress=None) -> Path
     for name in progress_iter(names, total=len(names), description="figure scripts", unit="script", progress=show):
         try:
             results[name] = _run_one(name, out / name, quick, show)
+        except MissingExtraError as error:  # an optional part not installed: said in the report, not a failure
+            results[name] = dict(skipped=str(error))
         except Exception as error:  # a broken script must not hide the others; it is reported and fails the run
             failed.append(name)
             results[name] = dict(error=f"{type(error).__name__}: {error}", trace=traceback.format_exc())
@@ -202,8 +204,10 @@ def _report(out: Path, names: list[str], results: dict, quick: bool) -> str:
     for _, row in all_rows:
         counts[verdict(row, quick=quick)] = counts.get(verdict(row, quick=quick), 0) + 1
     failed = [name for name in names if "error" in results[name]]
+    skipped = [name for name in names if "skipped" in results[name]]
     tally = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    lines += [f"{len(names)} scripts, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}; "
+    lines += [f"{len(names)} scripts, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}"
+              f"{f', {len(skipped)} not run for a missing extra: ' + ', '.join(skipped) if skipped else ''}; "
               f"{len(all_rows)} rows: {tally}.", ""]
     head = _table([], quick, script="")[:2]
     lines += head
@@ -213,6 +217,9 @@ def _report(out: Path, names: list[str], results: dict, quick: bool) -> str:
     for name in names:
         result = results[name]
         lines += [f"## {name}", ""]
+        if "skipped" in result:
+            lines += [f"NOT RUN: {result['skipped']}", ""]
+            continue
         if "error" in result:
             lines += [f"FAILED: {result['error']}", "", "```", result["trace"].rstrip(), "```", ""]
             continue
