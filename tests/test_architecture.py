@@ -1,6 +1,6 @@
 """The house rules of the package, checked on its source: imports only go down a floor, and no import circle.
 
-Floors (README "Layout"): ``_validation``, ``errors``, ``_progress`` < ``games`` < ``solvers`` < ``neural``,
+Floors (README "Layout"): ``_validation``, ``errors``, ``_progress``, ``_plotting`` < ``games`` < ``solvers`` < ``neural``,
 ``highway`` < ``analysis`` < ``figures`` < ``cli``. Every import of a ``stackelberg`` module counts for the floors,
 also one inside a function (a lazy import is still a dependency); module-level imports must form no cycle.
 """
@@ -14,7 +14,7 @@ import networkx as nx
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "stackelberg"
-FLOORS = {"_validation": 0, "errors": 0, "_progress": 0, "games": 1, "solvers": 2, "neural": 3, "highway": 3,
+FLOORS = {"_validation": 0, "errors": 0, "_progress": 0, "_plotting": 0, "games": 1, "solvers": 2, "neural": 3, "highway": 3,
           "analysis": 4, "figures": 5, "cli": 6}
 
 

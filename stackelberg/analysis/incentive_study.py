@@ -95,6 +95,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .._plotting import pyplot, save_figure
 from .._validation import check_choice, check_positive_int
 from ..games.gridworld import INCENTIVE_LAYOUT
 from ..games.incentive import (
@@ -476,24 +477,8 @@ def _write_trajectory(path, result):
     return _write_csv(path, header, rows)
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(plt, fig, path):
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
-
-
 def _plot_example1(path, axis, values, results, parameterization):
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.4, 4.6))
     contour = ax.contourf(axis, axis, values.T, levels=30, cmap="viridis")
     fig.colorbar(contour, ax=ax, label="$f_m(x)$")
@@ -508,11 +493,11 @@ def _plot_example1(path, axis, values, results, parameterization):
     ax.set_ylabel("$x_2$")
     ax.set_title(f"Example 1 (Fig. 2), {parameterization} parameterisation")
     ax.legend(loc="upper right", fontsize=7)
-    return _save(plt, fig, path)
+    return save_figure(fig, path, dpi=110)
 
 
 def _plot_convergence(path, result, title):
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     it = np.arange(result.x.shape[0])
     for j in range(result.x.shape[1]):
@@ -531,11 +516,11 @@ def _plot_convergence(path, result, title):
     for ax in axes:
         ax.set_xlabel("iteration")
     fig.suptitle(title)
-    return _save(plt, fig, path)
+    return save_figure(fig, path, dpi=110)
 
 
 def _plot_payments(path, results):
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(results), figsize=(4.4 * len(results), 3.4), squeeze=False)
     for ax, (init, result) in zip(axes[0], results.items()):
         for j in range(result.x.shape[1]):
@@ -545,7 +530,7 @@ def _plot_payments(path, results):
         ax.set_ylabel("side payment $x_j$")
         ax.legend()
     fig.suptitle(f"side payments (Fig. 4), {results[next(iter(results))].parameterization}")
-    return _save(plt, fig, path)
+    return save_figure(fig, path, dpi=110)
 
 
 def _mark_cells(ax):
@@ -558,13 +543,13 @@ def _mark_cells(ax):
         for j, mark in enumerate(line):
             if mark in styles:
                 i = rows - 1 - k  # the layout's first line is the top row, i counts from the bottom
-                ax.add_patch(_pyplot().Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=styles[mark], lw=1.5))
+                ax.add_patch(pyplot().Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=styles[mark], lw=1.5))
                 ax.text(j + 0.3, i + 0.28, mark, color=styles[mark], fontsize=8, weight="bold", ha="center",
                         va="center", path_effects=[withStroke(linewidth=2, foreground="black")])
 
 
 def _plot_occupancy(path, problem, result):
-    plt = _pyplot()
+    plt = pyplot()
     names = problem.followers[0].state_names
     n = problem.n_followers
     fig, axes = plt.subplots(n, 2, figsize=(7.5, 3.6 * n), squeeze=False)
@@ -585,4 +570,4 @@ def _plot_occupancy(path, problem, result):
             ax.set_ylabel("i")
             fig.colorbar(image, ax=ax, fraction=0.046, label="occupancy")
     fig.suptitle("occupancy measures (Fig. 6); G goal, F less-desired goal, X fire, S start")
-    return _save(plt, fig, path)
+    return save_figure(fig, path, dpi=110)

@@ -29,8 +29,8 @@ import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Iterator, Sequence
 
-from tqdm.auto import tqdm
 
+from .._progress import progress_bar
 from .._validation import check_positive_int
 from .store import ResultStore
 
@@ -119,8 +119,8 @@ def run_tasks(
         The registered study the records belong to (required with ``store``).
     weights : sequence of int, optional
         Items per task, for the progress bar (default 1 per task).
-    progress : bool
-        Show a tqdm bar with items done, rate and time left.
+    progress : bool or None
+        Show a progress bar with items done, rate and time left (None: only when stderr is a terminal).
     description, unit : str
         The bar's label and item name.
     connect_timeout : float
@@ -171,7 +171,8 @@ def run_tasks(
         raise ValueError(f"connect_timeout must be a positive number of seconds; got {connect_timeout!r}")
 
     results: list = [None] * len(tasks)
-    with tqdm(total=sum(weights), desc=description, unit=unit, disable=not progress, dynamic_ncols=True) as bar:
+    shown = None if progress is None else bool(progress)  # None: a bar only when stderr is a terminal
+    with progress_bar(total=sum(weights), description=description, unit=unit, progress=shown, leave=True) as bar:
 
         def done(index: int, result) -> None:
             if store is not None:

@@ -1,4 +1,4 @@
-"""What every figure module shares: matplotlib without a display, saving a figure, and the command line.
+"""What every figure module shares: the command line (and, re-exported, :mod:`stackelberg._plotting`).
 
 ``python -m stackelberg.figures.NAME --out DIR [--quick]`` runs the module's ``run`` and prints its account
 (:mod:`stackelberg.figures._account`): per item the paper's number, ours in this run and the verdict.
@@ -10,27 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from stackelberg._plotting import pyplot, save_figure
 from stackelberg.figures._account import fmt, verdict
 
 __all__ = ["pyplot", "save_figure", "script_main"]
-
-
-def pyplot():
-    """``matplotlib.pyplot`` on the Agg backend (no display needed), imported on first use."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def save_figure(fig, path, *, dpi: int = 120) -> str:
-    """Lay out, save and close ``fig``; return the path as a string."""
-    fig.tight_layout()
-    fig.savefig(path, dpi=dpi)
-    pyplot().close(fig)
-    return str(path)
 
 
 def script_main(run, account, argv=None, *, quick_help: str) -> dict:

@@ -274,11 +274,9 @@ class TrainResult:
     def plot_curves(self, path) -> Path:
         """Write learning curves (PNG): training reward per agent, joint-action shares, share of seeds whose
         greedy joint action at the first state is an exact outcome (normal-form games)."""
-        import matplotlib
+        from .._plotting import pyplot, save_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = pyplot()
         path = Path(path)
         steps = self.curve_steps
         fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
@@ -308,9 +306,7 @@ class TrainResult:
             axes[2].plot(steps, greedy.T, alpha=0.3)
         axes[2].set(xlabel="environment steps", ylabel="share of seeds")
         fig.suptitle(f"{self.algorithm} on {self.env_name} ({len(self.seeds)} seeds)")
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
+        save_figure(fig, path, dpi=110)
         return path
 
 
