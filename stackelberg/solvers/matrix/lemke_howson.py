@@ -32,7 +32,7 @@ original tableau) and the common denominator is the last pivot, so the result
 is rational with exactly zero regret. **Float mode** maps each player's payoffs
 affinely onto ``[1, 2]`` (same equilibria) and pivots in float64 with ``tol`` as
 the smallest pivot and the tie tolerance of the ratio test, so ``tol`` is relative
-to the payoff scale (:mod:`stackelberg.solvers.matrix._scale`).
+to the payoff scale (:mod:`stackelberg.games._scale`).
 
 The path length is exponential in the worst case (Savani and von Stengel);
 ``max_pivots`` turns a too-long run into an error.
@@ -58,7 +58,7 @@ from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium
 from .._exact import fraction_free_pivot
 from ._arguments import check_bimatrix_arguments
-from ._scale import normalised
+from ...games._scale import normalised
 
 __all__ = ["lemke_howson"]
 

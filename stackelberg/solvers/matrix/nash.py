@@ -31,7 +31,7 @@ import numpy as np
 
 from ..._validation import check_choice, check_tol
 from ...games.normal_form import NormalFormGame
-from ._scale import payoff_scales
+from ...games._scale import payoff_scales
 from .results import Equilibrium, certify_equilibrium, regret_allowances
 from ._arguments import check_bimatrix_arguments, check_game, check_solver_tol
 from .support_enumeration import MAX_SYSTEMS
@@ -60,7 +60,7 @@ def pure_nash_equilibria(game: NormalFormGame, *, tol: float = 1e-9) -> list[Equ
         Largest regret accepted for float games; tol is relative to the payoff
         scale: player ``p``'s payoffs within ``tol * scale_p`` of its best
         response tie with it (``scale_p`` the range of its payoffs,
-        :mod:`stackelberg.solvers.matrix._scale`), so scaling or shifting a
+        :mod:`stackelberg.games._scale`), so scaling or shifting a
         game never changes its pure equilibria. Exact games are compared
         exactly: float payoffs (correctly rounded from the exact ones, so
         rounding keeps every order ``<=``) propose the candidates and each
@@ -158,7 +158,7 @@ def nash_equilibria(
         Largest regret accepted when certifying float results (must then be
         positive). tol is relative to the payoff scale: player ``p`` may regret
         at most ``tol * scale_p``, ``scale_p`` the range of its payoffs
-        (:mod:`stackelberg.solvers.matrix._scale`), so scaling or shifting a
+        (:mod:`stackelberg.games._scale`), so scaling or shifting a
         game does not change its equilibria. Probabilities above ``tol`` make
         up a float equilibrium's support.
     max_memory : int

@@ -4,7 +4,7 @@ Every equilibrium a solver returns goes through :func:`certify_equilibrium`,
 which recomputes the profile's payoffs and regret from the game itself (not
 from the solver's internals): exact games are checked in ``Fraction`` with
 zero tolerance, float games against ``tol``, which is relative to the payoff
-scale (:mod:`stackelberg.solvers.matrix._scale`): player ``p``'s regret may be
+scale (:mod:`stackelberg.games._scale`): player ``p``'s regret may be
 at most ``tol * scale_p`` plus the rounding of its computation.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from ...errors import CertificationError
 from ...games.normal_form import NormalFormGame
-from ._scale import payoff_scales, rounding_allowance
+from ...games._scale import payoff_scales, rounding_allowance
 
 __all__ = ["Equilibrium", "CertificationError", "certify_equilibrium", "regret_allowances"]
 
@@ -101,7 +101,7 @@ def certify_equilibrium(
     tol : float
         Float mode: tol is relative to the payoff scale; player ``p``'s regret
         may be at most ``tol * scale_p`` (``scale_p`` the range of its payoffs,
-        :func:`~stackelberg.solvers.matrix._scale.payoff_scale`) plus a bound on
+        :func:`~stackelberg.games._scale.payoff_scale`) plus a bound on
         the rounding of the expected payoffs. Probabilities (the simplex check,
         the support) are compared with ``tol`` itself.
     method : str
@@ -163,7 +163,7 @@ def regret_allowances(game: NormalFormGame, tol: float) -> tuple[float, ...]:
     """The largest regret :func:`certify_equilibrium` accepts for each player of a float game.
 
     ``tol * scale_p`` (tol is relative to the payoff scale) plus the rounding allowance of an expected payoff
-    (:func:`~stackelberg.solvers.matrix._scale.rounding_allowance` over all actions of the game).
+    (:func:`~stackelberg.games._scale.rounding_allowance` over all actions of the game).
 
     Examples
     --------

@@ -31,7 +31,7 @@ pure-commitment Stackelberg equilibrium with the same tie-break rule.
 Everything is vectorised over the payoff tensor (one reduction per level and
 per tie-break criterion). Exact games are solved in ``Fraction``; float games
 are solved on each player's payoffs mapped affinely onto ``[0, 1]``
-(:func:`stackelberg.solvers.matrix._scale.normalised`), where a value within
+(:func:`stackelberg.games._scale.normalised`), where a value within
 ``tol`` of the extreme ties with it: tol is relative to the payoff scale (the
 range of that player's payoffs), the rule of pure-commitment
 :func:`~stackelberg.solvers.matrix.stackelberg.stackelberg_equilibria`.
@@ -54,7 +54,7 @@ import numpy as np
 from ..._validation import check_choice, check_tol
 from ...games.normal_form import NormalFormGame
 from ._arguments import check_exact, check_game
-from ._scale import normalised
+from ...games._scale import normalised
 
 __all__ = ["SequentialSolution", "sequential_equilibria"]
 

@@ -73,7 +73,7 @@ follower's regret of every returned solution is recomputed from the game in
 path on large games.
 
 **Float mode**: each player's payoffs are mapped affinely onto ``[0, 1]``
-(:func:`stackelberg.solvers.matrix._scale.normalised`; a positive affine change
+(:func:`stackelberg.games._scale.normalised`; a positive affine change
 of a player's payoffs changes no best response and no optimal commitment), so
 ``tol`` is relative to the payoff scale: a payoff within ``tol`` times the
 range of that player's payoffs of an extreme ties with it, in the pure and in
@@ -108,7 +108,7 @@ from ...errors import ProblemTooLargeError
 from ...games.normal_form import NormalFormGame
 from .._exact import exact_maximize
 from ._arguments import check_bimatrix_arguments
-from ._scale import normalised, payoff_scale
+from ...games._scale import normalised, payoff_scale
 from .results import CertificationError
 
 __all__ = ["MAX_LP_ENTRIES", "StackelbergSolution", "stackelberg_equilibria"]
@@ -329,7 +329,7 @@ class _Problem:
     """The leader-oriented payoffs in one arithmetic (float or Fraction) and the tolerance rule.
 
     Exact mode compares exactly. Float mode solves on each player's payoffs mapped affinely onto ``[0, 1]``
-    (:func:`~stackelberg.solvers.matrix._scale.normalised`: same best responses, same optimal commitments, and
+    (:func:`~stackelberg.games._scale.normalised`: same best responses, same optimal commitments, and
     well-scaled LPs whatever the magnitude of the payoffs), where ``tol`` is an absolute tolerance: tol is relative
     to the payoff scale. Exact mixed commitment (``normalise_exact``) maps the payoffs onto ``[0, 1]`` in
     ``Fraction`` too, so that a scaled or shifted game gives the very same LPs and the same commitments. Reported

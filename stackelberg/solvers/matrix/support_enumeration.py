@@ -52,7 +52,7 @@ ill-conditioned), is solved exactly by fraction-free (Bareiss) elimination
 (:func:`stackelberg.solvers._exact.fraction_free_solve`) and
 checked in rationals, so the exact vertex set is complete and rational.
 **Float mode** first maps each player's payoffs affinely onto ``[0, 1]``
-(:func:`stackelberg.solvers.matrix._scale.normalised`; the equilibria do not
+(:func:`stackelberg.games._scale.normalised`; the equilibria do not
 change), so ``tol`` is relative to the payoff scale: it accepts a solution whose
 coordinates and (normalised) slacks are ``>= -tol``, treats systems with
 condition number above ``1 / (size * eps)`` as singular (a rank check), and
@@ -79,7 +79,7 @@ from ...games.normal_form import NormalFormGame
 from .results import Equilibrium, certify_equilibrium, regret_allowances
 from .._exact import fraction_free_solve
 from ._arguments import check_bimatrix_arguments, check_solver_tol
-from ._scale import normalised
+from ...games._scale import normalised
 
 __all__ = ["MAX_SYSTEMS", "iter_support_enumeration", "support_enumeration", "support_systems"]
 

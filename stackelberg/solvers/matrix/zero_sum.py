@@ -55,7 +55,7 @@ from .results import CertificationError, regret_allowances
 from .support_enumeration import iter_support_enumeration
 from .._exact import rational_solve
 from ._arguments import check_bimatrix_arguments
-from ._scale import normalised, payoff_scale
+from ...games._scale import normalised, payoff_scale
 
 __all__ = ["ZeroSumSolution", "zero_sum_equilibrium", "zero_sum_values"]
 
@@ -107,7 +107,7 @@ def zero_sum_equilibrium(A, *, exact: bool | None = None, tol: float = 1e-9) -> 
         Float mode: the largest regret the certificate accepts, and the
         tolerance of the zero-sum check of a float game; tol is relative to the
         payoff scale (the range of the payoffs,
-        :mod:`stackelberg.solvers.matrix._scale`).
+        :mod:`stackelberg.games._scale`).
 
     Returns
     -------
@@ -238,7 +238,7 @@ def zero_sum_values(M, *, tol: float = 1e-9):
     bordered systems :math:`M_{IJ}^\top x = v\mathbf 1,\ \mathbf 1^\top x = 1` (and likewise for ``y``). The
     first pair (supports in lexicographic order) whose strategies are non-negative and *guarantee* the value on the
     whole game (:math:`\min_j (x^\top M)_j \ge v - t`, :math:`\max_i (M y)_i \le v + t`, with
-    ``t = tol * scale(M[r])``, the payoff scale of :mod:`stackelberg.solvers.matrix._scale`) is kept: that certifies it. Some optimal pair always has square supports of
+    ``t = tol * scale(M[r])``, the payoff scale of :mod:`stackelberg.games._scale`) is kept: that certifies it. Some optimal pair always has square supports of
     equal size (an extreme optimal pair), so every game is solved; games left over by rounding, and stacks whose
     support pairs exceed :data:`MAX_SUPPORT_PAIRS`, are solved by :func:`zero_sum_equilibrium`'s LP.
 
@@ -327,7 +327,7 @@ def zero_sum_values(M, *, tol: float = 1e-9):
 
 
 def _stacked_scales(M: np.ndarray) -> np.ndarray:
-    """:func:`~stackelberg.solvers.matrix._scale.payoff_scale` of every game of the stack, vectorised."""
+    """:func:`~stackelberg.games._scale.payoff_scale` of every game of the stack, vectorised."""
     if not len(M):
         return np.zeros(0)
     scale = M.max(axis=(1, 2)) - M.min(axis=(1, 2))

@@ -1,4 +1,4 @@
-r"""The payoff scale that makes every float tolerance of the matrix solvers relative: defined here, once.
+r"""The payoff scale that makes every float tolerance relative (matrix solvers, certificates, ``is_nash``): defined once.
 
 A positive affine change of one player's payoffs, :math:`u_p \mapsto c\,u_p + d_p` with :math:`c > 0`, changes no
 Nash, Stackelberg or sequential equilibrium. So a float solver must not compare payoff differences with an
