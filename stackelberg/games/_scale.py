@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ROUNDING_ULPS", "payoff_scale", "payoff_scales", "normalised", "rounding_allowance"]
+__all__ = ["ROUNDING_ULPS", "normalised", "payoff_scale", "payoff_scales", "regret_allowances", "rounding_allowance"]
 
 ROUNDING_ULPS = 4.0
 """Units in the last place, per summed term, that certificates allow for the rounding of an expected payoff."""
@@ -91,3 +91,21 @@ def rounding_allowance(payoffs, terms: int) -> float:
     values = np.asarray(payoffs, dtype=float)
     magnitude = float(np.abs(values).max()) if values.size else 0.0
     return ROUNDING_ULPS * max(terms, 1) * magnitude * float(np.finfo(float).eps)
+
+
+def regret_allowances(game, tol: float) -> tuple[float, ...]:
+    """The largest regret accepted for each player of a float game (certificates and ``is_nash``).
+
+    ``tol * scale_p`` (tol is relative to the payoff scale) plus the rounding allowance of an expected payoff
+    (:func:`rounding_allowance` over all actions of ``game``, a NormalFormGame).
+
+    Examples
+    --------
+    >>> from stackelberg.games.normal_form import NormalFormGame
+    >>> g = NormalFormGame.from_bimatrix([[0.0, 1e12]], [[0.0, 2.0]])
+    >>> [f"{a:.3g}" for a in regret_allowances(g, 1e-9)]
+    ['1e+03', '2e-09']
+    """
+    terms = sum(game.shape)
+    return tuple(tol * scale + rounding_allowance(tensor, terms)
+                 for scale, tensor in zip(payoff_scales(game), game.payoffs))

@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from .._validation import as_finite_array, check_probability_vector, check_tol, is_exact_number
+from ._scale import regret_allowances
 
 __all__ = ["NormalFormGame"]
 
@@ -354,10 +355,30 @@ class NormalFormGame:
         return max(self.regrets(profile, exact))
 
     def is_nash(self, profile, tol: float = 1e-9) -> bool:
-        """True when no player gains more than ``tol`` (exactly 0 for exact input) by deviating."""
+        """True when no player gains by deviating: regret 0 in an exact game, else within ``tol`` of its scale.
+
+        ``tol`` is relative to each player's payoff scale, like every tolerance of the matrix solvers
+        (:mod:`stackelberg.games._scale`): player ``p``'s regret may be at most ``tol * scale_p`` plus the
+        rounding allowance of an expected payoff, so scaling a game's payoffs by ``1e12`` or ``1e-12`` changes no
+        answer.
+
+        Examples
+        --------
+        >>> g = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+        >>> g.is_nash(([0, 1], [0, 1])), g.is_nash(([1, 0], [1, 0]))
+        (True, False)
+        >>> a, b = 3.1e12, 7.3e12  # the mixed equilibrium's regret is rounding, 2.4e-4, far above 1e-9
+        >>> big = NormalFormGame.from_bimatrix([[a, 0.0], [0.0, b]], [[b, 0.0], [0.0, a]])
+        >>> profile = ([a / (a + b), b / (a + b)], [b / (a + b), a / (a + b)])
+        >>> big.max_regret(profile) > 1e-9, big.is_nash(profile), big.is_nash(([1, 0], [0, 1]))
+        (True, True, False)
+        """
         tol = check_tol("tol", tol)
-        regret = self.max_regret(profile)
-        return regret == 0 if isinstance(regret, Fraction) else regret <= tol
+        strategies, exact = self._check_profile(profile, None)
+        regrets = self.payoffs_and_regrets(strategies, exact)[1]
+        if exact:
+            return all(regret == 0 for regret in regrets)
+        return all(regret <= allowance for regret, allowance in zip(regrets, regret_allowances(self, tol)))
 
     # ------------------------------------------------------------------ transformations
     def permute_players(self, order: Sequence[int]) -> "NormalFormGame":

@@ -34,3 +34,16 @@ def test_exact_payoffs_and_regrets_match_fraction_arithmetic(seed, n_players, ma
         weights = rng.integers(0, 50, size=n) + 1
         strategies.append(np.array([Fraction(int(w), int(weights.sum())) for w in weights], dtype=object))
     assert game.payoffs_and_regrets(strategies, True) == fraction_reference(game, strategies)
+
+
+def test_is_nash_tolerance_is_relative_to_each_players_payoff_scale():
+    """The same profile is (or is not) an equilibrium whatever the payoffs' unit: 1e-12, 1 or 1e12."""
+    base_A, base_B = np.array([[3.1, 0.0], [0.0, 7.3]]), np.array([[7.3, 0.0], [0.0, 3.1]])
+    p, q = 3.1 / 10.4, 7.3 / 10.4
+    mixed = ([p, 1 - p], [q, 1 - q])
+    off = ([p + 1e-3, 1 - p - 1e-3], [q, 1 - q])
+    for unit in (1e-12, 1.0, 1e12):
+        game = NormalFormGame.from_bimatrix(unit * base_A, unit * base_B)
+        assert game.is_nash(mixed)
+        assert not game.is_nash(off)
+        assert not game.is_nash(([1, 0], [0, 1]))

@@ -54,11 +54,11 @@ import numpy as np
 
 from ..._validation import check_positive_int, check_tol
 from ...errors import IterationLimitError
+from ...games._scale import normalised
 from ...games.normal_form import NormalFormGame
-from .results import Equilibrium, certify_equilibrium
 from .._exact import fraction_free_pivot
 from ._arguments import check_bimatrix_arguments
-from ...games._scale import normalised
+from .results import Equilibrium, certify_equilibrium
 
 __all__ = ["lemke_howson"]
 

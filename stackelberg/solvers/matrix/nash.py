@@ -30,10 +30,10 @@ from typing import Iterator
 import numpy as np
 
 from ..._validation import check_choice, check_tol
-from ...games.normal_form import NormalFormGame
 from ...games._scale import payoff_scales
-from .results import Equilibrium, certify_equilibrium, regret_allowances
+from ...games.normal_form import NormalFormGame
 from ._arguments import check_bimatrix_arguments, check_game, check_solver_tol
+from .results import Equilibrium, certify_equilibrium, regret_allowances
 from .support_enumeration import MAX_SYSTEMS
 from .vertex_enumeration import MAX_MEMORY, iter_vertex_enumeration
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from ...errors import CertificationError
+from ...games._scale import regret_allowances
 from ...games.normal_form import NormalFormGame
-from ...games._scale import payoff_scales, rounding_allowance
 
 __all__ = ["Equilibrium", "CertificationError", "certify_equilibrium", "regret_allowances"]
 
@@ -157,20 +157,3 @@ def certify_equilibrium(
         method=method,
         parameters=dict(parameters or {}),
     )
-
-
-def regret_allowances(game: NormalFormGame, tol: float) -> tuple[float, ...]:
-    """The largest regret :func:`certify_equilibrium` accepts for each player of a float game.
-
-    ``tol * scale_p`` (tol is relative to the payoff scale) plus the rounding allowance of an expected payoff
-    (:func:`~stackelberg.games._scale.rounding_allowance` over all actions of the game).
-
-    Examples
-    --------
-    >>> g = NormalFormGame.from_bimatrix([[0.0, 1e12]], [[0.0, 2.0]])
-    >>> [f"{a:.3g}" for a in regret_allowances(g, 1e-9)]
-    ['1e+03', '2e-09']
-    """
-    terms = sum(game.shape)
-    return tuple(tol * scale + rounding_allowance(tensor, terms)
-                 for scale, tensor in zip(payoff_scales(game), game.payoffs))

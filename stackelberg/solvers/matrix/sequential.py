@@ -52,9 +52,9 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_choice, check_tol
+from ...games._scale import normalised
 from ...games.normal_form import NormalFormGame
 from ._arguments import check_exact, check_game
-from ...games._scale import normalised
 
 __all__ = ["SequentialSolution", "sequential_equilibria"]
 

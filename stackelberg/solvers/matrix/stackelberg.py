@@ -103,12 +103,18 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from ..._validation import check_choice, check_player, check_positive, check_positive_int, check_tol
+from ..._validation import (
+    check_choice,
+    check_player,
+    check_positive,
+    check_positive_int,
+    check_tol,
+)
 from ...errors import ProblemTooLargeError
+from ...games._scale import normalised, payoff_scale
 from ...games.normal_form import NormalFormGame
 from .._exact import exact_maximize
 from ._arguments import check_bimatrix_arguments
-from ...games._scale import normalised, payoff_scale
 from .results import CertificationError
 
 __all__ = ["MAX_LP_ENTRIES", "StackelbergSolution", "stackelberg_equilibria"]

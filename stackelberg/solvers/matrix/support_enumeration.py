@@ -75,11 +75,11 @@ import numpy as np
 
 from ..._validation import check_positive_int
 from ...errors import ProblemTooLargeError
+from ...games._scale import normalised
 from ...games.normal_form import NormalFormGame
-from .results import Equilibrium, certify_equilibrium, regret_allowances
 from .._exact import fraction_free_solve
 from ._arguments import check_bimatrix_arguments, check_solver_tol
-from ...games._scale import normalised
+from .results import Equilibrium, certify_equilibrium, regret_allowances
 
 __all__ = ["MAX_SYSTEMS", "iter_support_enumeration", "support_enumeration", "support_systems"]
 

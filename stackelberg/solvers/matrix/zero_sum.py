@@ -42,20 +42,20 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from math import comb
 from fractions import Fraction
+from math import comb
 from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
 
 from ..._validation import as_finite_array, check_tol
+from ...games._scale import normalised, payoff_scale
 from ...games.normal_form import NormalFormGame
-from .results import CertificationError, regret_allowances
-from .support_enumeration import iter_support_enumeration
 from .._exact import rational_solve
 from ._arguments import check_bimatrix_arguments
-from ...games._scale import normalised, payoff_scale
+from .results import CertificationError, regret_allowances
+from .support_enumeration import iter_support_enumeration
 
 __all__ = ["ZeroSumSolution", "zero_sum_equilibrium", "zero_sum_values"]
 
