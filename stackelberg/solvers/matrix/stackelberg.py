@@ -256,7 +256,8 @@ def stackelberg_equilibria(
         Pure: one per optimal (leader action, follower response) pair, by leader
         action then response. Mixed strong: one per follower action whose LP
         attains the optimum. Mixed weak: one per optimal class of identical
-        follower columns (by its first column).
+        follower columns (by its first column); a commitment and response that
+        several classes reach are listed once.
 
     Raises
     ------
@@ -639,8 +640,15 @@ def _weak_mixed_commitment(problem: _Problem, epsilon) -> list:
         leader_payoffs = commitment @ A
         worst = min(leader_payoffs[k] for k in responses)  # the first response tied (within tol) with the worst
         j = next(k for k in responses if leader_payoffs[k] <= worst + atol)
+        if any(j == seen_j and _same_point(commitment, seen, atol) for seen, seen_j, *_ in out):
+            continue  # two classes reached the same commitment and response: list it once
         out.append((commitment, int(j), supremum, attained))
     return out
+
+
+def _same_point(x, y, atol) -> bool:
+    """Equal commitments: exactly for Fractions, within ``atol`` per coordinate for floats."""
+    return all(a == b for a, b in zip(x, y)) if x.dtype == object else bool(np.all(np.abs(x - y) <= atol))
 
 
 def _normalised_exact(M: np.ndarray):

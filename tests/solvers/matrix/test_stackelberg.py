@@ -370,3 +370,13 @@ def test_bad_inputs():
         stackelberg_equilibria(ESCAPE, commitment="mixed", tie_break="weak", epsilon="small")
     with pytest.raises(ValueError, match="finite"):
         NormalFormGame.from_bimatrix([[1.0, float("nan")]], [[0.0, 1.0]])
+
+
+def test_weak_mixed_commitment_shared_by_two_column_classes_is_listed_once():
+    """Both follower columns' classes reach x = (1/2, 1/2, 0) with response 0: one solution, exact and float."""
+    game = NormalFormGame.from_bimatrix([[1, 2], [2, 1], [0, 2]], [[2, 1], [1, 2], [1, 0]])
+    for g in (game, game.to_float()):
+        solutions = stackelberg_equilibria(g, commitment="mixed", tie_break="weak")
+        keys = [(tuple(float(p) for p in s.leader_strategy), s.follower_action) for s in solutions]
+        assert keys == [((0.5, 0.5, 0.0), 0)]
+        assert solutions[0].attained and solutions[0].leader_value == pytest.approx(1.5)
