@@ -2,7 +2,7 @@
 
 from . import catalog
 from .catalog import GAMES, describe, game_names, get_game
-from .generators import covariance_game, random_game, random_integer_game
+from .generators import covariance_game, random_game, random_integer_game, random_markov_game
 from .io import JsonFormatError, NfgFormatError, load_game, read_json, read_nfg, save_game, write_json, write_nfg
 from .escape_room import escape_room
 from .gridworld import gridworld, incentive_gridworld
@@ -51,6 +51,7 @@ __all__ = [
     "covariance_game",
     "random_game",
     "random_integer_game",
+    "random_markov_game",
     "JsonFormatError",
     "NfgFormatError",
     "load_game",

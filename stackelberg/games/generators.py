@@ -1,4 +1,4 @@
-r"""Random normal-form games: iid, correlated ("cooperation level") and integer.
+r"""Random games: normal-form (iid, correlated "cooperation level", integer) and Markov.
 
 For a game with N players and action counts :math:`(n_0, \dots, n_{N-1})`,
 every cell :math:`a` carries a payoff profile
@@ -15,6 +15,9 @@ every cell :math:`a` carries a payoff profile
   :math:`-1/(N-1) \le \rho \le 1`, singular at both ends.
 * :func:`random_integer_game`: integer payoffs uniform on ``[low, high]``,
   exact, for property tests and benchmarks.
+* :func:`random_markov_game`: a discounted Markov game whose every (state,
+  joint action) moves to ``successors`` random states with Dirichlet(1)
+  probabilities, rewards iid standard normal (dense or CSR transitions).
 
 Sampling :math:`\mathcal N(0, \Sigma_\rho)` uses the symmetric square root
 :math:`\Sigma_\rho^{1/2} = \sqrt{1 + (N-1)\rho}\, \tfrac1N \mathbf 1 \mathbf 1^\top
@@ -51,9 +54,10 @@ from fractions import Fraction
 import numpy as np
 
 from .._validation import check_positive_int
+from .markov import MarkovGame
 from .normal_form import NormalFormGame
 
-__all__ = ["random_game", "covariance_game", "random_integer_game"]
+__all__ = ["random_game", "covariance_game", "random_integer_game", "random_markov_game"]
 
 
 def _check_shape(shape) -> tuple[int, ...]:
@@ -230,3 +234,66 @@ def random_integer_game(shape, low, high, seed=None) -> NormalFormGame:
         raise ValueError(f"low must be <= high; got low={low}, high={high}")
     payoffs = _rng(seed).integers(int(low), int(high), size=(len(shape), *shape), endpoint=True)
     return NormalFormGame(payoffs, title=f"random integer game {'x'.join(map(str, shape))} in [{low}, {high}]")
+
+
+def random_markov_game(n_states, action_shape=(2, 2), *, successors=2, gamma=0.9, sparse=False,
+                       seed=None) -> MarkovGame:
+    """A discounted Markov game with sparse random transitions and iid standard normal rewards.
+
+    Every (state, joint action) pair moves to ``successors`` distinct states drawn uniformly, with probabilities
+    drawn from a flat Dirichlet; every player's reward for every (state, joint action) is iid standard normal.
+    The game starts in state 0.
+
+    Parameters
+    ----------
+    n_states : int
+        Number of states, at least 1.
+    action_shape : int or tuple of int
+        Action counts of the players (an int ``n`` means ``(n, n)``).
+    successors : int
+        Successor states of each (state, joint action), at most ``n_states``.
+    gamma : float
+        Discount factor in ``[0, 1)``.
+    sparse : bool
+        Store the transitions as a CSR array (else dense).
+    seed : int, None or numpy.random.Generator
+        Source of randomness; the same seed gives the same game.
+
+    Returns
+    -------
+    MarkovGame
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-integer or non-positive size, ``successors > n_states``, a bad ``gamma`` or ``seed``.
+
+    Examples
+    --------
+    >>> game = random_markov_game(4, (2, 3), seed=0)
+    >>> game.n_states, game.action_shape, game.rewards.shape
+    (4, (2, 3), (2, 4, 6))
+    >>> int((game.transition_matrix() > 0).sum(axis=2).max())
+    2
+    >>> random_markov_game(4, (2, 3), seed=0, sparse=True).transition_matrix(format="csr").nnz
+    48
+    """
+    n_states = check_positive_int("n_states", n_states)
+    action_shape = _check_shape(action_shape)
+    successors = check_positive_int("successors", successors)
+    if successors > n_states:
+        raise ValueError(f"successors must be at most n_states = {n_states}; got {successors}")
+    rng = _rng(seed)
+    n_joint = int(np.prod(action_shape))
+    rows = n_states * n_joint
+    columns = np.argsort(rng.random((rows, n_states)), axis=1)[:, :successors]
+    weights = rng.dirichlet(np.ones(successors), size=rows)
+    P = np.zeros((rows, n_states))
+    np.put_along_axis(P, columns, weights, axis=1)
+    rewards = rng.standard_normal((len(action_shape), n_states, n_joint))
+    transitions = P.reshape(n_states, n_joint, n_states)
+    if sparse:
+        import scipy.sparse as sps
+
+        transitions = sps.csr_array(P)
+    return MarkovGame(transitions, rewards, gamma=gamma, action_shape=action_shape)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackelberg.games.generators import _helmert, covariance_game, random_game, random_integer_game
+from stackelberg.games.generators import _helmert, covariance_game, random_game, random_integer_game, random_markov_game
 
 GENERATORS = [
     lambda shape, seed: random_game(shape, seed=seed),
@@ -145,3 +145,26 @@ def test_bad_input(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def test_random_markov_game_has_the_asked_successors_and_is_seeded():
+    game = random_markov_game(6, (2, 3), successors=3, gamma=0.8, seed=4)
+    P = game.transition_matrix()
+    assert P.shape == (6, 6, 6) and game.gamma == 0.8 and game.action_shape == (2, 3)
+    assert ((P > 0).sum(axis=2) == 3).all()
+    np.testing.assert_allclose(P.sum(axis=2), 1.0)
+    sparse = random_markov_game(6, (2, 3), successors=3, gamma=0.8, seed=4, sparse=True)
+    np.testing.assert_array_equal(sparse.transition_matrix(), P)
+    np.testing.assert_array_equal(sparse.rewards, game.rewards)
+    assert not np.array_equal(random_markov_game(6, (2, 3), seed=5).rewards, game.rewards)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(n_states=0), "n_states"),
+    (dict(n_states=3, successors=4), "successors"),
+    (dict(n_states=3, gamma=1.5), "gamma"),
+    (dict(n_states=3, action_shape=(2, 0)), "shape"),
+])
+def test_random_markov_game_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        random_markov_game(**kwargs)

@@ -12,6 +12,7 @@ from stackelberg.games.catalog import (
     mixing,
     prisoners_dilemma,
 )
+from stackelberg.games.generators import random_markov_game
 from stackelberg.games.markov import MarkovGame
 from stackelberg.games.normal_form import NormalFormGame
 from stackelberg.games.repeated import repeated_game
@@ -25,14 +26,7 @@ from stackelberg.solvers.matrix.zero_sum import zero_sum_equilibrium
 
 
 def random_game(seed, action_shape=(2, 2), states=3, gamma=0.9):
-    rng = np.random.default_rng(seed)
-    A = int(np.prod(action_shape))
-    P = rng.dirichlet(np.ones(states), size=(states, A))
-    P[P < 0.2] = 0.0
-    P[:, :, 0] += 1e-3  # keep every row non-empty
-    P /= P.sum(axis=2, keepdims=True)
-    R = rng.normal(size=(len(action_shape), states, A))
-    return MarkovGame(P, R, gamma=gamma, action_shape=action_shape)
+    return random_markov_game(states, action_shape, gamma=gamma, seed=seed)
 
 
 def test_nash_q_selection_decides_escape_and_misses_maintain():

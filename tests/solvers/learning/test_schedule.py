@@ -7,6 +7,7 @@ import pytest
 
 import stackelberg as sb
 from stackelberg.games.catalog import escape, matching_pennies
+from stackelberg.games.generators import random_markov_game
 from stackelberg.games.markov import MarkovGame
 from stackelberg.games.repeated import repeated_game
 from stackelberg.solvers.learning import (
@@ -32,14 +33,7 @@ def stage(learner):
 
 
 def random_game(seed, action_shape=(2, 2), states=3, gamma=0.9):
-    rng = np.random.default_rng(seed)
-    A = int(np.prod(action_shape))
-    P = rng.dirichlet(np.ones(states), size=(states, A))
-    P[P < 0.2] = 0.0
-    P[:, :, 0] += 1e-3  # keep every row non-empty
-    P /= P.sum(axis=2, keepdims=True)
-    R = rng.normal(size=(len(action_shape), states, A))
-    return MarkovGame(P, R, gamma=gamma, action_shape=action_shape)
+    return random_markov_game(states, action_shape, gamma=gamma, seed=seed)
 
 
 @pytest.mark.parametrize("learner, kwargs, shape", [
