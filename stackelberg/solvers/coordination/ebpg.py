@@ -649,7 +649,7 @@ def train_event_leader(game: StackelbergMarkovGame, followers, *, n_iterations: 
 
 def _leader_update(theta, vartheta, phi_gain, phi_bonus, runs, *, form, leader_lr, critic_lr, lambda1, lambda2,
                    learn_termination=True):
-    """One REINFORCE step of the tabular event leader and its baselines (in place) from a batch of episodes.
+    r"""One REINFORCE step of the tabular event leader and its baselines (in place) from a batch of episodes.
 
     The baselines :math:`\phi^g`, :math:`\phi^b` move by ``critic_lr`` towards the mean gains and minus payments
     to go of their visits; the logits by ``leader_lr`` times the batch mean of
