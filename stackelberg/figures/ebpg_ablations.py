@@ -126,7 +126,8 @@ def account(numbers: dict, quick: bool) -> list[Row]:
             event, FULL_SCALE["event_ratio"]),
         Row("D.3.3: dense EBPG ahead of sparse EBPG (mean fraction of the optimum over training)", True,
             s[EVENT]["mean_ratio_over_training"] > s[SPARSE]["mean_ratio_over_training"], FULL_SCALE["dense_ahead"]),
-        Row("sparse EBPG / exact optimum, final (issue target >= 0.9)", ">= 0.9", s[SPARSE]["final_ratio"], FULL_SCALE["sparse_ratio"]),
+        Row("sparse EBPG / exact optimum, final (issue target >= 0.9)", ">= 0.9", s[SPARSE]["final_ratio"],
+            FULL_SCALE["sparse_ratio"]),
         Row("Fig. 3 / D.3.1: w/o EBPG (re-decide every step) ends below EBPG", True,
             s[WITHOUT]["final_ratio"] < event, FULL_SCALE["without_below"]),
     ] + [

@@ -20,9 +20,11 @@ meta-policy with the uniform law, and the score is that of the mixture).
 the leader's current offer and whether it is new (:func:`vanilla_state`: the paper's augmented state
 :math:`\hat s = (s, \omega^k)`); without a goal to agree on, a vanilla follower signs a new offer when its move
 works towards the offer's goal (:func:`vanilla_signs`). Its exact best response (:func:`vanilla_follower_mdp`,
-:func:`vanilla_follower_best_response`) is worth at least the abstraction follower's, since every meta-policy is a
-policy over moves; it has twice the meta MDP's states and five actions instead of ``G + 1``, and it must learn
-every step of every path that the abstraction follower gets for free.
+:func:`vanilla_follower_best_response`) is the reference for the learned one. Neither kind dominates the other: the
+vanilla follower sees the offer before it moves, the abstraction follower can walk past an offer towards its own
+goal without signing it (a vanilla follower whose move also shortens the way to the offer's goal signs). The
+vanilla follower has twice the meta MDP's states and five actions instead of ``G + 1``, and it must learn every step
+of every path that the abstraction follower's lower level walks for free.
 
 References
 ----------
@@ -363,8 +365,8 @@ def vanilla_follower_mdp(game: StackelbergMarkovGame, follower: int, offer_law, 
 def vanilla_follower_best_response(game: StackelbergMarkovGame, follower: int, offer_law, slot: int = 0):
     """The vanilla follower's exact best-response value and policy against ``offer_law`` (backward induction).
 
-    It sees the current offer and may combine moves freely, so its value is at least the abstraction follower's
-    (:func:`follower_best_response`): every meta-policy is a policy over moves.
+    Without offers it equals the abstraction follower's (:func:`follower_best_response`); with offers either may
+    be larger (the vanilla follower sees the offer; the abstraction follower may refuse one it walks towards).
 
     Returns
     -------
