@@ -21,8 +21,41 @@ exact optimum against rule-based followers (for RL followers a yardstick, not a 
 (64,000 episodes), 3 seeds; ``--quick``: 150 iterations, 1 seed. Runs are stored in ``OUT/runs.sqlite``
 (:class:`~stackelberg.analysis.store.ResultStore`) and a killed run resumes.
 
-Our numbers (full run; FULL_SCALE below, with the run time): see FULL_SCALE and the account; the comparison with
-the paper's orderings is stated there row by row.
+Our numbers (full run: 30 runs of 2000 iterations, about 200 s of CPU in all, 23 minutes of wall time on the
+shared 2-core machine at a load of about 20), fractions of the exact optimum 12.0, mean of 3 seeds (their final fractions agree
+to 0.001 except for the RL followers):
+
+==============================================  =====  ===================  ======================================
+variant                                         final  mean over training   paper
+==============================================  =====  ===================  ======================================
+EBPG (dense, event-based)                       0.997  0.900                "ours"
+sparse EBPG                                     0.996  0.890                worse than dense (D.3.3): holds, small
+w/o EBPG (re-decide every step)                 0.746  0.642                worse than EBPG (Fig. 3): holds
+fixed interval 2                                0.748  0.691                worse than dynamic: holds
+fixed interval 3                                0.999  0.946                worse than dynamic: differs
+fixed interval 4                                0.999  0.946                worse than dynamic: differs
+fixed interval 6                                0.833  0.798                worse than dynamic: holds
+critic at the leader's step (rule-based)        0.997  0.901                (not in the paper)
+RL followers, two time scales (0.15 < 0.5)      0.672  0.413                better than one time scale: differs
+RL followers, one time scale (0.5 = 0.5)        0.742  0.560
+==============================================  =====  ===================  ======================================
+
+Shapes and orderings. Dense EBPG stays ahead of sparse EBPG all along (0.981 against 0.970 after 400 iterations),
+the paper's D.3.3 ordering with a small gap: a tabular leader visits every entry often, so the sparse form's missing
+keep-terms cost little. The leader without events stalls at 0.746 on every seed, in a local optimum of re-deciding
+every step (keeping a contract for a whole trip requires re-drawing the same offer at every step), the paper's point
+that events avoid myopic decisions. Fixed intervals: the paper's "all fixed intervals much worse" holds for intervals
+that cut a trip (2, and 1 = w/o EBPG) or outlast it (6), not for 3 and 4, which match the trips of these
+deterministic rule-based followers and end marginally above the event-based leader (0.999 against 0.997; the event
+leader must learn beta ~ 0 within trips, under its beta^2 and entropy terms); with follower noise the fixed intervals
+fall behind (``ebpg_exact_leader``: 30% noise, every interval below the event-based leader). The dynamic leader
+never needs the right interval; a fixed one is good only when it happens to fit the task. Two time scales with
+Lemma-3 followers: the paper's TTSU ordering (D.3.5) is reversed here. Tabular followers at step 0.5 settle within a
+few hundred iterations either way; the leader at the followers' step then simply learns faster (every seed ends at
+0.742, where its best response to its followers is 0.747), while the slow leader lets the followers settle first
+into behaviour that is worse for it (seeds 1-2 end at 0.645, its best response to those followers 0.67-0.69); the
+paper's instability of one time scale comes from neural followers whose policies keep moving. The critic's step
+(1.0 against the leader's 0.3) makes no difference with rule-based followers (0.997 either way).
 """
 
 from __future__ import annotations
@@ -113,8 +146,9 @@ def run(out_dir, quick: bool = False, progress=None) -> dict:
 
 
 #: Recorded from a full run (2000 iterations, 3 seeds); see the module docstring.
-FULL_SCALE = dict(event_ratio=None, sparse_ratio=None, dense_ahead=None, without_below=None,
-                  fixed_below={c: None for c in INTERVALS}, two_ahead=None, seconds=None)
+FULL_SCALE = dict(event_ratio=0.9974, sparse_ratio=0.9959, dense_ahead=True, without_below=True,
+                  fixed_below={2: True, 3: False, 4: False, 6: True}, two_ahead=False, two_ratio=0.6718,
+                  one_ratio=0.7422, cpu_seconds=204, wall_seconds=1365)
 
 
 def account(numbers: dict, quick: bool) -> list[Row]:
@@ -136,6 +170,8 @@ def account(numbers: dict, quick: bool) -> list[Row]:
     ] + [
         Row("D.3.5: two time scales end above one time scale (RL followers)", True,
             s[TWO]["final_ratio"] > s[ONE]["final_ratio"], FULL_SCALE["two_ahead"]),
+        Row("RL followers, two time scales: leader / exact optimum vs rule-based (a yardstick; paper: none)", "> 0",
+            s[TWO]["final_ratio"], FULL_SCALE["two_ratio"]),
     ]
 
 
