@@ -22,8 +22,8 @@ exact optimum against rule-based followers (for RL followers a yardstick, not a 
 (:class:`~stackelberg.analysis.store.ResultStore`) and a killed run resumes.
 
 Our numbers (full run: 30 runs of 2000 iterations, about 200 s of CPU in all, 23 minutes of wall time on the
-shared 2-core machine at a load of about 20), fractions of the exact optimum 12.0, mean of 3 seeds (their final fractions agree
-to 0.001 except for the RL followers):
+shared 2-core machine at a load of about 20), fractions of the exact optimum 12.0, mean of 3 seeds (their final
+fractions agree to 0.001 except for the RL followers):
 
 ==============================================  =====  ===================  ======================================
 variant                                         final  mean over training   paper
