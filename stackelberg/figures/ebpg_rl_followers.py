@@ -137,7 +137,8 @@ def account(numbers: dict, quick: bool) -> list[Row]:
         Row("with abstraction followers, leader's exact value / optimum vs rule-based (paper: no exact reference)",
             "> 0", abstraction["final_ratio"], FULL_SCALE["abstraction_ratio"]),
         Row("without action abstraction, the leader's exact value / optimum averaged over training (the shape: "
-            "below zero for about half of training)", "< 0", vanilla["mean_ratio_over_training"], FULL_SCALE["vanilla_mean"]),
+            "below zero for about half of training)", "< 0", vanilla["mean_ratio_over_training"],
+            FULL_SCALE["vanilla_mean"]),
         Row("abstraction ahead of vanilla over the whole training (mean exact value)", True,
             abstraction["mean_ratio_over_training"] > vanilla["mean_ratio_over_training"],
             FULL_SCALE["abstraction_mean_ahead"]),
