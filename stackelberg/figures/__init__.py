@@ -39,7 +39,9 @@ SCRIPTS: dict[str, str] = {
     for name in (
         "biac_counterexample",
         "ch6_designer_escape_room",
+        "ebpg_ablations",
         "ebpg_exact_leader",
+        "ebpg_rl_followers",
         "fig1_biac_grid_game",
         "fig2_se_vs_ne",
         "fig5_2_lio_ipd",

@@ -633,30 +633,9 @@ def train_event_leader(game: StackelbergMarkovGame, followers, *, n_iterations: 
         beta, mu = sigmoid(theta), softmax(vartheta)
         runs = _simulate(game, types, beta, np.cumsum(mu, axis=-1), batch_size, rng)
         sampled.append(float(runs.returns.mean()))
-        gains_to_go = np.cumsum(runs.gains[:, ::-1], axis=1)[:, ::-1]
-        payments_to_go = -np.cumsum(runs.payments[:, ::-1], axis=1)[:, ::-1]
-        k, t, s_theta, s_policy = _scores(beta, mu, runs, O, form)
-        x = runs.observations
-        visits = np.zeros((N, H, X))
-        np.add.at(visits, (k, t, x), 1.0)
-        advantage = gains_to_go + payments_to_go - phi_gain[k, t, x] - phi_bonus[k, t, x]
-        # critic: mean squared-error step per visited entry
-        for table, target in ((phi_gain, gains_to_go), (phi_bonus, payments_to_go)):
-            error = np.zeros((N, H, X))
-            np.add.at(error, (k, t, x), target - table[k, t, x])
-            table += critic_lr * error / np.maximum(visits, 1.0)
-        grad_theta = np.zeros((N, H, X))
-        grad_policy = np.zeros((N, H, X, O))
-        np.add.at(grad_theta, (k, t, x), s_theta * advantage)
-        np.add.at(grad_policy, (k, t, x), s_policy * advantage[..., None])
-        b = beta
-        entropy = -(mu * np.log(np.maximum(mu, 1e-300))).sum(axis=-1, keepdims=True)
-        d_entropy = -mu * (np.log(np.maximum(mu, 1e-300)) + entropy)
-        grad_theta -= lambda1 * visits * 2.0 * b * b * (1.0 - b)
-        grad_policy += lambda2 * visits[..., None] * d_entropy
-        if commitment_interval is None:
-            theta += leader_lr * grad_theta / batch_size
-        vartheta += leader_lr * grad_policy / batch_size
+        _leader_update(theta, vartheta, phi_gain, phi_bonus, runs, form=form, leader_lr=leader_lr,
+                       critic_lr=critic_lr, lambda1=lambda1, lambda2=lambda2,
+                       learn_termination=commitment_interval is None)
         if iteration % evaluate_every == 0 or iteration == n_iterations:
             iterations.append(iteration)
             values.append(_policy_value(mdps, TabularEventLeader(theta, vartheta)))
@@ -666,3 +645,39 @@ def train_event_leader(game: StackelbergMarkovGame, followers, *, n_iterations: 
                       commitment_interval=commitment_interval)
     return EBPGTrainingResult(leader=final, iterations=np.array(iterations), values=np.array(values),
                               sampled_returns=np.array(sampled), form=form, parameters=parameters)
+
+
+def _leader_update(theta, vartheta, phi_gain, phi_bonus, runs, *, form, leader_lr, critic_lr, lambda1, lambda2,
+                   learn_termination=True):
+    r"""One REINFORCE step of the tabular event leader and its baselines (in place) from a batch of episodes.
+
+    The baselines :math:`\phi^g`, :math:`\phi^b` move by ``critic_lr`` towards the mean gains and minus payments
+    to go of their visits; the logits by ``leader_lr`` times the batch mean of
+    :math:`I(e^k_t)(G^k_t - \phi^g - \phi^b) - \lambda_1 \nabla\beta^2 + \lambda_2 \nabla H(\mu)` (the
+    termination logits only when ``learn_termination``)."""
+    N, H, X, O = vartheta.shape
+    batch_size = runs.observations.shape[0]
+    beta, mu = sigmoid(theta), softmax(vartheta)
+    gains_to_go = np.cumsum(runs.gains[:, ::-1], axis=1)[:, ::-1]
+    payments_to_go = -np.cumsum(runs.payments[:, ::-1], axis=1)[:, ::-1]
+    k, t, s_theta, s_policy = _scores(beta, mu, runs, O, form)
+    x = runs.observations
+    visits = np.zeros((N, H, X))
+    np.add.at(visits, (k, t, x), 1.0)
+    advantage = gains_to_go + payments_to_go - phi_gain[k, t, x] - phi_bonus[k, t, x]
+    # critic: mean squared-error step per visited entry
+    for table, target in ((phi_gain, gains_to_go), (phi_bonus, payments_to_go)):
+        error = np.zeros((N, H, X))
+        np.add.at(error, (k, t, x), target - table[k, t, x])
+        table += critic_lr * error / np.maximum(visits, 1.0)
+    grad_theta = np.zeros((N, H, X))
+    grad_policy = np.zeros((N, H, X, O))
+    np.add.at(grad_theta, (k, t, x), s_theta * advantage)
+    np.add.at(grad_policy, (k, t, x), s_policy * advantage[..., None])
+    entropy = -(mu * np.log(np.maximum(mu, 1e-300))).sum(axis=-1, keepdims=True)
+    d_entropy = -mu * (np.log(np.maximum(mu, 1e-300)) + entropy)
+    grad_theta -= lambda1 * visits * 2.0 * beta * beta * (1.0 - beta)
+    grad_policy += lambda2 * visits[..., None] * d_entropy
+    if learn_termination:
+        theta += leader_lr * grad_theta / batch_size
+    vartheta += leader_lr * grad_policy / batch_size

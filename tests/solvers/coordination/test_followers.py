@@ -80,3 +80,71 @@ def test_argument_errors():
         train_abstraction_follower(game, 0, persistent_offer(game, 1), exploration=2.0)
     with pytest.raises(ValueError, match="follower"):
         follower_best_response(game, 99, persistent_offer(game, 1))
+
+
+# ---------------------------------------------------------------------- vanilla followers (primitive moves)
+from stackelberg.solvers.coordination.followers import (  # noqa: E402
+    train_vanilla_follower,
+    vanilla_follower_best_response,
+    vanilla_follower_mdp,
+    vanilla_signs,
+    vanilla_state,
+)
+
+
+def no_offer(game):
+    return np.eye(game.n_offers)[np.zeros(game.n_cells * game.n_offers, dtype=int)]
+
+
+@pytest.mark.parametrize("follower", [0, 1])
+def test_vanilla_follower_learns_the_best_response(follower):
+    game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=1, horizon=6, seed=0)
+    law = no_offer(game)
+    meta_value, _ = follower_best_response(game, follower, law)
+    result = train_vanilla_follower(game, follower, law, n_iterations=150, evaluate_every=50, seed=0)
+    # without offers, moves are all a follower chooses: both kinds have the same best response
+    assert result.best_response_value == pytest.approx(meta_value, abs=1e-9)
+    assert result.final_value == pytest.approx(result.best_response_value, abs=1e-9)
+    assert result.values[0] < result.best_response_value  # it did learn (the all-zero table walks north)
+
+
+def test_vanilla_follower_learns_to_sign_a_good_offer_and_nearly_under_noise():
+    game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=1, horizon=6, seed=0, noise=0.2)
+    follower = 1  # prefers goal 0 (u = 2): the offer (goal 0, bonus 2) adds a bonus to every trip
+    law = persistent_offer(game, game.offer_index(0, 2.0))
+    result = train_vanilla_follower(game, follower, law, n_iterations=200, evaluate_every=100, seed=0)
+    assert result.best_response_value > follower_best_response(game, follower, no_offer(game))[0]
+    assert result.final_value >= 0.95 * result.best_response_value
+
+
+def test_vanilla_mdp_value_agrees_with_simulating_its_policy():
+    game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=1, horizon=5, seed=0, noise=0.3)
+    follower, law = 1, persistent_offer(game, game.offer_index(0, 1.0))
+    mdp = vanilla_follower_mdp(game, follower, law)
+    _, policy = vanilla_follower_best_response(game, follower, law)
+    exact = float(mdp.initial_distribution @ policy_evaluation(mdp, policy)[0])
+    rng = np.random.default_rng(1)
+    E, O = 20000, game.n_offers
+    cells, contracts = game.initial_state(E)
+    total = np.zeros(E)
+    for t in range(game.horizon):
+        offers = np.where(contracts == 0, game.offer_index(0, 1.0), contracts)
+        moves = policy[t, vanilla_state(game, cells, contracts, offers)]
+        signs = vanilla_signs(game, cells, offers, moves)
+        executed = np.where(rng.random(moves.shape) < game.noise, rng.integers(0, 5, moves.shape), moves)
+        out = game.step(cells, contracts, offers, [follower], moves=executed, signs=signs)
+        total += out.follower_rewards[:, 0]
+        cells, contracts = out.cells, out.contracts
+    assert total.mean() == pytest.approx(exact, abs=4 * total.std() / np.sqrt(E) + 1e-12)
+    assert mdp.n_states == 2 * game.n_cells * O
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(n_iterations=0), "n_iterations"), (dict(lr=1.5), "lr"),
+                                          (dict(exploration=1.2), "exploration"), (dict(batch_size=0), "batch_size"),
+                                          (dict(slot=3), "slot")])
+def test_vanilla_follower_rejects_bad_arguments_by_name(kwargs, name):
+    game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=1, horizon=3, seed=0)
+    with pytest.raises(ValueError, match=name):
+        train_vanilla_follower(game, 0, no_offer(game), **kwargs)
+    with pytest.raises(ValueError, match="offer_law"):
+        vanilla_follower_mdp(game, 0, np.ones((3, 3)))
