@@ -39,6 +39,7 @@ SCRIPTS: dict[str, str] = {
     for name in (
         "biac_counterexample",
         "ch6_designer_escape_room",
+        "ch6_sampled_designer",
         "ebpg_exact_leader",
         "fig1_biac_grid_game",
         "fig2_se_vs_ne",

@@ -66,6 +66,7 @@ CASES = [  # key, (N, M), settings, full (iterations, seeds), quick (iterations,
     ("dual-RL (c) ER(5,2)", (5, 2), dict(AGENTS, designer="dual-rl-c", alpha=0.1, beta=0.001, hidden=32),
      (3000, 4), None),
 ]
+EVAL_EPISODES = 2000  # test episodes of the final policies and designer
 THESIS = {"MetaGrad ER(2,1)": 8.0, "MetaGrad ER(5,2)": 26.0, "MetaGrad ER(10,5)": 40.0}
 
 
@@ -87,7 +88,8 @@ def run(out_dir, quick: bool = False) -> dict:
         finals, start = [], time.perf_counter()
         for seed in range(seeds):
             result = sampled_designer_trajectory(n, m, n_iterations=iterations, seed=seed,
-                                                 record_every=max(1, iterations // 40), eval_episodes=2000, **settings)
+                                                 record_every=max(1, iterations // 40), eval_episodes=EVAL_EPISODES,
+                                                 **settings)
             final = result.final
             cooperators = final["start_policy"][:, 1] > 0.5
             finals.append(dict(
