@@ -77,8 +77,8 @@ _START, _LEVER, _DOOR = 0, 1, 2
 class _Batch:
     """A batch of Escape Room episodes: features, actions, rewards and liveness per step."""
 
-    def __init__(self, B, H, N):
-        self.phi = np.zeros((B, H, 3 * N + 1))  # agents' observation at each step
+    def __init__(self, B, H, N, F):
+        self.phi = np.zeros((B, H, F))  # agents' observation at each step
         self.actions = np.zeros((B, H, N), dtype=np.int64)
         self.rewards = np.zeros((B, H, N))  # extrinsic
         self.alive = np.zeros((B, H))  # 1 while the episode runs
@@ -151,9 +151,19 @@ class _Network:
 class _Room:
     """ER(N, M) with linear agents; simulates batches under a designer's payment rule."""
 
-    def __init__(self, n_agents, m_required, horizon, gamma, rng):
+    def __init__(self, n_agents, m_required, horizon, gamma, rng, observation="positions"):
         self.N, self.M, self.H, self.gamma, self.rng = n_agents, m_required, horizon, gamma, rng
-        self.F = 3 * n_agents + 1
+        self.observation = observation
+        self.F = 3 * n_agents + 1 if observation == "positions" else 3**n_agents + 1
+
+    def features(self, positions):
+        """The agents' observation: one-hot positions and a bias, or (``"joint-state"``) the joint state's one-hot."""
+        if self.observation == "positions":
+            return _features(positions)
+        phi = np.zeros((len(positions), self.F))
+        phi[np.arange(len(positions)), np.ravel_multi_index(tuple(positions.T), (3,) * self.N)] = 1.0
+        phi[:, -1] = 1.0
+        return phi
 
     def policies(self, theta, phi, eps):
         pi = softmax(np.einsum("bf,nfa->bna", phi, theta))
@@ -163,11 +173,11 @@ class _Room:
     def episodes(self, theta, B, eps, pay=None):
         """Simulate ``B`` episodes; ``pay(batch, t, positions, actions, live)`` returns (B, N) incentives."""
         N, H = self.N, self.H
-        batch = _Batch(B, H, N)
+        batch = _Batch(B, H, N, self.F)
         positions = np.zeros((B, N), dtype=np.int64)
         live = np.ones(B, dtype=bool)
         for t in range(H):
-            phi = _features(positions)
+            phi = self.features(positions)
             pi, beh = self.policies(theta, phi, eps)
             draws = self.rng.random((B, N, 1))
             actions = np.minimum((np.cumsum(beh, axis=-1) < draws).sum(-1), 2)
@@ -436,6 +446,7 @@ def sampled_designer_trajectory(
     cost_on: str = "payment",
     init_scale: float = 0.1,
     horizon: int = 5,
+    observation: str = "positions",
     record_every: int = 50,
     eval_episodes: int = 1000,
     progress: bool | None = None,
@@ -486,6 +497,10 @@ def sampled_designer_trajectory(
         Standard deviation of the agents' initial parameters.
     horizon : int
         Episode length (5).
+    observation : {"positions", "joint-state"}
+        What the agents' linear policies (and the designer) see: the one-hot of every agent's position plus a bias
+        (the thesis code's observation; a policy generalises across the states sharing a position), or the one-hot
+        of the joint state (a tabular policy, no generalisation; :math:`3^N` features, so N <= 8).
     record_every : int
         Iterations per record window.
     eval_episodes : int
@@ -523,6 +538,9 @@ def sampled_designer_trajectory(
     designer_entropy = check_real("designer_entropy", designer_entropy, low=0.0)
     init_scale = check_tol("init_scale", init_scale)
     cost_on = check_choice("cost_on", cost_on, COST_ON)
+    observation = check_choice("observation", observation, ("positions", "joint-state"))
+    if observation == "joint-state" and n_agents > 8:
+        raise ValueError(f"observation='joint-state' needs n_agents <= 8 (3**N features); got n_agents={n_agents}")
     values = np.asarray(incentive_values, dtype=float)
     if values.ndim != 1 or len(values) < 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError(f"incentive_values must be a non-empty sequence of non-negative numbers; got {incentive_values!r}")
@@ -530,7 +548,7 @@ def sampled_designer_trajectory(
     eps = check_probability("exploration", eps)
     rng = np.random.default_rng(check_seed("seed", seed))
 
-    room = _Room(n_agents, m_required, horizon, gamma, rng)
+    room = _Room(n_agents, m_required, horizon, gamma, rng, observation)
     theta = init_scale * rng.standard_normal((n_agents, room.F, 3))
     meta = rl = None
     if designer in ("metagrad", "amd", "dual-rl-c"):
@@ -598,11 +616,11 @@ def sampled_designer_trajectory(
         theta = new
         if (it + 1) % record_every == 0 or it + 1 == n_iterations:
             returns, paid, per_action = zip(*window)
-            start = softmax(np.einsum("f,nfa->na", _features(np.zeros((1, n_agents), dtype=np.int64))[0], theta))
+            start = softmax(np.einsum("f,nfa->na", room.features(np.zeros((1, n_agents), dtype=np.int64))[0], theta))
             rows.append((it + 1, np.mean(returns), np.mean(paid), np.mean(per_action, axis=0), start[:, _LEVER]))
             window = []
     final_batch = room.episodes(theta, eval_episodes, 0.0, pay)
-    start = softmax(np.einsum("f,nfa->na", _features(np.zeros((1, n_agents), dtype=np.int64))[0], theta))
+    start = softmax(np.einsum("f,nfa->na", room.features(np.zeros((1, n_agents), dtype=np.int64))[0], theta))
     final = dict(
         collective_return=float(final_batch.rewards.sum(axis=(1, 2)).mean()),
         incentive_cost=float(final_batch.paid.sum(axis=(1, 2)).mean()),
@@ -615,7 +633,7 @@ def sampled_designer_trajectory(
         seed=seed if not isinstance(seed, np.random.Generator) else "generator", alpha=alpha, beta=beta,
         cost_beta=cost_beta, gamma=gamma, r_max=r_max, exploration=eps if schedule is None else raw, entropy=entropy,
         designer_entropy=designer_entropy, hidden=hidden, incentive_values=values.tolist(), cost_on=cost_on,
-        init_scale=init_scale, horizon=horizon, record_every=record_every, eval_episodes=eval_episodes,
+        init_scale=init_scale, horizon=horizon, observation=observation, record_every=record_every, eval_episodes=eval_episodes,
     )  # fmt: skip
     eta = meta.params if meta is not None else (rl["params"].ravel() if rl is not None else None)
     return SampledDesignerRun(

@@ -117,3 +117,13 @@ def test_sampled_meta_gradient_checks_shapes():
         sampled_meta_gradient(2, 1, np.zeros((2, 5, 3)), np.zeros(39))
     with pytest.raises(ValueError, match="eta"):
         sampled_meta_gradient(2, 1, np.zeros((2, 7, 3)), np.zeros(10))
+
+
+def test_joint_state_observation_is_a_tabular_policy():
+    run = sampled_designer_trajectory(2, 1, designer="none", observation="joint-state", n_iterations=3, batch_size=2,
+                                      seed=0, record_every=3, eval_episodes=4)
+    assert run.theta.shape == (2, 10, 3) and run.parameters["observation"] == "joint-state"
+    with pytest.raises(ValueError, match="observation"):
+        sampled_designer_trajectory(2, 1, observation="pixels", n_iterations=1)
+    with pytest.raises(ValueError, match="n_agents"):
+        sampled_designer_trajectory(9, 1, observation="joint-state", n_iterations=1)
