@@ -133,6 +133,30 @@ What we tried, with evidence (ER(5,2), seed 0 unless stated, 1500 iterations):
    Fig. 6.1d's 1 + eps in ER(2,1) does not close the ER(5,2) gap in the tabular exact setting; what remains is the
    thesis's own setting (sampled episodes, networks), the neural issue's.
 
+**Which ingredient the exact tabular setting lacks, measured** (ER(2,1); the sampled runs are
+``stackelberg.figures.ch6_sampled_designer``, :func:`stackelberg.solvers.incentives.sampled_designer_trajectory`):
+
+==============================================  ==============  ============  ====================  ==============
+run (seeds 0-3)                                 sampling noise  policy class  designer reward       cooperator paid
+==============================================  ==============  ============  ====================  ==============
+exact, thesis code's cost, noisy-Adam designer  emulated        tabular       6.76 (collective 7.80)  1.03
+sampled, 16 episodes/iteration, 2000 it.        yes             tabular       -1.00, -0.04, 8.98,   0.00-0.01
+                                                                (joint state)  8.99
+sampled, 16 episodes/iteration, 2000 it.        yes             linear on     8.99, 8.98, 8.90,     0.00-0.09
+                                                                positions      -0.04
+==============================================  ==============  ============  ====================  ==============
+
+With sampled episodes the designer recruits the Cooperator's pull at step 0 (collective 9, the optimum) in half to
+three quarters of the seeds, whichever policy class; the exact dynamics never do (the Cooperator waits a step:
+collective 7.8). The ingredient is sampling noise itself: on exact gradients the step-0 lever probability of 0.001
+gets a meta-gradient proportional to p(1 - p), on sampled episodes a lucky pull is reinforced at once. What no run
+of ours has, exact or sampled, is the thesis's *persistent* payment of 1 + eps: once the Cooperator's policy has
+saturated the cost optimiser removes its incentive (0.00-0.09 per episode at the end) and the saturated softmax
+keeps pulling, so our sampled designer ends *above* 8 - eps (8.9-9.0) where it succeeds; where the policy drifts
+off the lever before the designer reacts (tabular seed 0: 7.6 at 800 iterations, -1.0 at the end) the run fails.
+ER(5,2) sampled: 27.97 and 27.91 in seeds 1-2 (the thesis: about 26; collective optimum 28), seeds 0 and 3 fail;
+ER(10,5) and the dual-RL designer (Fig. 6.1c) and AMD (Fig. C.1): see ``ch6_sampled_designer``.
+
 ``free_riding_check`` measures the door-goer's incentive: with one agent at the lever, four at
 the door (start-state probability 0.965) and the designer paying ~2 for the lever in every
 state and joint action, the door-goer's exact policy gradient still *lowers* its lever
