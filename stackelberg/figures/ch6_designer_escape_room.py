@@ -136,15 +136,11 @@ What we tried, with evidence (ER(5,2), seed 0 unless stated, 1500 iterations):
 **Which ingredient the exact tabular setting lacks, measured** (ER(2,1); the sampled runs are
 ``stackelberg.figures.ch6_sampled_designer``, :func:`stackelberg.solvers.incentives.sampled_designer_trajectory`):
 
-==============================================  ==============  ============  ====================  ==============
-run (seeds 0-3)                                 sampling noise  policy class  designer reward       cooperator paid
-==============================================  ==============  ============  ====================  ==============
-exact, thesis code's cost, noisy-Adam designer  emulated        tabular       6.76 (collective 7.80)  1.03
-sampled, 16 episodes/iteration, 2000 it.        yes             tabular       -1.00, -0.04, 8.98,   0.00-0.01
-                                                                (joint state)  8.99
-sampled, 16 episodes/iteration, 2000 it.        yes             linear on     8.99, 8.98, 8.90,     0.00-0.09
-                                                                positions      -0.04
-==============================================  ==============  ============  ====================  ==============
+| run (seeds 0-3) | sampling noise | policy class | designer reward | cooperator paid |
+|---|---|---|---|---|
+| exact, thesis code's cost, noisy-Adam designer | emulated | tabular | 6.76 (collective 7.80) | 1.03 |
+| sampled, 16 episodes/iteration, 2000 iterations | yes | tabular (joint state) | -1.00, -0.04, 8.98, 8.99 | 0.00-0.01 |
+| sampled, 16 episodes/iteration, 2000 iterations | yes | linear on positions | 8.99, 8.98, 8.90, -0.04 | 0.00-0.09 |
 
 With sampled episodes the designer recruits the Cooperator's pull at step 0 (collective 9, the optimum) in half to
 three quarters of the seeds, whichever policy class; the exact dynamics never do (the Cooperator waits a step:
