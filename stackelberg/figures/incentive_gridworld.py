@@ -54,7 +54,8 @@ kept reading):
 | 2 | 3.2322 / 3.2404 | 4.3604 / 3.3839 | -2.63e-04 / -1.1e-03 | 9.6954 / 9.2689 | 8.9361 / 8.6065 |
 | 3 | 3.2299 / 3.2431 | 0.5067 / 0.0000 | -1.40e-04 / -5e-04 | 2.1214 / 1.8177 | 1.7477 / 1.4934 |
 
-Softmax, initialisation 2 (3000 iterations): SOFTMAX_RESULT (the paper gives no numbers, only Fig. 5d-f).
+Softmax, initialisation 2 (3000 iterations, 85 s): x = (3.24, 3.73), q = -5.7e-3, leader value 9.27, objective
+8.57 (the earlier reading: (3.24, 3.74), 9.35, 8.65; the paper gives no numbers, only Fig. 5d-f).
 
 What agrees: the three initialisations end at different stationary points; x1 = 3.24 from (2) and (3) (paper
 3.2322 and 3.2299, robot 1's switch to its less-desired goal); from (2) both robots are kept on the less-desired
@@ -88,8 +89,8 @@ NUMBERS = dict(
     ours={1: dict(x1=0.0, x2=0.0, feasibility=0.0, leader_value=0.0, leader_objective=0.0),
           2: dict(x1=3.2404, x2=3.3839, feasibility=-1.1e-03, leader_value=9.2689, leader_objective=8.6065),
           3: dict(x1=3.2431, x2=0.0, feasibility=-5.0e-04, leader_value=1.8177, leader_objective=1.4934)},
-    ours_softmax_init2=dict(x1=3.2418, x2=3.7351, feasibility=-5.7212e-03, leader_value=9.3498,
-                            leader_objective=8.6521),
+    ours_softmax_init2=dict(x1=3.2404, x2=3.7288, feasibility=-5.7e-03, leader_value=9.2703,
+                            leader_objective=8.5734),
 )
 
 
