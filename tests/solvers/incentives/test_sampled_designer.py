@@ -13,7 +13,11 @@ from stackelberg.solvers.incentives import (
     sampled_designer_trajectory,
     sampled_meta_gradient,
 )
-from stackelberg.solvers.incentives.sampled_designer import _features, _one_hot_actions, _Room
+from stackelberg.solvers.incentives.sampled_designer import (
+    _features,
+    _one_hot_actions,
+    _Room,
+)
 
 
 def tabular(n_agents):
