@@ -297,13 +297,23 @@ def _paid_per_action(batch):
 class _MetaDesigner:
     """MetaGrad / AMD designer: the network mu_eta(s, a) with sigmoid outputs, and its two gradients."""
 
-    def __init__(self, room, hidden, r_max, cost_on, rng):
-        self.room, self.r_max, self.cost_on = room, r_max, cost_on
-        self.net = _Network(3 * room.N + room.F, hidden, 3)
+    def __init__(self, room, hidden, r_max, cost_on, rng, table=False):
+        self.room, self.r_max, self.cost_on, self.table = room, r_max, cost_on, table
+        self.cells = 3**room.N
+        self.net = _Network(self.cells * self.cells if table else 3 * room.N + room.F, hidden, 3)
         self.params = self.net.init(rng)
 
     def inputs(self, phi, actions):
-        return np.concatenate([phi, _one_hot_actions(actions)], axis=-1)
+        """The designer's input at ``phi (..., F)`` and ``actions (..., N)``."""
+        lead = actions.shape[:-1]
+        flat = actions.reshape(-1, actions.shape[-1])
+        if self.table:  # one-hot of (joint state, joint action): a tabular eta[s, a, b]
+            state = np.argmax(phi[..., : self.cells].reshape(-1, self.cells), axis=-1)
+            cell = state * self.cells + np.ravel_multi_index(tuple(flat.T), (3,) * self.room.N)
+            x = np.zeros((len(flat), self.cells * self.cells))
+            x[np.arange(len(flat)), cell] = 1.0
+            return x.reshape(lead + (-1,))
+        return np.concatenate([phi, _one_hot_actions(flat).reshape(lead + (-1,))], axis=-1)
 
     def pay(self, batch, t, positions, actions, live):
         z, _ = self.net.forward(self.params, self.inputs(batch.phi[:, t], actions))
@@ -312,8 +322,7 @@ class _MetaDesigner:
     def gradients(self, batch, weights, alpha):
         """Meta-gradient ``alpha * sum_l w_l^k d iota_l^k / d eta`` and cost gradient, from ``weights (B, H, N)``."""
         B, H, N = batch.actions.shape
-        x = np.concatenate([batch.phi, _one_hot_actions(batch.actions.reshape(B * H, N)).reshape(B, H, -1)], -1)
-        z, cache = self.net.forward(self.params, x)
+        z, cache = self.net.forward(self.params, self.inputs(batch.phi, batch.actions))
         sig = sigmoid(z)
         slope = self.r_max * sig * (1.0 - sig)  # (B, H, 3)
         own = np.eye(3)[batch.actions]  # (B, H, N, 3)
@@ -447,6 +456,7 @@ def sampled_designer_trajectory(
     init_scale: float = 0.1,
     horizon: int = 5,
     observation: str = "positions",
+    designer_inputs: str = "features",
     record_every: int = 50,
     eval_episodes: int = 1000,
     progress: bool | None = None,
@@ -501,6 +511,11 @@ def sampled_designer_trajectory(
         What the agents' linear policies (and the designer) see: the one-hot of every agent's position plus a bias
         (the thesis code's observation; a policy generalises across the states sharing a position), or the one-hot
         of the joint state (a tabular policy, no generalisation; :math:`3^N` features, so N <= 8).
+    designer_inputs : {"features", "table"}
+        The payment network's input: the agents' observation and the one-hot of every agent's action (a payment
+        for "lever" learnt in one state or joint action carries over to the others), or (``"table"``, with
+        ``observation="joint-state"``; use ``hidden=0``) the one-hot of the (joint state, joint action) pair: a
+        tabular :math:`\eta[s, \mathbf a, b]` as in :func:`~stackelberg.solvers.incentives.metagrad.incentive_trajectory`.
     record_every : int
         Iterations per record window.
     eval_episodes : int
@@ -541,6 +556,10 @@ def sampled_designer_trajectory(
     observation = check_choice("observation", observation, ("positions", "joint-state"))
     if observation == "joint-state" and n_agents > 8:
         raise ValueError(f"observation='joint-state' needs n_agents <= 8 (3**N features); got n_agents={n_agents}")
+    designer_inputs = check_choice("designer_inputs", designer_inputs, ("features", "table"))
+    if designer_inputs == "table" and (observation != "joint-state" or n_agents > 4):
+        raise ValueError("designer_inputs='table' needs observation='joint-state' and n_agents <= 4 (9**N inputs); "
+                         f"got observation={observation!r}, n_agents={n_agents}")
     values = np.asarray(incentive_values, dtype=float)
     if values.ndim != 1 or len(values) < 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError(f"incentive_values must be a non-empty sequence of non-negative numbers; got {incentive_values!r}")
@@ -552,7 +571,7 @@ def sampled_designer_trajectory(
     theta = init_scale * rng.standard_normal((n_agents, room.F, 3))
     meta = rl = None
     if designer in ("metagrad", "amd", "dual-rl-c"):
-        meta = _MetaDesigner(room, hidden, r_max, cost_on, rng)
+        meta = _MetaDesigner(room, hidden, r_max, cost_on, rng, designer_inputs == "table")
         main, costly = _Adam(beta), _Adam(cost_beta)
     elif designer == "dual-rl-d":
         table = np.array(list(itertools.product(values, repeat=3)))  # (K, 3): value paid for each agent action
@@ -608,9 +627,7 @@ def sampled_designer_trajectory(
         elif designer == "dual-rl-c":
             reward = batch.rewards.sum(-1) - batch.paid.sum(-1)
             go = room.to_go(reward, batch.alive)
-            B, H, N = batch.actions.shape
-            x = np.concatenate([batch.phi, _one_hot_actions(batch.actions.reshape(B * H, N)).reshape(B, H, -1)], -1)
-            mu, cache = meta.net.forward(meta.params, x)
+            mu, cache = meta.net.forward(meta.params, meta.inputs(batch.phi, batch.actions))
             dz = (batch.extra["u"] - mu) * (go * batch.alive)[..., None] / batch_size
             meta.params = main(meta.params, meta.net.backward(meta.params, cache, dz))
         theta = new
@@ -633,7 +650,8 @@ def sampled_designer_trajectory(
         seed=seed if not isinstance(seed, np.random.Generator) else "generator", alpha=alpha, beta=beta,
         cost_beta=cost_beta, gamma=gamma, r_max=r_max, exploration=eps if schedule is None else raw, entropy=entropy,
         designer_entropy=designer_entropy, hidden=hidden, incentive_values=values.tolist(), cost_on=cost_on,
-        init_scale=init_scale, horizon=horizon, observation=observation, record_every=record_every, eval_episodes=eval_episodes,
+        init_scale=init_scale, horizon=horizon, observation=observation, designer_inputs=designer_inputs,
+        record_every=record_every, eval_episodes=eval_episodes,
     )  # fmt: skip
     eta = meta.params if meta is not None else (rl["params"].ravel() if rl is not None else None)
     return SampledDesignerRun(

@@ -131,3 +131,24 @@ def test_joint_state_observation_is_a_tabular_policy():
         sampled_designer_trajectory(2, 1, observation="pixels", n_iterations=1)
     with pytest.raises(ValueError, match="n_agents"):
         sampled_designer_trajectory(9, 1, observation="joint-state", n_iterations=1)
+
+
+def test_table_designer_is_the_tabular_eta_of_the_exact_engine():
+    from stackelberg.solvers.incentives import designer_incentives
+    from stackelberg.solvers.incentives.sampled_designer import _MetaDesigner
+
+    rng = np.random.default_rng(4)
+    room = _Room(2, 1, 5, 0.99, rng, "joint-state")
+    designer = _MetaDesigner(room, 0, 2.0, "payment", rng, table=True)
+    designer.params = rng.standard_normal(designer.net.size)
+    eta = np.zeros((10, 9, 3))
+    eta[:9] = designer.params.reshape(9, 9, 3)
+    exact = designer_incentives(escape_room(2, 1), eta)
+    positions = np.array([[0, 0], [1, 2], [2, 2]])
+    actions = np.array([[1, 2], [0, 0], [2, 1]])
+    paid = 2.0 * sigmoid(designer.net.forward(designer.params, designer.inputs(room.features(positions), actions))[0])
+    for row, (s, a) in enumerate(zip(positions, actions)):
+        state, joint = 3 * s[0] + s[1], 3 * a[0] + a[1]
+        assert np.allclose([paid[row, a[k]] for k in range(2)], [exact[k][state, joint] for k in range(2)])
+    with pytest.raises(ValueError, match="designer_inputs"):
+        sampled_designer_trajectory(2, 1, designer_inputs="table", n_iterations=1)
