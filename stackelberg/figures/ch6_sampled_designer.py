@@ -9,9 +9,8 @@ action i taken by any agent", trained by the sampled meta-gradient of Eq. 6.4 on
 agents, Adam on the meta-gradient and a separate Adam on the cost (the sum of incentives paid), gamma = 0.99,
 agents' entropy 0.0166 and no exploration floor (Table C.1 / the code's config_er_pg.py). Rates: the thesis's
 (agents 9.56e-5 on 64/64 networks, one episode per update, 1e5 episodes) do not transfer to linear policies; ours
-are agents alpha = 0.1 (plain gradient steps), designer Adam 0.01 with 32 hidden units, cost Adam 5e-4 (the
-thesis's ratio alpha_cost / alpha_ID = 0.076 halved), 16 episodes per iteration; ER(2,1): alpha 0.3, Adam 0.03,
-16 hidden units. Fig. 6.1c: dual-RL (d) (a linear softmax designer on the positions choosing one of
+are agents alpha = 0.1 (plain gradient steps), designer Adam 0.03 with 32 hidden units, cost Adam 5e-4, 16
+episodes per iteration; ER(2,1): alpha 0.3, Adam 0.03, cost Adam 1e-3, 16 hidden units. Fig. 6.1c: dual-RL (d) (a linear softmax designer on the positions choosing one of
 |S_r|^3 = 27 incentive assignments, S_r = {0, 1.1, 2}, entropy 0.488 as Table C.1, Adam 0.01) and dual-RL (c) (Gaussian
 actions through the sigmoid, the MetaGrad network with a linear output, Adam 1e-3), same agents. Fig. C.1: the
 first-order "adaptive mechanism design" planner (AMD, Baumann et al. 2018; the text: a LOLA-like central planner
@@ -27,37 +26,41 @@ minus incentives paid).
 Results of the full run (about 11 minutes at a load average of 20 on the shared 2-core machine; final test
 episodes, per seed; recorded in :data:`FULL_SCALE` as means over the seeds):
 
-=================================  ===========================  =====================================
-case                               thesis                       ours: designer reward (collective)
-=================================  ===========================  =====================================
-MetaGrad ER(2,1), 2000 x 16 ep.    8 - eps (Fig. 6.1d)          8.99 (9.00), 8.98 (8.98), 8.90 (8.99),
-                                                                -0.04 (0.00); mean 6.71
-MetaGrad ER(5,2), 3000 x 16 ep.    about 26 (Fig. 6.1a)         -5.04 (-5.01), 27.97 (27.98),
-                                                                27.91 (27.93), -4.03 (-4.00); mean 11.70
-MetaGrad ER(10,5), 3000 x 16 ep.   about 40 (Fig. 6.1b)         -8.08 (-8.00), -3.08 (-3.00); mean -5.58
-dual-RL (d) ER(5,2)                unstable, does not solve     -3.71, -2.07, -1.45, -2.11; mean -2.34
-dual-RL (c) ER(5,2)                does not solve               -3.04, -1.03, -1.03, -2.04; mean -1.79
-AMD ER(2,1), 6000 episodes         learns slower than MetaGrad  6.49, -2.45, 7.02, -0.41; mean 2.66
-MetaGrad ER(2,1), 6000 episodes    (Fig. C.1)                   8.88, 7.08, 6.07, -1.15; mean 5.22
-=================================  ===========================  =====================================
+| case | thesis | ours: designer reward (collective, paid per episode) |
+|---|---|---|
+| MetaGrad ER(2,1), 2000 x 16 episodes | 8 - eps (Fig. 6.1d) | 8.99 (9.00), 8.98 (8.98), 8.90 (8.99), -0.04 (0.00); mean 6.71 |
+| MetaGrad ER(5,2), 3000 x 16 episodes | about 26 (Fig. 6.1a) | 23.62 (27.77, 4.15), 18.88 (25.00, 6.12), 23.97 (27.98, 4.01), 23.92 (27.96, 4.03); mean 22.60 |
+| MetaGrad ER(10,5), 3000 x 16 episodes | about 40 (Fig. 6.1b) | 21.89 (40.04, 18.15), -4.10 (-4.00, 0.10); mean 8.90 |
+| dual-RL (d) ER(5,2) | unstable, does not solve | -3.71, -2.07, -1.45, -2.11; mean -2.34 |
+| dual-RL (c) ER(5,2) | does not solve | -3.04, -1.03, -1.03, -2.04; mean -1.79 |
+| AMD ER(2,1), 6000 episodes | learns slower than MetaGrad (Fig. C.1) | 6.49, -2.45, 7.02, -0.41; mean 2.66 |
+| MetaGrad ER(2,1), 6000 episodes | (Fig. C.1) | 8.88, 7.08, 6.07, -1.15; mean 5.22 |
 
 What the numbers say:
 
-* Where MetaGrad succeeds (3 of 4 seeds in ER(2,1), 2 of 4 in ER(5,2)) it reaches the collective optimum 10(N - M)
-  - M in one step (9 and 28) and ends *above* the thesis's designer reward (8 - eps, 26): it ends up paying almost
-  nothing (0.003-0.09 per episode). Once a cooperator's policy saturates (lever probability 1.00 in the start
-  state) the cost optimiser removes its incentive and the saturated softmax keeps pulling, its gradient away from
-  the lever being proportional to p(1 - p). The thesis's cooperators keep receiving 1 + eps; ours do not, in
-  either observation: with tabular policies (``observation="joint-state"``, same settings, seeds 0-3) ER(2,1)
-  ends at 8.98 and 8.99 in seeds 2 and 3 with 0.01 paid, and at -1.00 and -0.04 in seeds 0 and 1 (seed 0 reached
-  7.6 at 800 iterations, then the designer stopped paying and the cooperator drifted off the lever). So sampled
-  episodes -- not the generalisation of a policy on positions -- are what lets the designer recruit the step-0
-  pull that the exact dynamics miss (``ch6_designer_escape_room``: 7.8 collective); and no policy class we ran
-  keeps the 1 + eps payment once the cooperator has saturated.
-* Failed seeds end with everybody waiting (collective 0 to -5, nothing paid): the fresh sigmoid pays 1 for every
-  action, which rewards staying at start, and the cost optimiser removes the incentives before the designer has
-  learnt to pay the lever more than the rest. In ER(10,5), where 5 pullers must be recruited at once, both seeds
-  failed at this budget.
+* ER(5,2): MetaGrad solves the room in all four seeds (collective 27.8-28.0, optimum 28; one seed 25.0 with the
+  second puller a step late) and pays each of the two pullers about 2 per episode, the bound R_max: designer
+  reward 23.6-24.0 against the thesis's 26 = 28 - 2(1 + eps). The payment stays at the bound because the lever
+  output's sigmoid has saturated, where the cost's gradient (proportional to sigma') vanishes; the thesis's
+  designer settles at 1 + eps. With the designer's Adam at 0.01 instead of 0.03 the runs split instead: seeds 1-2
+  reach 27.97 and 27.91 paying almost nothing (the cooperators' policies saturate and keep pulling unpaid), seeds 0
+  and 3 end with everybody waiting (-5.04, -4.03).
+* ER(10,5): seed 0 escapes with five pullers (collective 40.0 of the optimum 45; one puller joins a step late) and
+  pays 18 per episode (designer 21.9 against the thesis's 40); seed 1 ends with everybody waiting.
+* ER(2,1): three seeds reach the optimum 9 and end *above* 8 - eps (8.90-8.99), paying almost nothing once the
+  Cooperator's policy saturates; the thesis's Cooperator keeps receiving 1 + eps. Seed 3 ends with both waiting.
+* The ingredient that the exact tabular runs (``ch6_designer_escape_room``, collective 7.8-7.9, the Cooperator a
+  step late) lack, measured in ER(2,1) with everything else equal (sampled, tabular agents
+  ``observation="joint-state"``, the rates above, seeds 0-3): a tabular designer eta[s, a, b]
+  (``designer_inputs="table"``) fails in all four seeds (collective -1.0, still paying 3.3-6.5); a designer linear
+  in the state and each agent's action solves 1 of 4 (9.00); with 16 hidden units 2 of 4 (8.98, 8.99); with agents
+  on positions 3 of 4. Sampling alone does not do it: the tabular designer of ``incentive_trajectory`` with
+  ``gradient="sampled"`` (16 episodes, the exact script's settings) ends at collective 7.84, 7.98, 7.00, 7.96 like
+  its exact twin (7.93, 7.94, 8.98, 8.92). The thesis's incentive function is a network of the state and the joint
+  action: a payment for the lever learnt anywhere carries over to the start state at step 0, which a table cannot.
+* Failed seeds end with everybody waiting (nothing paid): the fresh sigmoid pays 1 for every action, which rewards
+  staying at start, and the cost optimiser removes the incentives before the designer has learnt to pay the lever
+  more than the rest.
 * dual-RL (d) and (c) do not solve ER(5,2) in any seed (the thesis: "unstable ... high variance", 1 of 8 runs
   succeeded): an RL designer's payment shows its effect only episodes later.
 * Fig. C.1: after 6000 episodes MetaGrad is ahead of the first-order AMD planner on average (5.22 against 2.66), as
@@ -78,7 +81,7 @@ from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg.solvers.incentives import sampled_designer_trajectory
 
 AGENTS = dict(entropy=0.0166, exploration=0.0, gamma=0.99, r_max=2.0, batch_size=16)
-META = dict(AGENTS, designer="metagrad", alpha=0.1, beta=0.01, cost_beta=0.0005, hidden=32)
+META = dict(AGENTS, designer="metagrad", alpha=0.1, beta=0.03, cost_beta=0.0005, hidden=32)
 META21 = dict(AGENTS, designer="metagrad", alpha=0.3, beta=0.03, cost_beta=0.001, hidden=16)
 CASES = [  # key, (N, M), settings, full (iterations, seeds), quick (iterations, seeds)
     ("MetaGrad ER(2,1)", (2, 1), META21, (2000, 4), (500, 1)),
@@ -161,7 +164,8 @@ def run(out_dir, quick: bool = False) -> dict:
 
 #: Recorded from a full run (module docstring): mean designer reward / collective return over the seeds, and the
 #: run time of each case on the shared 2-core machine.
-FULL_SCALE = {"MetaGrad ER(2,1)": 6.706, "MetaGrad ER(5,2)": 11.704, "MetaGrad ER(10,5)": -5.575,
+FULL_SCALE = {"MetaGrad ER(2,1)": 6.706, "MetaGrad ER(5,2)": 22.599, "MetaGrad ER(10,5)": 8.895,
+              "ER(5,2) collective": 27.178, "ER(10,5) collective": 18.019,
               "dual-RL (d) ER(5,2)": -2.335, "dual-RL (c) ER(5,2)": -1.786, "C.1 MetaGrad ahead": True}
 
 
@@ -185,6 +189,10 @@ def account(numbers: dict, quick: bool) -> list[Row]:
             mean("MetaGrad ER(5,2)"), full("MetaGrad ER(5,2)")),
         Row("MetaGrad ER(10,5), sampled: designer reward, mean over seeds (thesis: about 40)", 40.0,
             mean("MetaGrad ER(10,5)"), full("MetaGrad ER(10,5)")),
+        Row("MetaGrad ER(5,2), sampled: collective return, mean over seeds (optimum 28)", 28.0,
+            mean("MetaGrad ER(5,2)", "mean_collective_return"), full("ER(5,2) collective")),
+        Row("MetaGrad ER(10,5), sampled: collective return, mean over seeds (optimum 45)", 45.0,
+            mean("MetaGrad ER(10,5)", "mean_collective_return"), full("ER(10,5) collective")),
         Row("dual-RL (d) ER(5,2): designer reward, mean over seeds (thesis: does not solve ER, below 26)", "< 20",
             mean("dual-RL (d) ER(5,2)"), full("dual-RL (d) ER(5,2)")),
         Row("dual-RL (c) ER(5,2): designer reward, mean over seeds (thesis: does not solve ER, below 26)", "< 20",
