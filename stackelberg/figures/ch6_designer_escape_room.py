@@ -133,25 +133,29 @@ What we tried, with evidence (ER(5,2), seed 0 unless stated, 1500 iterations):
    Fig. 6.1d's 1 + eps in ER(2,1) does not close the ER(5,2) gap in the tabular exact setting; what remains is the
    thesis's own setting (sampled episodes, networks), the neural issue's.
 
-**Which ingredient the exact tabular setting lacks, measured** (ER(2,1); the sampled runs are
-``stackelberg.figures.ch6_sampled_designer``, :func:`stackelberg.solvers.incentives.sampled_designer_trajectory`):
+**Which ingredient the exact tabular setting lacks, measured** (ER(2,1), seeds 0-3; the sampled runs are
+``stackelberg.figures.ch6_sampled_designer``, :func:`stackelberg.solvers.incentives.sampled_designer_trajectory`,
+16 episodes per iteration, 2000 iterations, agents' rate 0.3, designer Adam 0.03, cost Adam 1e-3, entropy 0.0166):
 
-| run (seeds 0-3) | sampling noise | policy class | designer reward | cooperator paid |
-|---|---|---|---|---|
-| exact, thesis code's cost, noisy-Adam designer | emulated | tabular | 6.76 (collective 7.80) | 1.03 |
-| sampled, 16 episodes/iteration, 2000 iterations | yes | tabular (joint state) | -1.00, -0.04, 8.98, 8.99 | 0.00-0.01 |
-| sampled, 16 episodes/iteration, 2000 iterations | yes | linear on positions | 8.99, 8.98, 8.90, -0.04 | 0.00-0.09 |
+| run | episodes | agents | designer (incentive function) | collective return | paid at the end |
+|---|---|---|---|---|---|
+| exact, eps 0, c 0.0166 (above) | exact | tabular | table eta[s, a, b] | 7.93, 7.94, 8.98, 8.92 | 0.1-1.9 |
+| ``incentive_trajectory(gradient="sampled")``, same settings | sampled | tabular | table | 7.84, 7.98, 7.00, 7.96 | 0.2-2.1 |
+| sampled designer, ``designer_inputs="table"`` | sampled | tabular | table | -1.0, -0.98, -1.0, -1.0 | 3.3-6.5 |
+| sampled designer, linear in state and each action | sampled | tabular | linear | -1.0, 9.00, 0.0, -1.0 | 0.3-0.5 |
+| sampled designer, 16 hidden units | sampled | tabular | network | -1.0, -0.04, 8.98, 8.99 | 0.0-0.01 |
+| sampled designer, 16 hidden units | sampled | linear on positions | network | 9.00, 8.98, 8.99, 0.00 | 0.0-0.09 |
 
-With sampled episodes the designer recruits the Cooperator's pull at step 0 (collective 9, the optimum) in half to
-three quarters of the seeds, whichever policy class; the exact dynamics never do (the Cooperator waits a step:
-collective 7.8). The ingredient is sampling noise itself: on exact gradients the step-0 lever probability of 0.001
-gets a meta-gradient proportional to p(1 - p), on sampled episodes a lucky pull is reinforced at once. What no run
-of ours has, exact or sampled, is the thesis's *persistent* payment of 1 + eps: once the Cooperator's policy has
-saturated the cost optimiser removes its incentive (0.00-0.09 per episode at the end) and the saturated softmax
-keeps pulling, so our sampled designer ends *above* 8 - eps (8.9-9.0) where it succeeds; where the policy drifts
-off the lever before the designer reacts (tabular seed 0: 7.6 at 800 iterations, -1.0 at the end) the run fails.
-ER(5,2) sampled: 27.97 and 27.91 in seeds 1-2 (the thesis: about 26; collective optimum 28), seeds 0 and 3 fail;
-ER(10,5) and the dual-RL designer (Fig. 6.1c) and AMD (Fig. C.1): see ``ch6_sampled_designer``.
+Sampling alone changes nothing (rows 1-2); with the same sampled code and rates, a tabular incentive function
+never solves the room and a network of the state and the joint action does (rows 3-5). The ingredient is the
+thesis's function approximation of the *incentive function*: a payment for the lever learnt in any state or joint
+action carries over to the start state at step 0, where the table must discover it cell by cell (the exact runs'
+Cooperator, paid only where it already pulls, waits a step: collective 7.8). What no run of ours has, exact or
+sampled, is the thesis's *persistent* 1 + eps: once the Cooperator's policy has saturated the cost optimiser removes
+its incentive and the saturated softmax keeps pulling (sampled: 8.90-8.99 designer reward where it succeeds,
+above 8 - eps), or the designer keeps paying the bound R_max = 2 where the sigmoid saturated (ER(5,2) sampled:
+all four seeds solved, collective 27.8-28.0, designer 18.9-24.0 against about 26). ER(10,5) (collective 40.0 in
+one seed of two), the dual-RL designer (Fig. 6.1c) and AMD (Fig. C.1): see ``ch6_sampled_designer``.
 
 ``free_riding_check`` measures the door-goer's incentive: with one agent at the lever, four at
 the door (start-state probability 0.965) and the designer paying ~2 for the lever in every
