@@ -143,7 +143,7 @@ What we tried, with evidence (ER(5,2), seed 0 unless stated, 1500 iterations):
 | ``incentive_trajectory(gradient="sampled")``, same settings | sampled | tabular | table | 7.84, 7.98, 7.00, 7.96 | 0.2-2.1 |
 | sampled designer, ``designer_inputs="table"`` | sampled | tabular | table | -1.0, -0.98, -1.0, -1.0 | 3.3-6.5 |
 | sampled designer, linear in state and each action | sampled | tabular | linear | -1.0, 9.00, 0.0, -1.0 | 0.3-0.5 |
-| sampled designer, 16 hidden units | sampled | tabular | network | -1.0, -0.04, 8.98, 8.99 | 0.0-0.01 |
+| sampled designer, 16 hidden units | sampled | tabular | network | -1.0, 0.0, 8.99, 9.00 | 0.0-0.03 |
 | sampled designer, 16 hidden units | sampled | linear on positions | network | 9.00, 8.98, 8.99, 0.00 | 0.0-0.09 |
 
 Sampling alone changes nothing (rows 1-2); with the same sampled code and rates, a tabular incentive function

@@ -53,8 +53,8 @@ What the numbers say:
   step late) lack, measured in ER(2,1) with everything else equal (sampled, tabular agents
   ``observation="joint-state"``, the rates above, seeds 0-3): a tabular designer eta[s, a, b]
   (``designer_inputs="table"``) fails in all four seeds (collective -1.0, still paying 3.3-6.5); a designer linear
-  in the state and each agent's action solves 1 of 4 (9.00); with 16 hidden units 2 of 4 (8.98, 8.99); with agents
-  on positions 3 of 4. Sampling alone does not do it: the tabular designer of ``incentive_trajectory`` with
+  in the state and each agent's action solves 1 of 4 (collective 9.00); with 16 hidden units 2 of 4 (8.99, 9.00);
+  with agents on positions 3 of 4. Sampling alone does not do it: the tabular designer of ``incentive_trajectory`` with
   ``gradient="sampled"`` (16 episodes, the exact script's settings) ends at collective 7.84, 7.98, 7.00, 7.96 like
   its exact twin (7.93, 7.94, 8.98, 8.92). The thesis's incentive function is a network of the state and the joint
   action: a payment for the lever learnt anywhere carries over to the start state at step 0, which a table cannot.
