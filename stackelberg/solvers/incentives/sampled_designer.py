@@ -206,7 +206,7 @@ class _Room:
             out[:, t] = running
         return out
 
-    def score_dot(self, batch, direction, weights):
+    def score_dot(self, batch, weights):
         """``mean_b sum_t weights[b, t, k] grad_{theta^k} log beh^k(a_t|s_t)``: (N, F, 3)."""
         B = batch.phi.shape[0]
         centred = np.eye(3)[batch.actions] - batch.probs  # (B, H, N, 3)
@@ -349,7 +349,7 @@ def _meta_weights(room, batch, v):
 
 def _agent_step(room, theta, batch, alpha, entropy, eps):
     total = batch.rewards + batch.paid
-    grad = room.score_dot(batch, None, room.to_go(total, batch.alive))
+    grad = room.score_dot(batch, room.to_go(total, batch.alive))
     if entropy:
         grad = grad + entropy * room.entropy_gradient(batch, eps)
     return theta + alpha * grad
@@ -413,7 +413,7 @@ def sampled_meta_gradient(n_agents: int, m_required: int, theta, eta, *, hidden:
     batch = room.episodes(theta, batch_size, eps, designer.pay)
     new = _agent_step(room, theta, batch, alpha, entropy, eps)
     validation = room.episodes(new, batch_size, eps)
-    v = room.score_dot(validation, None, room.to_go(validation.rewards.sum(-1, keepdims=True), validation.alive)
+    v = room.score_dot(validation, room.to_go(validation.rewards.sum(-1, keepdims=True), validation.alive)
                        .repeat(n_agents, -1))
     return designer.gradients(batch, _meta_weights(room, batch, v), alpha)
 
@@ -608,7 +608,7 @@ def sampled_designer_trajectory(
                 val = room.episodes(new, batch_size, eps)
             else:  # anticipation at the old policies on the same episodes
                 val = batch
-            v = room.score_dot(val, None, room.to_go(val.rewards.sum(-1, keepdims=True), val.alive)
+            v = room.score_dot(val, room.to_go(val.rewards.sum(-1, keepdims=True), val.alive)
                                .repeat(n_agents, -1))
             benefit, penalty = meta.gradients(batch, _meta_weights(room, batch, v), alpha)
             meta.params = main(meta.params, benefit)
