@@ -79,7 +79,10 @@ the text states (10 / 8 / 2 / 0 on the joint state, discount 1). (c) What we do 
 3 the paper's leader value 2.12 (about :math:`2p_1`) means robot 1 reaches its less-desired goal *before* robot 2
 reaches a goal G; from the common start S robot 2 reaches G (5, 0) in 3 moves and robot 1 needs at least 7, which
 pays the leader 8 per the text (ours: 7.27 :math:`\approx 8p_1`). So in the paper the robots start in different
-cells, or the G cells do not lead to Sink in the leader's reward; Fig. 3 is missing and we keep the text. In
+cells, or the leader's 8 needs the other robot to have reached a *less-desired* goal (2 + 8 = 10 for arrivals one
+after the other). The latter is ``gridworld_problem(earlier="less-desired")``: with it row 3 ends at value 1.82
+(paper 2.12) and rows 1-2 are unchanged; ``stackelberg.figures.incentive_gridworld`` keeps it (its docstring has
+the readings x rows table); the functions here keep the text's reading by default. In
 initialisation 1 the paper stops at :math:`x = (1.62, 1.82)` with value 0.41, which must be a best-response switch
 in its model; ours has none below :math:`x^{(0)} = 2` (the lowest is robot 1's at 2.74, where it starts to reach
 (4, 5) with probability 0.03) and no F visits on the way to G, so the payments fall to the stationary point

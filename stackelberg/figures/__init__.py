@@ -39,6 +39,7 @@ SCRIPTS: dict[str, str] = {
     for name in (
         "biac_counterexample",
         "ch6_designer_escape_room",
+        "ch6_sampled_designer",
         "ebpg_ablations",
         "ebpg_exact_leader",
         "ebpg_rl_followers",

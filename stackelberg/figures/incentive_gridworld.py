@@ -18,29 +18,53 @@ uniform noise. Algorithm 1: eta = 50, 3000 iterations, the last 600 with a tenfo
 (then 0.001), softmax xi = 0.005 (then 0.0005), tau = 0.05 (``--quick``: 60 iterations each, which shows the first
 part of the trajectories only).
 
-Paper's numbers beside ours (Table 1, direct parameterisation, after the last iteration; full run, 3000 iterations):
+**Reading kept: the leader's 8 only after the other robot reached a *less-desired* goal**
+(``gridworld_problem(earlier="less-desired")``: Sink split into the Sink of the goals G and a ``SinkF`` of the
+less-desired goals, so that arrivals one after the other pay the leader 2 + 8 = 10, as a joint arrival does; a robot
+that went to G counts as "elsewhere"). The text's "8 if one arrives there after the other reached a goal" reads
+either way; this one reproduces row 3, which no other reading does, and leaves rows 1 and 2 as they were.
+
+Readings x rows (direct parameterisation; final payments x, leader value; "start" = the leader value of the
+initial policies at x0 = (2, 2); full runs of 3000 iterations, run time under a load of about 20 on the shared
+2-core machine):
+
+| reading | row 1: x / value (start) | row 2: x / value (start) | row 3: x / value (start) |
+|---|---|---|---|
+| paper (Table 1) | (1.62, 1.82) / 0.41 | (3.23, 4.36) / 9.70 | (3.23, 0.51) / 2.12 |
+| text: both at S, 8 after any goal, state payments | (0, 0) / 0 (0) | (3.24, 3.38) / 9.35 (10) | (3.24, 0) / 7.27 (8.0) |
+| **8 after a less-desired goal only (kept)** | (0, 0) / 0 (0), 39 s | (3.24, 3.38) / 9.27 (10), 51 s | (3.24, 0) / 1.82 (2.0), 472 s |
+| per-state-action payments (one action at the paid cell) | start 0 | start 10 | start 8.0 |
+| robot 2 starts at (0, 0), robot 1 at S | start 0 | start 10 | start 7.90 |
+
+The last two readings were evaluated at their start only: per-state-action payments cannot move Table 1, since
+at an exit cell every action leads to Sink (a robot's value of the paid cell is the same whichever action is paid,
+and the cost check below needs one payment per robot); robot 2 starting farther from G (5 moves instead of 3) still
+reaches G before robot 1 reaches (4, 5) in most episodes (start 7.90 against the paper's 2.12), and Fig. 3 is
+missing, so no other start pair is better founded than the text's. Row 1 is out of reach of every reading tried:
+from the best responses to x0 neither robot ever visits a less-desired goal, so the payments buy nothing under any
+of these readings and fall to the stationary point 0; the paper's (1.62, 1.82) with value 0.41 needs F visits on
+the way, i.e. a layout or start we cannot determine without Fig. 3.
+
+Paper's numbers beside ours (Table 1, direct parameterisation, after the last iteration; full run, 3000 iterations,
+kept reading):
 
 | init | x1 paper/ours | x2 paper/ours | feasibility paper/ours | leader value paper/ours | objective paper/ours |
 |---|---|---|---|---|---|
 | 1 | 1.6217 / 0.0000 | 1.8154 / 0.0000 | -1.41e-06 / 0 | 0.4145 / 0.0000 | 0.0708 / 0.0000 |
-| 2 | 3.2322 / 3.2410 | 4.3604 / 3.3840 | -2.63e-04 / -1.12e-03 | 9.6954 / 9.3478 | 8.9361 / 8.6853 |
-| 3 | 3.2299 / 3.2421 | 0.5067 / 0.0000 | -1.40e-04 / -5.25e-04 | 2.1214 / 7.2695 | 1.7477 / 6.9453 |
+| 2 | 3.2322 / 3.2404 | 4.3604 / 3.3839 | -2.63e-04 / -1.1e-03 | 9.6954 / 9.2689 | 8.9361 / 8.6065 |
+| 3 | 3.2299 / 3.2431 | 0.5067 / 0.0000 | -1.40e-04 / -5e-04 | 2.1214 / 1.8177 | 1.7477 / 1.4934 |
 
-Softmax, initialisation 2 (3000 iterations): x = (3.24, 3.74), q = -5.7e-3, leader value 9.35, objective 8.65
-(the paper gives no numbers, only Fig. 5d-f).
+Softmax, initialisation 2 (3000 iterations, 85 s): x = (3.24, 3.73), q = -5.7e-3, leader value 9.27, objective
+8.57 (the earlier reading: (3.24, 3.74), 9.35, 8.65; the paper gives no numbers, only Fig. 5d-f).
 
 What agrees: the three initialisations end at different stationary points; x1 = 3.24 from (2) and (3) (paper
 3.2322 and 3.2299, robot 1's switch to its less-desired goal); from (2) both robots are kept on the less-desired
-goals (value 9.35 against 9.70); from (3) robot 2's payment buys nothing and falls by xi * w = 0.001 per step
-(0.5000 at step 1500, the paper's 0.5067 looks like the same fall stopped there; ours reaches 0 at step 2000);
-payments are stationary at the end (range over the last 300 steps below 0.004) and q is small (-5e-4 to -1e-3,
-the paper -1e-4 to -3e-4). What differs: x2 from (2) is 3.38 against 4.36 (robot 2's switch is 3.16 in our model;
-no discount or slip reading we tried puts it at 4.36 with robot 1's at 3.23); from (1) the paper stops at
-(1.62, 1.82) with value 0.41, a best-response switch of its model that ours lacks, and our payments fall to the
-stationary point 0; in (3) the paper's value 2.12 means robot 1 reaches its less-desired goal before robot 2
-reaches G, impossible when both start at S (robot 2 is 3 moves from G (5, 0), robot 1 at least 7 from (4, 5)), so
-the text's reward pays the leader 8 (ours 7.27 = about 8 * P(robot 1 reaches (4, 5))): the paper's robots
-probably start in different cells (Fig. 3 is missing).
+goals (value 9.27 against 9.70); from (3) robot 2's payment buys nothing and falls by xi * w = 0.001 per step
+(0.5000 at step 1500, the paper's 0.5067 looks like the same fall stopped there; ours reaches 0 at step 2000) and
+the leader collects 2 when robot 1 reaches (4, 5) after robot 2 went to G (1.82, paper 2.12: about 2 p1);
+payments are stationary at the end and q is small (-5e-4 to -1e-3, the paper -1e-4 to -3e-4). What differs: x2
+from (2) is 3.38 against 4.36 (robot 2's switch is 3.16 in our model; no discount or slip reading we tried puts it
+at 4.36 with robot 1's at 3.23); row 1 (above). The earlier reading (8 after any goal) gave row 3 the value 7.27.
 """
 
 from __future__ import annotations
@@ -50,20 +74,23 @@ import os
 from stackelberg.figures._script import script_main
 from stackelberg.analysis.incentive_study import GRIDWORLD_PAPER_TABLE1, run_gridworld, run_gridworld_table
 from stackelberg.figures._account import Row
+from stackelberg.games.incentive import gridworld_problem
 
 FULL = dict(direct=dict(iterations=3000), softmax=dict(iterations=3000))
 QUICK = dict(direct=dict(iterations=60), softmax=dict(iterations=60))
 DIRECT = dict()  # GRIDWORLD_DEFAULTS["direct"]: xi = 0.01, eta = 50, anneal (0.2, 0.1)
 SOFTMAX = dict()  # GRIDWORLD_DEFAULTS["softmax"]: xi = 0.005, eta = 50, tau = 0.05, anneal (0.2, 0.1)
+#: The reading of the leader's reward kept (module docstring): 8 only after the other reached a less-desired goal.
+READING = dict(earlier="less-desired")
 
 #: Our full-run numbers (x1, x2, feasibility, leader value, leader objective) beside the paper's Table 1.
 NUMBERS = dict(
     paper=GRIDWORLD_PAPER_TABLE1,
     ours={1: dict(x1=0.0, x2=0.0, feasibility=0.0, leader_value=0.0, leader_objective=0.0),
-          2: dict(x1=3.2410, x2=3.3840, feasibility=-1.1249e-03, leader_value=9.3478, leader_objective=8.6853),
-          3: dict(x1=3.2421, x2=0.0, feasibility=-5.2533e-04, leader_value=7.2695, leader_objective=6.9453)},
-    ours_softmax_init2=dict(x1=3.2418, x2=3.7351, feasibility=-5.7212e-03, leader_value=9.3498,
-                            leader_objective=8.6521),
+          2: dict(x1=3.2404, x2=3.3839, feasibility=-1.1e-03, leader_value=9.2689, leader_objective=8.6065),
+          3: dict(x1=3.2431, x2=0.0, feasibility=-5.0e-04, leader_value=1.8177, leader_objective=1.4934)},
+    ours_softmax_init2=dict(x1=3.2404, x2=3.7288, feasibility=-5.7e-03, leader_value=9.2703,
+                            leader_objective=8.5734),
 )
 
 
@@ -71,8 +98,10 @@ def run(out_dir, quick: bool = False, progress: bool = False) -> dict:
     """Run Table 1 (direct, three initialisations) and initialisation 2 under softmax; write PNG + CSV."""
     os.makedirs(out_dir, exist_ok=True)
     settings = QUICK if quick else FULL
-    table = run_gridworld_table("direct", out_dir, inits=(1, 2, 3), progress=progress, **settings["direct"], **DIRECT)
-    softmax = run_gridworld("softmax", 2, out_dir, progress=progress, **settings["softmax"], **SOFTMAX)
+    problem = gridworld_problem(**READING)
+    table = run_gridworld_table("direct", out_dir, inits=(1, 2, 3), progress=progress, problem=problem,
+                                **settings["direct"], **DIRECT)
+    softmax = run_gridworld("softmax", 2, out_dir, progress=progress, problem=problem, **settings["softmax"], **SOFTMAX)
     softmax.pop("result")
     files = dict(table["files"])
     files["fig5_direct_png"] = table["rows"][2]["files"]["convergence_png"]
@@ -86,6 +115,7 @@ def run(out_dir, quick: bool = False, progress: bool = False) -> dict:
         initial={init: dict(leader_value=row["initial_leader_value"], leader_objective=row["initial_leader_objective"],
                             feasibility=row["initial_feasibility"]) for init, row in table["rows"].items()},
         iterations={k: v["iterations"] for k, v in settings.items()},
+        reading=READING,
         recorded_full_run=NUMBERS,
         files=files,
     )

@@ -371,7 +371,8 @@ def example1_objective_closed_form(x, parameterization: str = "direct", tau: flo
 
 def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2, 0)), *,
                       follower_gamma: float = 0.99, leader_gamma: float = 1.0,
-                      weight: float = 0.1, slip: str = "intended") -> IncentiveDesignProblem:
+                      weight: float = 0.1, slip: str = "intended", earlier: str = "goal",
+                      payments: str = "state") -> IncentiveDesignProblem:
     """The two-robot 6x6 gridworld of Section 4.
 
     Parameters
@@ -391,11 +392,22 @@ def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2,
         paper's sentence "enters its intended cell with probability :math:`1 - 2\alpha`, while entering the
         neighboring cells (west and east) with probabilities :math:`\alpha`" can also be read. Any outcome off the
         grid leaves the robot in place.
+    earlier : {"goal", "less-desired"}
+        Which earlier arrival of the other robot earns the leader 8 when a robot reaches a less-desired goal:
+        ``"goal"``, any goal (the other is in Sink, the text's "after the other reached a goal"); ``"less-desired"``,
+        only a less-desired goal, so that the leader's 2 + 8 for arrivals one after the other equals the 10 of a
+        joint arrival. The second reading splits Sink in two: the less-desired goals lead to an absorbing
+        ``"SinkF"`` and the goals G to ``"Sink"`` (the followers' values are unchanged; a robot that reached G
+        counts as "elsewhere").
+    payments : {"state", "state-action"}
+        ``"state"``: one payment per robot for every action at its paid cell; ``"state-action"``: the payment for
+        one action there only (the action of the paid cell's exit, the first action, "N"; at an exit cell every
+        action leads to Sink, so the followers' values are the same, but the leader's cost counts that one pair).
 
     Returns
     -------
     IncentiveDesignProblem
-        State payments: robot 1 at (4, 5), robot 2 at (1, 4).
+        Payments: robot 1 at (4, 5), robot 2 at (1, 4).
 
     Examples
     --------
@@ -406,12 +418,16 @@ def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2,
     if len(alphas) != len(starts):
         raise ValueError(f"alphas and starts must have one entry per robot; got {len(alphas)} and {len(starts)}")
     slip = check_choice("slip", slip, ("current", "intended"))
+    earlier = check_choice("earlier", earlier, ("goal", "less-desired"))
+    payments = check_choice("payments", payments, ("state", "state-action"))
     followers = [incentive_gridworld(a, tuple(s), gamma=follower_gamma) for a, s in zip(alphas, starts)]
     if slip == "intended":
         followers = [_slip_to_intended_neighbours(f, a) for f, a in zip(followers, alphas)]
+    if earlier == "less-desired":
+        followers = [_split_sink(f) for f in followers]
     names = followers[0].state_names
     S, n = len(names), len(followers)
-    sink = names.index("Sink")
+    sink = names.index("SinkF" if earlier == "less-desired" else "Sink")
     less = np.zeros(S, dtype=bool)
     for cell in _LESS_DESIRED:
         less[names.index(f"({cell[0]},{cell[1]})")] = True
@@ -423,12 +439,33 @@ def gridworld_problem(alphas: Sequence[float] = (0.1, 0.05), starts=((2, 0), (2,
         elif any(in_f):
             others = [s for s, f in zip(joint, in_f) if not f]
             reward[joint] = 8.0 if all(s == sink for s in others) else 2.0
-    mask = np.zeros((n, S), dtype=bool)
+    A = followers[0].n_joint_actions
+    mask = np.zeros((n, S) if payments == "state" else (n, S, A), dtype=bool)
     paid = ((4, 5), (1, 4))
     for i in range(n):
         cell = paid[i % 2]
-        mask[i, names.index(f"({cell[0]},{cell[1]})")] = True
+        mask[(i, names.index(f"({cell[0]},{cell[1]})")) + (() if payments == "state" else (0,))] = True
     return IncentiveDesignProblem(followers, reward, mask, cost="l1", weight=weight, leader_gamma=leader_gamma)
+
+
+def _split_sink(mdp: MDP) -> MDP:
+    """The same gridworld MDP with a second absorbing state ``"SinkF"`` entered from the less-desired goals."""
+    names = list(mdp.state_names)
+    S, A = mdp.n_states, mdp.n_joint_actions
+    sink = names.index("Sink")
+    P = np.zeros((S + 1, A, S + 1))
+    P[:S, :, :S] = np.asarray(mdp.transitions, dtype=float).reshape(S, A, S)
+    for cell in _LESS_DESIRED:
+        s = names.index(f"({cell[0]},{cell[1]})")
+        P[s, :, S] = P[s, :, sink]
+        P[s, :, sink] = 0.0
+    P[S, :, S] = 1.0
+    R = np.zeros((S + 1, A))
+    R[:S] = np.asarray(mdp.rewards, dtype=float).reshape(S, A)
+    mu = np.append(np.asarray(mdp.initial_distribution, dtype=float), 0.0)
+    return MDP(P, R, gamma=mdp.gamma, initial_distribution=mu,
+               terminal_states=np.append(np.flatnonzero(mdp.is_terminal), S), state_names=names + ["SinkF"],
+               action_names=mdp.action_names[0])
 
 
 def _slip_to_intended_neighbours(mdp: MDP, alpha: float) -> MDP:

@@ -101,3 +101,31 @@ def test_problem_validation_errors():
         IncentiveDesignProblem(no_terminal, np.zeros((3, 3)), np.ones((2, 3, 2), dtype=bool), leader_gamma=1.0)
     custom = IncentiveDesignProblem(followers, reward, mask, cost=(lambda x: float(x @ x), lambda x: 2 * x))
     assert custom.cost_gradient(np.array([1.0, 2.0])).tolist() == [2.0, 4.0]
+
+
+def test_gridworld_less_desired_reading_splits_the_sink_and_pays_2_plus_8():
+    problem = gridworld_problem(earlier="less-desired")
+    names = problem.followers[0].state_names
+    assert problem.n_states == 38 and names[-1] == "SinkF"
+    f1, f2 = names.index("(4,5)"), names.index("(1,4)")
+    sink, sink_f = names.index("Sink"), names.index("SinkF")
+    reward = problem.leader_reward
+    assert reward[f1, f2] == 10.0 and reward[f1, sink_f] == 8.0 and reward[f1, sink] == 2.0
+    # the less-desired goals lead to SinkF, the goals G to Sink; the followers' rewards are unchanged
+    P = np.asarray(problem.followers[0].transitions).reshape(38, 4, 38)
+    assert np.all(P[f1, :, sink_f] == 1.0) and np.all(P[names.index("(5,0)"), :, sink] == 1.0)
+    default = gridworld_problem()
+    assert np.allclose(np.asarray(problem.followers[1].rewards).reshape(38, 4)[:37],
+                       np.asarray(default.followers[1].rewards).reshape(37, 4))
+
+
+def test_gridworld_state_action_payments_pay_one_pair_per_robot():
+    problem = gridworld_problem(payments="state-action")
+    assert problem.payment_mask.shape == (2, 37, 4) and problem.payment_mask.sum() == 2
+
+
+def test_gridworld_readings_are_checked():
+    with pytest.raises(ValueError, match="earlier"):
+        gridworld_problem(earlier="fire")
+    with pytest.raises(ValueError, match="payments"):
+        gridworld_problem(payments="joint")

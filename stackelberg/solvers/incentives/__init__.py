@@ -7,17 +7,20 @@
   (:func:`leader_objective_brute_force`);
 - :mod:`.lio`: exact LIO dynamics in repeated matrix games (and one exact LIO step in Markov games);
 - :mod:`.metagrad`: policy-gradient, LIO and meta-gradient-designer populations in finite-horizon Markov games,
-  with one trajectory entry point :func:`incentive_trajectory` (``gradient="exact"|"sampled"``).
+  with one trajectory entry point :func:`incentive_trajectory` (``gradient="exact"|"sampled"``);
+- :mod:`.sampled_designer`: sampled-episode incentive designers (meta-gradient, AMD, dual-RL) in the Escape Room
+  with linear agent policies, for ER(N, M) beyond the exact joint state (:func:`sampled_designer_trajectory`).
 """
 
 from ...games.incentive import IncentiveDesignProblem
-from . import design, evaluation, lio, metagrad, sampling
+from . import design, evaluation, lio, metagrad, sampled_designer, sampling
 from .design import *  # noqa: F401,F403
 from .evaluation import *  # noqa: F401,F403
 from .lio import *  # noqa: F401,F403
 from .metagrad import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403
+from .sampled_designer import *  # noqa: F401,F403
 
 __all__ = ["IncentiveDesignProblem"] + [
-    name for module in (design, evaluation, sampling, lio, metagrad) for name in module.__all__
+    name for module in (design, evaluation, sampling, lio, metagrad, sampled_designer) for name in module.__all__
 ]
