@@ -139,7 +139,8 @@ def run(out_dir, quick: bool = False) -> dict:
             share = np.array([100 * r[outcome] for r in penalty if r["learner"] == learner])
             ax.bar([str(k) for k in KS], share, bottom=bottom, color=color, label=outcome)
             bottom += share
-        ax.set_title(learner, fontsize=10)
+        title = f"{learner}\n(tabular stand-in for MAPPO/MADDPG)" if learner == "independent Q" else learner
+        ax.set_title(title, fontsize=10)
         ax.set_xlabel("penalty k")
     axes[0].set_ylabel(f"% of {runs} runs")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title="final joint action")

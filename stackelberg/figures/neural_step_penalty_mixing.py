@@ -52,6 +52,15 @@ and the paper's network sizes, rates and rollout settings are not public. MAPPO 
 says. Timing: on a machine shared with other jobs (load about 12 on 2 cores) the quick run took 7.5 minutes
 (STEP 207 s, MAPPO 70 s, MADDPG 169 s, compilation included), so the 2-minute target at 100 seeds is not met.
 
+Investigating the gap at k = -100 (20 seeds, all six games, everything else at the settings above; measured
+2026-12-02 under a load of about 20, 400 s each): a slower leader phase, ``lr_ratio`` 0.1 instead of 0.3, gives
+STEP at the SE in 100 / 90 / 70 / 60 / 65% for k = 0 ... -100 and (a1, a1) in Mixing in 90%; a five times larger
+entropy bonus (0.05) gives 95 / 85 / 80 / 80 / 60% and 80%. Both lean the same way as the explanation above (a
+leader that commits later does better) but stay far from 93%, and with 20 seeds (standard error about 11 points)
+neither is clearly better than the 55% of the chosen settings, so the settings were not changed. Untried: the
+paper's appendix sizes and rates (not public), greedy execution over more recomputation rounds, and a leader
+that stays uniform until the follower's conditional answers have converged.
+
 ``--quick`` (about 20 s on 2 idle cores with compilation) trains only STEP, 4 seeds x 2000 steps with networks
 of width 16; MAPPO's and MADDPG's rows then show "quick-only" (not run). JAX is imported only when the script
 runs, so the figure registry works without the ``neural`` extra. It gave STEP at the SE in 4 / 3 / 2 / 1 / 2 of 4

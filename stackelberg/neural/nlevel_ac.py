@@ -143,6 +143,13 @@ def make_nlevel_ac(env: Env, config: NLevelACConfig | None = None) -> Program:
     def act(params, obs, key, epsilon):
         return chain(params, obs, key, epsilon)
 
+    def act_forced(params, obs, forced, forced_actions):
+        actions = jnp.zeros(N, jnp.int32)
+        for i in range(N):
+            best = jnp.argmax(leader_scores(params, obs) if i == 0 else logits(params[f"pi{i}"], i, obs, actions))
+            actions = actions.at[i].set(jnp.where(forced[i], forced_actions[i], best).astype(jnp.int32))
+        return actions
+
     def greedy(params, obs):
         return chain(params, obs[0], jax.random.PRNGKey(0), 0.0)
 
@@ -183,7 +190,8 @@ def make_nlevel_ac(env: Env, config: NLevelACConfig | None = None) -> Program:
     optimizers = {"q0": _adam(config, config.leader_lr)}
     optimizers.update({f"q{i}": _adam(config, config.follower_lr) for i in range(1, N)})
     optimizers.update({f"pi{i}": _adam(config, config.actor_lr) for i in range(1, N)})
-    agent = _Agent(init=init, optimizers=optimizers, act=act, greedy=greedy, loss=loss, probe=probe)
+    agent = _Agent(init=init, optimizers=optimizers, act=act, greedy=greedy, loss=loss, probe=probe,
+                   act_forced=act_forced)
     return _offpolicy_program(env, config, agent)
 
 

@@ -92,6 +92,11 @@ class OffPolicyConfig:
         Epsilon right after the uniform phase and its floor.
     epsilon_decay_steps : int
         Steps of the linear decay from ``epsilon_start`` to ``epsilon_end``.
+    explore_repeat : int
+        Longest run of one exploratory action (temporally extended epsilon-greedy, after Dabney et al. 2021):
+        with ``explore_repeat > 1``, an agent that explores draws a uniformly random action *and* a duration
+        uniform in ``1 .. explore_repeat`` and keeps that action for the duration (uniform phase included),
+        then returns to its greedy action. 1 (default): plain epsilon-greedy, a fresh coin every step.
     target_rate : float
         Polyak rate of the target networks (``target <- (1 - rate) target + rate online`` each update).
     max_grad_norm : float
@@ -108,12 +113,13 @@ class OffPolicyConfig:
     epsilon_start: float = 0.5
     epsilon_end: float = 0.02
     epsilon_decay_steps: int = 1000
+    explore_repeat: int = 1
     target_rate: float = 0.01
     max_grad_norm: float = 10.0
     log_every: int = 100
 
     def __post_init__(self):
-        for name in ("steps", "batch_size", "buffer_size", "epsilon_decay_steps", "log_every"):
+        for name in ("steps", "batch_size", "buffer_size", "epsilon_decay_steps", "log_every", "explore_repeat"):
             check_positive_int(name, getattr(self, name))
         check_positive_int("explore_steps", self.explore_steps, minimum=0)
         hidden = self.hidden
@@ -237,6 +243,8 @@ class _Carry(NamedTuple):
     obs: jax.Array
     key: jax.Array
     t: jax.Array
+    held: jax.Array | None = None  # (N,) exploratory action being repeated (explore_repeat > 1)
+    left: jax.Array | None = None  # (N,) steps it is still held
 
 
 class _Agent(NamedTuple):
@@ -246,6 +254,10 @@ class _Agent(NamedTuple):
     greedy: Callable  # (params, obs) -> actions (N,)
     loss: Callable  # (params, target, batch, key, t) -> (total loss, aux) ; grads over every network
     probe: Callable | None = None  # (params, obs) -> dict of arrays
+    # (params, obs, forced (N,) bool, forced_actions (N,)) -> actions (N,): forced agents take forced_actions, the
+    # others act greedily (responding to the actions of the agents above them); used by explore_repeat > 1.
+    # Default: greedy actions with the forced ones substituted (right for independent agents).
+    act_forced: Callable | None = None
 
 
 def _epsilon(config: OffPolicyConfig, t):
@@ -271,6 +283,7 @@ def _offpolicy_program(env: Env, config: OffPolicyConfig, agent: _Agent) -> Prog
     blocks_per_chunk = math.ceil(n_blocks / min(n_blocks, 10))
     n_chunks = math.ceil(n_blocks / blocks_per_chunk)
     strides = env.strides
+    counts = tuple(int(n) for n in env.action_counts)
     obs0 = env.reset(jax.random.PRNGKey(0))[1]
     names = tuple(agent.optimizers)
 
@@ -286,7 +299,31 @@ def _offpolicy_program(env: Env, config: OffPolicyConfig, agent: _Agent) -> Prog
             "next_obs": jnp.zeros((cap, d), jnp.float32),
             "continuation": jnp.zeros((cap,), jnp.float32),
         }
-        return _Carry(params, params, opt_state, buffer, state, obs, k_run, jnp.zeros((), jnp.int32))
+        held = left = None
+        if config.explore_repeat > 1:
+            held, left = jnp.zeros(N, jnp.int32), jnp.zeros(N, jnp.int32)
+        return _Carry(params, params, opt_state, buffer, state, obs, k_run, jnp.zeros((), jnp.int32), held, left)
+
+    def act_forced(params, obs, forced, forced_actions):
+        if agent.act_forced is not None:
+            return agent.act_forced(params, obs, forced, forced_actions)
+        greedy = agent.act(params, obs, jax.random.PRNGKey(0), 0.0)
+        return jnp.where(forced, forced_actions, greedy).astype(jnp.int32)
+
+    def choose(c: _Carry, key):
+        """Exploratory or greedy joint action; the held exploratory actions and their remaining durations."""
+        epsilon = _epsilon(config, c.t)
+        if config.explore_repeat == 1:
+            return agent.act(c.params, c.obs[0], key, epsilon), None, None
+        k_coin, k_action, k_duration = jax.random.split(key, 3)
+        holding = c.left > 0
+        start = ~holding & (jax.random.uniform(k_coin, (N,)) < epsilon)
+        fresh = jnp.stack([jax.random.randint(k, (), 0, n) for k, n in zip(jax.random.split(k_action, N), counts)])
+        duration = jax.random.randint(k_duration, (N,), 1, config.explore_repeat + 1)
+        held = jnp.where(holding, c.held, fresh).astype(jnp.int32)
+        actions = act_forced(c.params, c.obs[0], holding | start, held)
+        left = jnp.where(holding, c.left - 1, jnp.where(start, duration - 1, 0)).astype(jnp.int32)
+        return actions, held, left
 
     def update(c: _Carry, batch, key):
         grads, aux = jax.grad(agent.loss, has_aux=True)(c.params, c.target, batch, key, c.t)
@@ -299,31 +336,38 @@ def _offpolicy_program(env: Env, config: OffPolicyConfig, agent: _Agent) -> Prog
     def one_step(c: _Carry, _):
         key, k_act, k_env, k_batch, k_loss = jax.random.split(c.key, 5)
         active = c.t < config.steps
-        actions = agent.act(c.params, c.obs[0], k_act, _epsilon(config, c.t))
-        state, obs, rewards, _, next_obs, cont = step_autoreset(env, k_env, c.env_state, actions)
-        slot = c.t % cap
+        actions, held, left = choose(c, k_act)
+        state, obs, rewards, done, next_obs, cont = step_autoreset(env, k_env, c.env_state, actions)
+        if left is not None:
+            left = jnp.where(done, 0, left)  # a new episode starts without a held action
+        slot = c.t % cap  # the step counter is shared by all seeds (unbatched): an in-place row write
         new = {"obs": c.obs[0], "actions": actions, "rewards": rewards, "next_obs": next_obs[0], "continuation": cont}
-        buffer = {k: v.at[slot].set(jnp.where(active, new[k], v[slot])) for k, v in c.buffer.items()}
+        buffer = {k: v.at[slot].set(new[k]) for k, v in c.buffer.items()}
         size = jnp.minimum(c.t + 1, cap)
         index = jax.random.randint(k_batch, (config.batch_size,), 0, size)
         batch = {k: v[index] for k, v in buffer.items()}
-        params, opt_state, target = update(c._replace(buffer=buffer), batch, k_loss)
-        learn = active & (c.t + 1 >= config.batch_size)
-        pick = lambda new_tree, old_tree: jax.tree_util.tree_map(  # noqa: E731
-            lambda a, b: jnp.where(learn, a, b), new_tree, old_tree
-        )
-        keep = lambda new_tree, old_tree: jax.tree_util.tree_map(  # noqa: E731
-            lambda a, b: jnp.where(active, a, b), new_tree, old_tree
-        )
-        out = _Carry(
-            pick(params, c.params), pick(target, c.target), pick(opt_state, c.opt_state), buffer,
-            keep(state, c.env_state), keep(obs, c.obs), key, c.t + active.astype(jnp.int32),
-        )
+        learn = c.t + 1 >= config.batch_size
+
+        def learned(_):
+            return update(c, batch, k_loss)
+
+        def unchanged(_):
+            return c.params, c.opt_state, c.target
+
+        params, opt_state, target = jax.lax.cond(learn, learned, unchanged, None)
+        out = _Carry(params, target, opt_state, buffer, state, obs, key, c.t + 1, held, left)
         joint = jnp.sum(actions * strides)
         return out, (rewards, joint, active)
 
+    def idle_step(c: _Carry, _):
+        """A step past ``config.steps`` (the last chunk's padding): nothing changes."""
+        return c, (jnp.zeros(N, jnp.float32), jnp.zeros((), jnp.int32), jnp.zeros((), bool))
+
+    def any_step(c: _Carry, x):
+        return jax.lax.cond(c.t < config.steps, one_step, idle_step, c, x)
+
     def block(c: _Carry, _):
-        c, (rewards, joint, active) = jax.lax.scan(one_step, c, None, length=config.log_every)
+        c, (rewards, joint, active) = jax.lax.scan(any_step, c, None, length=config.log_every)
         weight = active.astype(jnp.float32)
         count = jnp.maximum(weight.sum(), 1.0)
         share = jnp.zeros(A).at[joint].add(weight) / count
@@ -352,7 +396,8 @@ def _offpolicy_program(env: Env, config: OffPolicyConfig, agent: _Agent) -> Prog
         chunk=chunk,
         n_chunks=n_chunks,
         params=lambda c: c.params,
-        step=lambda c: one_step(c, None)[0],
+        step=lambda c: any_step(c, None)[0],
+        carry_axes=_Carry(0, 0, 0, 0, 0, 0, 0, None, 0, 0),
     )
 
 
@@ -401,6 +446,11 @@ def make_biac(env: Env, config: BiACConfig | None = None) -> Program:
                        jnp.argmax(pi_logits(params["pi"], obs, eye1[a1])))
         return jnp.stack([a1, a2]).astype(jnp.int32)
 
+    def act_forced(params, obs, forced, forced_actions):
+        a1 = jnp.where(forced[0], forced_actions[0], jnp.argmax(leader_scores(params, obs)))
+        a2 = jnp.where(forced[1], forced_actions[1], jnp.argmax(pi_logits(params["pi"], obs, eye1[a1])))
+        return jnp.stack([a1, a2]).astype(jnp.int32)
+
     def greedy(params, obs):
         obs = obs[0]
         a1 = jnp.argmax(leader_scores(params, obs))
@@ -441,6 +491,7 @@ def make_biac(env: Env, config: BiACConfig | None = None) -> Program:
         greedy=greedy,
         loss=loss,
         probe=probe,
+        act_forced=act_forced,
     )
     return _offpolicy_program(env, config, agent)
 

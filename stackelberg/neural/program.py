@@ -10,6 +10,11 @@ for all seeds at once as ``jax.jit(jax.vmap(...))``:
   ``init(key) -> carry``, ``chunk(carry) -> (carry, metrics)`` called ``n_chunks`` times and
   ``params(carry) -> params`` (a progress bar advances per chunk).
 
+``carry_axes`` (optional) is the ``in_axes``/``out_axes`` prefix of the carry for ``jax.vmap``: ``0`` for the
+entries of each seed, ``None`` for entries every seed shares (the off-policy learners' step counter, so that
+replay-buffer writes at ``t % capacity`` are in-place row writes rather than per-seed scatters); default ``0``
+(everything per seed). A shared entry must evolve identically for every seed.
+
 Optionally ``step(carry) -> carry`` advances one seed by one environment step (and its update), for per-step
 Python loops such as the benchmark's baseline.
 
@@ -45,6 +50,7 @@ class Program(NamedTuple):
     n_chunks: int = 1
     params: Callable | None = None
     step: Callable | None = None
+    carry_axes: Any = 0
 
 
 @dataclass(frozen=True)

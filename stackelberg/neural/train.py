@@ -439,7 +439,9 @@ def _compiled(entry: Algorithm, env: Env, config):
     if key not in _COMPILED:
         program = entry.make_train(env, config)
         if program.chunk is not None and program.init is not None:
-            value = (program, jax.vmap(program.init), jax.jit(jax.vmap(program.chunk)), None)
+            axes = program.carry_axes
+            value = (program, jax.vmap(program.init, out_axes=axes),
+                     jax.jit(jax.vmap(program.chunk, in_axes=(axes,), out_axes=(axes, 0))), None)
         else:
             value = (program, None, None, jax.jit(jax.vmap(program.train_one)))
         if len(_COMPILED) >= 8:
@@ -497,7 +499,7 @@ def train(algorithm: str, env, config=None, *, seeds=10, steps: int | None = Non
             carry, metrics = chunk(carry)
             pieces.append(metrics)
         metrics = jax.tree_util.tree_map(lambda *xs: jnp.concatenate(xs, axis=1), *pieces)
-        params = jax.vmap(program.params)(carry)
+        params = jax.vmap(program.params, in_axes=(program.carry_axes,))(carry)
     else:
         params, metrics = train_all(keys)
     metrics = jax.tree_util.tree_map(lambda x: np.asarray(x)[:, : program.n_blocks], metrics)

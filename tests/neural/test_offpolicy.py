@@ -109,6 +109,7 @@ def test_contract_and_gumbel_softmax():
         (BiACConfig, "batch_size", 0),
         (BiACConfig, "steps", -5),
         (BiACConfig, "hidden", (0, 4)),
+        (BiACConfig, "explore_repeat", 0),
     ],
 )
 def test_bad_configuration_names_the_field(cls, field, value):
@@ -123,3 +124,33 @@ def test_config_replace_validates():
         config.replace(no_such_field=1)
     with pytest.raises(ValueError, match="leader_lr"):
         config.replace(leader_lr=-1.0)
+
+
+def test_explore_repeat_holds_each_exploratory_action():
+    import stackelberg as sb
+    from stackelberg.neural.envs import markov_env
+    from stackelberg.neural.offpolicy import make_idqn
+
+    env = markov_env(sb.biac_grid_game())
+    config = IDQNConfig(steps=40, explore_steps=40, explore_repeat=4, batch_size=4, buffer_size=64, hidden=(4,))
+    program = make_idqn(env, config)  # the smallest learner to compile; the exploration code is shared
+    step = jax.jit(program.step)
+    carry = program.init(jax.random.PRNGKey(3))
+    trace = []
+    for _ in range(30):
+        new = step(carry)
+        trace.append((carry, new))
+        carry = new
+    lengths = []
+    for before, after in trace:
+        actions = np.asarray(after.buffer["actions"][int(before.t)])
+        # uniform phase: every agent is always in an exploratory run, so it plays its held action
+        assert np.array_equal(actions, np.asarray(after.held))
+        assert np.all((np.asarray(after.left) >= 0) & (np.asarray(after.left) <= 3))
+        same_episode = int(after.env_state.t) == int(before.env_state.t) + 1
+        held_on = np.asarray(before.left) > 0
+        if same_episode:
+            assert np.array_equal(np.asarray(after.held)[held_on], np.asarray(before.held)[held_on])
+            lengths.append(np.asarray(after.left))
+    assert int(carry.t) == 30
+    assert np.any(np.concatenate(lengths) > 0)  # runs longer than one step occur
