@@ -19,6 +19,8 @@ finite-horizon returns, the exploration lower bound :math:`\tilde\pi = (1-\epsil
   that Section 5.2.1 points out). The Hessian-vector product is the directional derivative of the exact gradient
   :math:`\nabla_{\theta^p}V^q` along :math:`v = \nabla_{\theta^q}V^p`, by a central difference of exact gradients;
   in a repeated matrix game with memoryless policies the update is closed form (:func:`lola_step`);
+* ``"lola"``: the same LOLA update on the base actions (no give actions): shaping through the policy alone, as
+  LOLA was built for the IPD;
 * ``"lio"``: LIO (Algorithm 2, as :func:`~stackelberg.solvers.incentives.metagrad.incentive_trajectory`), here with
   ``givers`` choosing who gives (``givers=(0,)`` is the asymmetric pair of App. B.5.1: LIO A1, PG A2);
 * ``"lio-dec"``: decentralised LIO (Section 5.3.2): giver :math:`i` does not know recipient :math:`j`'s parameters;
@@ -63,7 +65,7 @@ __all__ = [
     "baseline_trajectory",
 ]
 
-BASELINES = ("pg", "pg-d", "pg-c", "lola-d", "lio", "lio-dec")
+BASELINES = ("pg", "pg-d", "pg-c", "lola", "lola-d", "lio", "lio-dec")
 """The learners of :func:`baseline_trajectory` (see the module docstring)."""
 
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(48)
@@ -518,7 +520,7 @@ def baseline_trajectory(game, baseline: str, *, n_steps: int, logits0=None, eta0
     game : MarkovGame
         The base game (e.g. :func:`~stackelberg.games.escape_room.escape_room`; ``"pg-d"`` and ``"lola-d"`` build
         :func:`give_reward_game` from it).
-    baseline : {"pg", "pg-d", "pg-c", "lola-d", "lio", "lio-dec"}
+    baseline : {"pg", "pg-d", "pg-c", "lola", "lola-d", "lio", "lio-dec"}
         The learner (see the module docstring).
     n_steps : int
         Iterations.
@@ -656,7 +658,7 @@ def baseline_trajectory(game, baseline: str, *, n_steps: int, logits0=None, eta0
             engine.eps = engine.schedule(step)
         if baseline in ("pg", "pg-d"):
             logits = estimator.policy_step(logits, None, alpha)
-        elif baseline == "lola-d":
+        elif baseline in ("lola", "lola-d"):
             directions = _lola_update(engine, logits, lookahead)
             logits = tuple(x + alpha * g for x, g in zip(logits, directions))
         elif baseline == "pg-c":

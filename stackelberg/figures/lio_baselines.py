@@ -1,0 +1,299 @@
+"""LIO's baselines of Figs. 5.4-5.5 and App. B of Yang (2021) under their own names, exact dynamics.
+
+What the thesis shows (Section 5.4, App. B.5; 20 runs per method):
+
+* Fig. 5.4, IPD: LIO pairs reach mutual cooperation (-2 per round), LIO with PG ("LIO-asym") DC (near -3); "various
+  baselines ... led to suboptimal solutions ... or failed to cooperate altogether" (the IPD paragraph itself is
+  missing from our copy of the thesis: only its LIO-asym sentence survives, so no baseline number can be read off).
+* Fig. 5.5, ER(2,1) and ER(3,2): LIO near the optimum (9 and 8); "fully-decentralized LIO-dec successfully solved
+  both cases, albeit with slower learning speed"; PG "negative collective return"; "PG-d and PG-c sometimes
+  successfully influence the learning of another agent to solve the game, but exhibit high variance"; "LOLA
+  succeeds sometimes but with high variance".
+* Fig. B.3, asymmetric Escape Room (:func:`~stackelberg.games.escape_room.asymmetric_escape_room`): LIO (A1) with a
+  PG recipient (A2) "converges rapidly to a combined return near 9.0"; "both PG and PG-rewards could not escape the
+  global minimum for A1"; "LOLA paired with a PG recipient found the cooperative solution in two out of 20 runs";
+  A2's normalised reward (x 1/2) with LIO stays "above -0.5".
+* Fig. B.4c: "LIO converges to the global optimum in ER(5,3)" (10 x 2 - 3 = 17).
+
+What runs here (:func:`stackelberg.solvers.incentives.baseline_trajectory`, every learner exact and deterministic
+given its start; starts are seeded N(0, 0.5^2) logits shared by all learners of a seed):
+
+* IPD: the memory-1 IPD of the thesis (state = last joint action, 5-round episodes,
+  :func:`~stackelberg.games.repeated.memory_one_game`), gamma 0.99, R_max 3, no incentive cost, epsilon 1.0 -> 0.01
+  over 500 iterations (the authors' IPD schedule, 1.0 -> 0.01, shortened with the run), policy rate 0.1, incentive
+  Adam rate 0.1; PG-d's reward value 2. Also the closed-form LOLA of the *memoryless* repeated PD
+  (:func:`~stackelberg.solvers.incentives.lola_trajectory`).
+* ER(2,1): policy rate 0.1, epsilon 0.1, LIO eta = 0 at the start; ER(3,2): policy rate 0.5, LIO eta = -3 (the
+  settings of :mod:`stackelberg.figures.fig5_4_5_escape_room`); incentive Adam 0.1, cost Adam 0.01 (the thesis's
+  1e-3/1e-4 ratio), R_max 2, R_a 2, LOLA's lookahead = the policy rate (the thesis's LOLA: "learning rate 0.1").
+* ER(3,2) with the authors' configuration: epsilon from 0.5 down to 0.3 over 1000 iterations (Table B.4, LIO,
+  N = 3) and down to 0.1 (``config_room_lio.py``, the README's ER(2,1) setting), separate cost Adam, 8 seeds.
+* Asymmetric room: A1 gives (LIO, PG-d, PG-c, LOLA-d, LIO-dec), A2 is a plain PG learner; policy rate 0.1,
+  epsilon 0.1.
+* ER(5,3): LIO with the ER(3,2) settings (the exact engine holds it: 244 states, 243 joint actions, 0.3 s per
+  iteration on the shared machine).
+
+Our numbers (full run, docstring numbers; seeds 0-3 unless stated):
+
+* IPD (per round, 1500 iterations, 3 seeds): LIO -2.00 on every seed, LIO-dec -2.00, LIO-asym -3.00 (DC) --
+  as the thesis. PG, PG-d, PG-c, LOLA and LOLA-d all end at -4.00 (DD). Why each baseline cannot cooperate here,
+  measured: a give action is chosen before the recipient acts, so its reward does not depend on the recipient's
+  action and cannot favour C over D; the giver's own exact gradient only sees the cost, so giving decays (PG-d,
+  PG-c). LOLA needs reciprocity, which five-round episodes barely reward: LOLA with lookahead 1 or 10 (rate 0.1)
+  or lookahead 1 at rate 1 also ends at -3.99 to -4.00 (2 seeds, 800 iterations). Closed-form memoryless LOLA:
+  -4 (in the PD the payoff is additively separable, A00 - A01 - A10 + A11 = 0, so LOLA's correction vanishes).
+* ER(2,1) (3000 iterations): see ``FULL_SCALE``; LIO 8.96, 8.82, 1.82/0.42, 7.9 class outcomes as in
+  :mod:`~stackelberg.figures.fig5_4_5_escape_room`; LIO-dec tracks LIO (it differs only through the modelled
+  recipient's extra exploration). PG-d, PG-c, LOLA-d end at about -1.9 on every seed: with exact expected
+  gradients a giver's gradient on its give action is only the cost (the benefit, the recipient's changed
+  learning, reaches it only in later iterations and is not in its objective), so the give probability decays
+  monotonically; the thesis's "sometimes" comes from sampling noise that our exact dynamics do not have. LOLA-d
+  does see the benefit through its lookahead but at lookahead 0.1 the correction is too small to matter;
+  lookahead 5 lifted one of two seeds to 0.96 (a one-step division of labour, still paying 0.3-0.4 per episode).
+* Asymmetric room (1000 iterations, 8 seeds): LIO 8.85-8.98 (thesis: near 9), LIO-dec 8.94-8.98, A2's total reward
+  with LIO about -0.95 (normalised -0.48, thesis: above -0.5); PG, PG-d, PG-c, LOLA-d about -4.8 (A1 penalised
+  every step, A2 stays: thesis "could not escape the global minimum for A1"; LOLA-d 0 of 8 where the thesis's LOLA
+  found cooperation in 2 of 20).
+* ER(3,2) share of runs reaching 8 (final collective return > 7.5, 8 seeds, 2000 iterations): authors'
+  configuration epsilon 0.5 -> 0.3: 0-1 of 8 (every other run in the over-paying trap: all three at the lever,
+  paid by the other two, nobody exits, about -2.8); 0.5 -> 0.1: 0 of 8 (same trap); our tuned constant epsilon
+  0.1: 3 of 8 (the rest at 6, see :mod:`~stackelberg.figures.fig5_4_5_escape_room`). Other readings of the
+  authors' rates tried (policy rate 0.1 with eta 0 or -3, rate 0.5 with eta 0, rate 1.0 with eta -3, all with
+  0.5 -> 0.3): 0, 0, 1, 1 of 8. The sampled version (REINFORCE, batch 16, 3000 iterations, 0.5 -> 0.3, rate 0.5,
+  eta -3): -2.98, 6.71, 0.00, 6.89 on seeds 0-3, none at 8. So the schedule does not bring the exact or sampled
+  tabular LIO to 8 in most runs: at epsilon 0.5 every agent spends half its steps exploring, the givers' exact
+  meta-gradient rewards whatever keeps the others at the lever, and Adam moves every incentive parameter whose
+  gradient keeps its sign by its full rate, so the three bid each other up before anyone has learned to exit.
+  The thesis's networks (incentives shared across states, the cumulative-incentive input) are not tabular; that
+  part belongs to the neural layer.
+* ER(5,3) (seed 0, 1500 iterations): see ``FULL_SCALE`` (thesis: the optimum 17).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+
+import numpy as np
+
+from stackelberg.figures._account import Row
+from stackelberg.figures._script import pyplot, save_figure, script_main
+from stackelberg.games import asymmetric_escape_room, escape_room, memory_one_game
+from stackelberg.games.catalog import prisoners_dilemma
+from stackelberg.solvers.incentives import baseline_trajectory, initial_logits, lola_trajectory
+
+IPD = dict(gamma=0.99, alpha=0.1, beta=0.1, cost=0.0, r_max=3.0, give_reward=2.0, exploration=(1.0, 0.01, 500))
+ROOM = dict(gamma=0.99, beta=0.1, cost=0.1, r_max=2.0, give_reward=2.0)
+CASES = {(2, 1): dict(alpha=0.1, eta0=0.0, exploration=0.1), (3, 2): dict(alpha=0.5, eta0=-3.0, exploration=0.1)}
+OPTIMUM = {(2, 1): 9.0, (3, 2): 8.0, (5, 3): 17.0, "asym": 9.0}
+AUTHORS = {"0.5->0.3 (Table B.4)": (0.5, 0.3, 1000), "0.5->0.1 (config_room_lio.py)": (0.5, 0.1, 1000),
+           "0.1 constant (tuned)": 0.1}
+ROOM_LEARNERS = ("lio", "lio-dec", "pg", "pg-d", "pg-c", "lola-d")
+IPD_LEARNERS = ("lio", "lio-asym", "lio-dec", "pg", "pg-d", "pg-c", "lola", "lola-d")
+LABELS = {"lio": "LIO", "lio-asym": "LIO-asym", "lio-dec": "LIO-dec", "pg": "PG", "pg-d": "PG-d", "pg-c": "PG-c",
+          "lola": "LOLA", "lola-d": "LOLA-d"}
+
+
+def _run(game, learner, seed, n_steps, record, **settings):
+    givers = settings.pop("givers", None)
+    if learner == "lio-asym":
+        learner, givers = "lio", (0,)
+    eta0 = settings.pop("eta0", None)
+    return baseline_trajectory(game, learner, n_steps=n_steps, logits0=initial_logits(game, scale=0.5, seed=seed),
+                               eta0=eta0 if learner in ("lio", "lio-dec") else None, givers=givers,
+                               record_every=record, **settings)
+
+
+def run(out_dir, quick: bool = False) -> dict:
+    """Run every case; write PNG + CSV into ``out_dir``."""
+    plt = pyplot()
+    os.makedirs(out_dir, exist_ok=True)
+    numbers, rows, curves, timings = {}, [], {}, {}
+
+    # ---- IPD (Fig. 5.4)
+    start = time.perf_counter()
+    ipd = memory_one_game(prisoners_dilemma(), horizon=5)
+    seeds, steps = (range(1), 300) if quick else (range(3), 1500)
+    finals = {}
+    for learner in IPD_LEARNERS:
+        runs = [_run(ipd, learner, s, steps, 25, **IPD) for s in seeds]
+        finals[learner] = [float(r.collective_return[-1]) / 5 for r in runs]
+        curves["IPD", learner] = (runs[0].steps, np.mean([r.collective_return / 5 for r in runs], axis=0))
+        rows += [["IPD (memory-1, 5 rounds)", LABELS[learner], s, f, -2.0] for s, f in zip(seeds, finals[learner])]
+    memoryless = lola_trajectory(prisoners_dilemma(), (0.9, 0.9), n_steps=500, gamma=0.9, alpha=0.01, lookahead=0.01)
+    numbers["IPD"] = dict(per_round=finals, memoryless_lola=float(memoryless.collective_reward[-1]),
+                          settings=dict(IPD, n_steps=steps, seeds=list(seeds)))
+    timings["IPD"] = time.perf_counter() - start
+
+    # ---- Escape Room (Fig. 5.5 baselines)
+    for (n, m), case in CASES.items():
+        if quick and (n, m) != (2, 1):
+            continue
+        start = time.perf_counter()
+        game = escape_room(n, m)
+        seeds = range(1) if quick else range(4)
+        steps = 400 if quick else (3000 if n == 2 else 1000)
+        finals = {}
+        for learner in ROOM_LEARNERS:
+            runs = [_run(game, learner, s, steps, 25, **ROOM, **case) for s in seeds]
+            finals[learner] = [float(r.collective_return[-1]) for r in runs]
+            curves[f"ER({n},{m})", learner] = (runs[0].steps, np.mean([r.collective_return for r in runs], axis=0))
+            rows += [[f"ER({n},{m})", LABELS[learner], s, f, OPTIMUM[(n, m)]] for s, f in zip(seeds, finals[learner])]
+        numbers[f"ER({n},{m})"] = dict(
+            final=finals, mean={k: float(np.mean(v)) for k, v in finals.items()},
+            share_optimal={k: float(np.mean(np.array(v) > OPTIMUM[(n, m)] - 0.5)) for k, v in finals.items()},
+            settings=dict(ROOM, **case, n_steps=steps, seeds=list(seeds)))
+        timings[f"ER({n},{m})"] = time.perf_counter() - start
+
+    # ---- asymmetric room (Fig. B.3)
+    start = time.perf_counter()
+    asym = asymmetric_escape_room()
+    seeds, steps = (range(2), 300) if quick else (range(8), 1000)
+    finals, a2_total = {}, []
+    for learner in ROOM_LEARNERS:
+        runs = [_run(asym, learner, s, steps, 10, givers=(0,), alpha=0.1, exploration=0.1, **ROOM) for s in seeds]
+        finals[learner] = [float(r.collective_return[-1]) for r in runs]
+        if learner == "lio":
+            a2_total = [float(r.total_returns[-1, 1]) for r in runs]
+        curves["asym", learner] = (runs[0].steps, np.mean([r.collective_return for r in runs], axis=0))
+        rows += [["asymmetric ER", LABELS[learner], s, f, 9.0] for s, f in zip(seeds, finals[learner])]
+    numbers["asym"] = dict(final=finals, mean={k: float(np.mean(v)) for k, v in finals.items()},
+                           share_optimal={k: float(np.mean(np.array(v) > 8.5)) for k, v in finals.items()},
+                           a2_total_with_lio=a2_total, settings=dict(ROOM, alpha=0.1, exploration=0.1, n_steps=steps))
+    timings["asym"] = time.perf_counter() - start
+
+    # ---- ER(3,2) with the authors' configuration: share of runs reaching 8
+    if not quick:
+        start = time.perf_counter()
+        game = escape_room(3, 2)
+        shares = {}
+        for name, schedule in AUTHORS.items():
+            settings = dict(ROOM, **dict(CASES[(3, 2)], exploration=schedule))
+            finals = [float(_run(game, "lio", s, 2000, 2000, **settings).collective_return[-1]) for s in range(8)]
+            shares[name] = dict(final=finals, share=float(np.mean(np.array(finals) > 7.5)))
+            rows += [["ER(3,2) authors' configuration", f"LIO, epsilon {name}", s, f, 8.0] for s, f in enumerate(finals)]
+        numbers["ER(3,2) authors"] = shares
+        timings["ER(3,2) authors"] = time.perf_counter() - start
+
+        # ---- ER(5,3) (Fig. B.4c)
+        start = time.perf_counter()
+        game = escape_room(5, 3)
+        run53 = _run(game, "lio", 0, 1500, 50, **ROOM, **CASES[(3, 2)])
+        curves["ER(5,3)", "lio"] = (run53.steps, run53.collective_return)
+        numbers["ER(5,3)"] = dict(final=float(run53.collective_return[-1]), optimum=17.0, n_steps=1500, seed=0)
+        rows.append(["ER(5,3)", "LIO", 0, numbers["ER(5,3)"]["final"], 17.0])
+        timings["ER(5,3)"] = time.perf_counter() - start
+    numbers["seconds"] = timings
+
+    # ---- figure
+    panels = ["IPD", "ER(2,1)", "ER(3,2)", "asym", "ER(5,3)"]
+    fig, axes = plt.subplots(2, 3, figsize=(16, 8.5))
+    titles = {"IPD": "IPD, per round (Fig. 5.4)", "ER(2,1)": "ER(2,1) (Fig. 5.5a)", "ER(3,2)": "ER(3,2) (Fig. 5.5c)",
+              "asym": "asymmetric ER (Fig. B.3a)", "ER(5,3)": "ER(5,3), LIO (Fig. B.4c)"}
+    for ax, panel in zip(axes.ravel(), panels):
+        for (name, learner), (x, y) in curves.items():
+            if name == panel:
+                ax.plot(x, y, label=LABELS[learner], ls="-" if learner.startswith("lio") else "--")
+        optimum = -2.0 if panel == "IPD" else OPTIMUM[(5, 3) if panel == "ER(5,3)" else "asym" if panel == "asym"
+                                                      else tuple(int(c) for c in panel[3:-1].split(","))]
+        ax.axhline(optimum, color="k", ls=":", lw=1)
+        ax.set_title(titles[panel] + ("" if any(k[0] == panel for k in curves) else ": not run (--quick)"))
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("collective return")
+        if any(k[0] == panel for k in curves):
+            ax.legend(fontsize=7)
+    ax = axes.ravel()[-1]
+    if "ER(3,2) authors" in numbers:
+        names = list(numbers["ER(3,2) authors"])
+        ax.bar(range(len(names)), [numbers["ER(3,2) authors"][k]["share"] for k in names])
+        ax.set_xticks(range(len(names)), [k.split(" (")[0] for k in names])
+        ax.set_ylim(0, 1)
+    ax.set_title("ER(3,2): share of 8 LIO runs reaching 8, by epsilon")
+    fig.tight_layout()
+    files = dict(png=save_figure(fig, os.path.join(out_dir, "lio_baselines.png")))
+    files["csv"] = os.path.join(out_dir, "lio_baselines.csv")
+    with open(files["csv"], "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["case", "learner", "seed", "final_collective_return", "optimum"])
+        writer.writerows(rows)
+    numbers["files"] = files
+    return numbers
+
+
+#: Recorded from a full run (the docstring's numbers; run time in ``SECONDS``).
+FULL_SCALE = {}
+SECONDS = None
+
+
+def _get(numbers, *keys):
+    value = numbers
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def account(numbers: dict, quick: bool) -> list[Row]:
+    """The thesis's statements on LIO's baselines beside ours."""
+    ipd = _get(numbers, "IPD", "per_round")
+    best = None if ipd is None else max(np.mean(ipd[k]) for k in ("pg", "pg-d", "pg-c", "lola", "lola-d"))
+    rows = [
+        Row("Fig. 5.4 IPD (memory-1, 5 rounds): LIO-LIO collective reward per round", -2.0,
+            None if ipd is None else float(np.mean(ipd["lio"])), FULL_SCALE.get("ipd lio")),
+        Row("Fig. 5.4 IPD: LIO-asym (LIO with PG) per round ('near -3')", -3.0,
+            None if ipd is None else float(np.mean(ipd["lio-asym"])), FULL_SCALE.get("ipd lio-asym")),
+        Row("Fig. 5.4 IPD: best of PG, PG-d, PG-c, LOLA, LOLA-d per round (thesis: baselines suboptimal or do not "
+            "cooperate)", "< -2", best, FULL_SCALE.get("ipd best baseline")),
+    ]
+    for case in ("ER(2,1)", "ER(3,2)"):
+        optimum = 9.0 if case == "ER(2,1)" else 8.0
+        mean, share = _get(numbers, case, "mean"), _get(numbers, case, "share_optimal")
+        rows += [
+            Row(f"Fig. 5.5 {case}: LIO final collective return, mean over seeds (thesis: near {optimum:g})", optimum,
+                None if mean is None else mean["lio"], FULL_SCALE.get(f"{case} lio")),
+            Row(f"Fig. 5.5 {case}: LIO-dec, mean ('successfully solved', slower)", optimum,
+                None if mean is None else mean["lio-dec"], FULL_SCALE.get(f"{case} lio-dec")),
+            Row(f"Fig. 5.5 {case}: PG, mean (thesis: negative)", "< 0", None if mean is None else mean["pg"],
+                FULL_SCALE.get(f"{case} pg")),
+        ]
+        for learner, who in (("pg-d", "PG-d"), ("pg-c", "PG-c"), ("lola-d", "LOLA-d")):
+            rows.append(Row(f"Fig. 5.5 {case}: {who}, share of seeds at the optimum (thesis: 'sometimes')", "> 0",
+                            None if share is None else share[learner], FULL_SCALE.get(f"{case} {learner} share")))
+    asym = numbers.get("asym", {})
+    mean, share = asym.get("mean"), asym.get("share_optimal")
+    rows += [
+        Row("Fig. B.3a asymmetric ER: LIO (A1) with PG (A2), mean final collective return ('near 9.0')", 9.0,
+            None if mean is None else mean["lio"], FULL_SCALE.get("asym lio")),
+        Row("Fig. B.3a: PG pair, mean (A1 stuck at its global minimum)", "< 0", None if mean is None else mean["pg"],
+            FULL_SCALE.get("asym pg")),
+        Row("Fig. B.3a: PG-rewards (PG-d), mean (could not escape)", "< 0", None if mean is None else mean["pg-d"],
+            FULL_SCALE.get("asym pg-d")),
+        Row("Fig. B.3a: LOLA-d with a PG recipient, share of runs cooperating (2 of 20)", 0.1,
+            None if share is None else share["lola-d"], FULL_SCALE.get("asym lola-d share"), scale=1.0),
+        Row("Fig. B.3c: A2's (PG) total reward with LIO, mean (normalised x 1/2 'above -0.5')", "> -1",
+            None if not asym.get("a2_total_with_lio") else float(np.mean(asym["a2_total_with_lio"])),
+            FULL_SCALE.get("asym a2")),
+    ]
+    authors = numbers.get("ER(3,2) authors")
+    rows += [
+        Row("ER(3,2): share of 8 LIO runs reaching 8 with the authors' epsilon 0.5 -> 0.3 (thesis: mean of 20 "
+            "runs near 8)", 1.0, None if authors is None else authors["0.5->0.3 (Table B.4)"]["share"],
+            FULL_SCALE.get("authors 0.3"), scale=1.0),
+        Row("ER(3,2): same with epsilon 0.5 -> 0.1 (config_room_lio.py)", 1.0,
+            None if authors is None else authors["0.5->0.1 (config_room_lio.py)"]["share"],
+            FULL_SCALE.get("authors 0.1"), scale=1.0),
+        Row("Fig. B.4c ER(5,3): LIO final collective return (thesis: converges to the optimum)", 17.0,
+            _get(numbers, "ER(5,3)", "final"), FULL_SCALE.get("ER(5,3) lio")),
+    ]
+    return rows
+
+
+def main(argv=None) -> dict:
+    return script_main(run, account, argv, quick_help="IPD, ER(2,1) and the asymmetric room only, 1-2 seeds, "
+                                                      "short runs")
+
+
+if __name__ == "__main__":
+    main()
