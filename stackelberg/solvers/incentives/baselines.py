@@ -121,9 +121,9 @@ def lola_gradients(game, theta, *, gamma: float = 0.9, lookahead: float = 0.01) 
     >>> [g.tolist() for g in lola_gradients(pd, (0.3, 0.6), gamma=0.5, lookahead=1.0)]
     [[-2.0], [-2.0]]
     """
-    A, B, (theta0, theta1, _, _), (gamma, lookahead, _, _) = _check_dynamics(
-        game, theta, ([0.0] * game.shape[1], [0.0] * game.shape[0]), gamma, lookahead)
-    return _lola(A, B, theta0, theta1, gamma, lookahead)
+    A, B, (theta0, theta1, _, _), (gamma, _, _, _) = _check_dynamics(
+        game, theta, ([0.0] * game.shape[1], [0.0] * game.shape[0]), gamma, 0.0)
+    return _lola(A, B, theta0, theta1, gamma, check_tol("lookahead", lookahead))
 
 
 def _lola(A, B, theta0, theta1, gamma, lookahead):
@@ -223,8 +223,9 @@ def lola_trajectory(game, theta0, *, n_steps: int, gamma: float = 0.9, alpha: fl
     >>> float(lola_trajectory(pd, (0.9, 0.9), n_steps=200).collective_reward[-1])
     -4.0
     """
-    A, B, (t0, t1, _, _), (gamma, alpha, lookahead, _) = _check_dynamics(
-        game, theta0, ([0.0] * game.shape[1], [0.0] * game.shape[0]), gamma, alpha, lookahead)
+    A, B, (t0, t1, _, _), (gamma, alpha, _, _) = _check_dynamics(
+        game, theta0, ([0.0] * game.shape[1], [0.0] * game.shape[0]), gamma, alpha)
+    lookahead = check_tol("lookahead", lookahead)
     n_steps = check_positive_int("n_steps", n_steps)
     batch = np.broadcast_shapes(t0.shape[:-1], t1.shape[:-1])
     t0, t1 = (np.broadcast_to(t, batch + t.shape[-1:]).astype(float) for t in (t0, t1))
