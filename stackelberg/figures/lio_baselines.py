@@ -89,6 +89,7 @@ CASES = {(2, 1): dict(alpha=0.1, eta0=0.0, exploration=0.1), (3, 2): dict(alpha=
 OPTIMUM = {(2, 1): 9.0, (3, 2): 8.0, (5, 3): 17.0, "asym": 9.0}
 AUTHORS = {"0.5->0.3 (Table B.4)": (0.5, 0.3, 1000), "0.5->0.1 (config_room_lio.py)": (0.5, 0.1, 1000),
            "0.1 constant (tuned)": 0.1}
+ER53_STEPS = 1000
 ROOM_LEARNERS = ("lio", "lio-dec", "pg", "pg-d", "pg-c", "lola-d")
 IPD_LEARNERS = ("lio", "lio-asym", "lio-dec", "pg", "pg-d", "pg-c", "lola", "lola-d")
 LABELS = {"lio": "LIO", "lio-asym": "LIO-asym", "lio-dec": "LIO-dec", "pg": "PG", "pg-d": "PG-d", "pg-c": "PG-c",
@@ -105,16 +106,11 @@ def _run(game, learner, seed, n_steps, record, **settings):
                                record_every=record, **settings)
 
 
-def run(out_dir, quick: bool = False) -> dict:
-    """Run every case; write PNG + CSV into ``out_dir``."""
-    plt = pyplot()
-    os.makedirs(out_dir, exist_ok=True)
-    numbers, rows, curves, timings = {}, [], {}, {}
-
-    # ---- IPD (Fig. 5.4)
-    start = time.perf_counter()
+def ipd_section(quick: bool) -> tuple:
+    """Fig. 5.4: every learner in the memory-1 IPD; returns ``(numbers, csv rows, curves)``."""
+    rows, curves = [], {}
     ipd = memory_one_game(prisoners_dilemma(), horizon=5)
-    seeds, steps = (range(1), 300) if quick else (range(3), 1500)
+    seeds, steps = (range(1), 300) if quick else (range(3), 1000)
     finals = {}
     for learner in IPD_LEARNERS:
         runs = [_run(ipd, learner, s, steps, 25, **IPD) for s in seeds]
@@ -122,32 +118,34 @@ def run(out_dir, quick: bool = False) -> dict:
         curves["IPD", learner] = (runs[0].steps, np.mean([r.collective_return / 5 for r in runs], axis=0))
         rows += [["IPD (memory-1, 5 rounds)", LABELS[learner], s, f, -2.0] for s, f in zip(seeds, finals[learner])]
     memoryless = lola_trajectory(prisoners_dilemma(), (0.9, 0.9), n_steps=500, gamma=0.9, alpha=0.01, lookahead=0.01)
-    numbers["IPD"] = dict(per_round=finals, memoryless_lola=float(memoryless.collective_reward[-1]),
-                          settings=dict(IPD, n_steps=steps, seeds=list(seeds)))
-    timings["IPD"] = time.perf_counter() - start
+    numbers = dict(per_round=finals, memoryless_lola=float(memoryless.collective_reward[-1]),
+                   settings=dict(IPD, n_steps=steps, seeds=list(seeds)))
+    return numbers, rows, curves
 
-    # ---- Escape Room (Fig. 5.5 baselines)
-    for (n, m), case in CASES.items():
-        if quick and (n, m) != (2, 1):
-            continue
-        start = time.perf_counter()
-        game = escape_room(n, m)
-        seeds = range(1) if quick else range(4)
-        steps = 400 if quick else (3000 if n == 2 else 1000)
-        finals = {}
-        for learner in ROOM_LEARNERS:
-            runs = [_run(game, learner, s, steps, 25, **ROOM, **case) for s in seeds]
-            finals[learner] = [float(r.collective_return[-1]) for r in runs]
-            curves[f"ER({n},{m})", learner] = (runs[0].steps, np.mean([r.collective_return for r in runs], axis=0))
-            rows += [[f"ER({n},{m})", LABELS[learner], s, f, OPTIMUM[(n, m)]] for s, f in zip(seeds, finals[learner])]
-        numbers[f"ER({n},{m})"] = dict(
-            final=finals, mean={k: float(np.mean(v)) for k, v in finals.items()},
-            share_optimal={k: float(np.mean(np.array(v) > OPTIMUM[(n, m)] - 0.5)) for k, v in finals.items()},
-            settings=dict(ROOM, **case, n_steps=steps, seeds=list(seeds)))
-        timings[f"ER({n},{m})"] = time.perf_counter() - start
 
-    # ---- asymmetric room (Fig. B.3)
-    start = time.perf_counter()
+def room_section(n: int, m: int, quick: bool) -> tuple:
+    """Fig. 5.5: every learner in ER(n, m); returns ``(numbers, csv rows, curves)``."""
+    rows, curves = [], {}
+    case = CASES[(n, m)]
+    game = escape_room(n, m)
+    seeds = range(1) if quick else range(4 if n == 2 else 2)
+    steps = 400 if quick else (2000 if n == 2 else 800)
+    finals = {}
+    for learner in ROOM_LEARNERS:
+        runs = [_run(game, learner, s, steps, 25, **ROOM, **case) for s in seeds]
+        finals[learner] = [float(r.collective_return[-1]) for r in runs]
+        curves[f"ER({n},{m})", learner] = (runs[0].steps, np.mean([r.collective_return for r in runs], axis=0))
+        rows += [[f"ER({n},{m})", LABELS[learner], s, f, OPTIMUM[(n, m)]] for s, f in zip(seeds, finals[learner])]
+    numbers = dict(
+        final=finals, mean={k: float(np.mean(v)) for k, v in finals.items()},
+        share_optimal={k: float(np.mean(np.array(v) > OPTIMUM[(n, m)] - 0.5)) for k, v in finals.items()},
+        settings=dict(ROOM, **case, n_steps=steps, seeds=list(seeds)))
+    return numbers, rows, curves
+
+
+def asymmetric_section(quick: bool) -> tuple:
+    """Fig. B.3: A1 gives (or not), A2 is a PG learner; returns ``(numbers, csv rows, curves)``."""
+    rows, curves = [], {}
     asym = asymmetric_escape_room()
     seeds, steps = (range(2), 300) if quick else (range(8), 1000)
     finals, a2_total = {}, []
@@ -158,32 +156,48 @@ def run(out_dir, quick: bool = False) -> dict:
             a2_total = [float(r.total_returns[-1, 1]) for r in runs]
         curves["asym", learner] = (runs[0].steps, np.mean([r.collective_return for r in runs], axis=0))
         rows += [["asymmetric ER", LABELS[learner], s, f, 9.0] for s, f in zip(seeds, finals[learner])]
-    numbers["asym"] = dict(final=finals, mean={k: float(np.mean(v)) for k, v in finals.items()},
-                           share_optimal={k: float(np.mean(np.array(v) > 8.5)) for k, v in finals.items()},
-                           a2_total_with_lio=a2_total, settings=dict(ROOM, alpha=0.1, exploration=0.1, n_steps=steps))
-    timings["asym"] = time.perf_counter() - start
+    numbers = dict(final=finals, mean={k: float(np.mean(v)) for k, v in finals.items()},
+                   share_optimal={k: float(np.mean(np.array(v) > 8.5)) for k, v in finals.items()},
+                   a2_total_with_lio=a2_total, settings=dict(ROOM, alpha=0.1, exploration=0.1, n_steps=steps))
+    return numbers, rows, curves
 
-    # ---- ER(3,2) with the authors' configuration: share of runs reaching 8
+
+def authors_section() -> tuple:
+    """ER(3,2) LIO under the authors' epsilon schedules, 8 seeds; returns ``(numbers, csv rows, curves)``."""
+    rows, shares = [], {}
+    game = escape_room(3, 2)
+    for name, schedule in AUTHORS.items():
+        settings = dict(ROOM, **dict(CASES[(3, 2)], exploration=schedule))
+        finals = [float(_run(game, "lio", s, 2000, 2000, **settings).collective_return[-1]) for s in range(8)]
+        shares[name] = dict(final=finals, share=float(np.mean(np.array(finals) > 7.5)))
+        rows += [["ER(3,2) authors' configuration", f"LIO, epsilon {name}", s, f, 8.0] for s, f in enumerate(finals)]
+    return shares, rows, {}
+
+
+def er53_section() -> tuple:
+    """Fig. B.4c: LIO in ER(5,3), seed 0; returns ``(numbers, csv rows, curves)``."""
+    run53 = _run(escape_room(5, 3), "lio", 0, ER53_STEPS, 50, **ROOM, **CASES[(3, 2)])
+    numbers = dict(final=float(run53.collective_return[-1]), optimum=17.0, n_steps=ER53_STEPS, seed=0)
+    return numbers, [["ER(5,3)", "LIO", 0, numbers["final"], 17.0]], {("ER(5,3)", "lio"): (run53.steps,
+                                                                                          run53.collective_return)}
+
+
+def run(out_dir, quick: bool = False) -> dict:
+    """Run every case; write PNG + CSV into ``out_dir``."""
+    plt = pyplot()
+    os.makedirs(out_dir, exist_ok=True)
+    numbers, rows, curves, timings = {}, [], {}, {}
+    sections = [("IPD", lambda: ipd_section(quick)), ("ER(2,1)", lambda: room_section(2, 1, quick)),
+                ("asym", lambda: asymmetric_section(quick))]
     if not quick:
+        sections += [("ER(3,2)", lambda: room_section(3, 2, quick)), ("ER(3,2) authors", authors_section),
+                     ("ER(5,3)", er53_section)]
+    for name, section in sections:
         start = time.perf_counter()
-        game = escape_room(3, 2)
-        shares = {}
-        for name, schedule in AUTHORS.items():
-            settings = dict(ROOM, **dict(CASES[(3, 2)], exploration=schedule))
-            finals = [float(_run(game, "lio", s, 2000, 2000, **settings).collective_return[-1]) for s in range(8)]
-            shares[name] = dict(final=finals, share=float(np.mean(np.array(finals) > 7.5)))
-            rows += [["ER(3,2) authors' configuration", f"LIO, epsilon {name}", s, f, 8.0] for s, f in enumerate(finals)]
-        numbers["ER(3,2) authors"] = shares
-        timings["ER(3,2) authors"] = time.perf_counter() - start
-
-        # ---- ER(5,3) (Fig. B.4c)
-        start = time.perf_counter()
-        game = escape_room(5, 3)
-        run53 = _run(game, "lio", 0, 1500, 50, **ROOM, **CASES[(3, 2)])
-        curves["ER(5,3)", "lio"] = (run53.steps, run53.collective_return)
-        numbers["ER(5,3)"] = dict(final=float(run53.collective_return[-1]), optimum=17.0, n_steps=1500, seed=0)
-        rows.append(["ER(5,3)", "LIO", 0, numbers["ER(5,3)"]["final"], 17.0])
-        timings["ER(5,3)"] = time.perf_counter() - start
+        numbers[name], new_rows, new_curves = section()
+        rows += new_rows
+        curves.update(new_curves)
+        timings[name] = time.perf_counter() - start
     numbers["seconds"] = timings
 
     # ---- figure
