@@ -33,40 +33,47 @@ given its start; starts are seeded N(0, 0.5^2) logits shared by all learners of 
 * ER(5,3): LIO with the ER(3,2) settings (the exact engine holds it: 244 states, 243 joint actions, 0.3 s per
   iteration on the shared machine).
 
-Our numbers (full run, docstring numbers; seeds 0-3 unless stated):
+Our numbers (full budgets of ``run``; measured section by section on the shared machine, see ``SECONDS``):
 
-* IPD (per round, 1500 iterations, 3 seeds): LIO -2.00 on every seed, LIO-dec -2.00, LIO-asym -3.00 (DC) --
-  as the thesis. PG, PG-d, PG-c, LOLA and LOLA-d all end at -4.00 (DD). Why each baseline cannot cooperate here,
-  measured: a give action is chosen before the recipient acts, so its reward does not depend on the recipient's
-  action and cannot favour C over D; the giver's own exact gradient only sees the cost, so giving decays (PG-d,
-  PG-c). LOLA needs reciprocity, which five-round episodes barely reward: LOLA with lookahead 1 or 10 (rate 0.1)
-  or lookahead 1 at rate 1 also ends at -3.99 to -4.00 (2 seeds, 800 iterations). Closed-form memoryless LOLA:
-  -4 (in the PD the payoff is additively separable, A00 - A01 - A10 + A11 = 0, so LOLA's correction vanishes).
-* ER(2,1) (3000 iterations): see ``FULL_SCALE``; LIO 8.96, 8.82, 1.82/0.42, 7.9 class outcomes as in
-  :mod:`~stackelberg.figures.fig5_4_5_escape_room`; LIO-dec tracks LIO (it differs only through the modelled
-  recipient's extra exploration). PG-d, PG-c, LOLA-d end at about -1.9 on every seed: with exact expected
-  gradients a giver's gradient on its give action is only the cost (the benefit, the recipient's changed
-  learning, reaches it only in later iterations and is not in its objective), so the give probability decays
-  monotonically; the thesis's "sometimes" comes from sampling noise that our exact dynamics do not have. LOLA-d
-  does see the benefit through its lookahead but at lookahead 0.1 the correction is too small to matter;
-  lookahead 5 lifted one of two seeds to 0.96 (a one-step division of labour, still paying 0.3-0.4 per episode).
-* Asymmetric room (1000 iterations, 8 seeds): LIO 8.85-8.98 (thesis: near 9), LIO-dec 8.94-8.98, A2's total reward
-  with LIO about -0.95 (normalised -0.48, thesis: above -0.5); PG, PG-d, PG-c, LOLA-d about -4.8 (A1 penalised
-  every step, A2 stays: thesis "could not escape the global minimum for A1"; LOLA-d 0 of 8 where the thesis's LOLA
-  found cooperation in 2 of 20).
-* ER(3,2) share of runs reaching 8 (final collective return > 7.5, 8 seeds, 2000 iterations): authors'
-  configuration epsilon 0.5 -> 0.3: 0-1 of 8 (every other run in the over-paying trap: all three at the lever,
-  paid by the other two, nobody exits, about -2.8); 0.5 -> 0.1: 0 of 8 (same trap); our tuned constant epsilon
-  0.1: 3 of 8 (the rest at 6, see :mod:`~stackelberg.figures.fig5_4_5_escape_room`). Other readings of the
-  authors' rates tried (policy rate 0.1 with eta 0 or -3, rate 0.5 with eta 0, rate 1.0 with eta -3, all with
-  0.5 -> 0.3): 0, 0, 1, 1 of 8. The sampled version (REINFORCE, batch 16, 3000 iterations, 0.5 -> 0.3, rate 0.5,
-  eta -3): -2.98, 6.71, 0.00, 6.89 on seeds 0-3, none at 8. So the schedule does not bring the exact or sampled
-  tabular LIO to 8 in most runs: at epsilon 0.5 every agent spends half its steps exploring, the givers' exact
-  meta-gradient rewards whatever keeps the others at the lever, and Adam moves every incentive parameter whose
-  gradient keeps its sign by its full rate, so the three bid each other up before anyone has learned to exit.
-  The thesis's networks (incentives shared across states, the cumulative-incentive input) are not tabular; that
-  part belongs to the neural layer.
-* ER(5,3) (seed 0, 1500 iterations): see ``FULL_SCALE`` (thesis: the optimum 17).
+* IPD (per round, 1000 iterations, seeds 0-2): LIO -2.00 on every seed, LIO-dec -2.00, LIO-asym -3.00 (DC) --
+  as the thesis. PG -3.99, PG-d -4.00, PG-c -3.99, LOLA -3.99, LOLA-d -4.00 on every seed (DD). Why each baseline
+  cannot cooperate here, measured: a give action is chosen before the recipient acts, so its reward does not
+  depend on the recipient's action and cannot favour C over D, and the giver's own exact gradient sees only the
+  cost, so giving decays (PG-d, PG-c). LOLA needs reciprocity, which five-round episodes barely reward: LOLA with
+  lookahead 1 or 10 (rate 0.1) or lookahead 1 at rate 1 also ends at -3.99 to -4.00 (2 seeds, 800 iterations).
+  Closed-form memoryless LOLA: -4 (in the PD the payoff is additively separable, A00 - A01 - A10 + A11 = 0, so
+  LOLA's correction vanishes identically).
+* ER(2,1) (2000 iterations, seeds 0-3): LIO 8.97, 8.87, 0.73, 7.94 (thesis: near 9; the 0.73 run stalls, the 7.94
+  run found a two-step division of labour, as in :mod:`~stackelberg.figures.fig5_4_5_escape_room`); LIO-dec 8.98,
+  8.89, 1.16, 7.96 (it differs from LIO only through the modelled recipient's extra exploration, so it tracks
+  it; the thesis's slower LIO-dec comes from estimating the policies from sampled episodes). PG -1.93, PG-d
+  -1.96, PG-c -1.93, LOLA-d -1.96 on every seed. With exact expected gradients a giver's gradient on its give
+  action is only the cost (the benefit, the recipient's changed learning, reaches the giver only in later
+  iterations and is not in its objective), so the give probability decays monotonically; the thesis's
+  "sometimes" comes from sampling noise, which exact dynamics do not have. LOLA-d does see the benefit through
+  its lookahead, but at lookahead 0.1 the correction is too small to matter; lookahead 5 lifted one of two seeds
+  to 0.96 (1000 iterations; a one-step division of labour, still paying 0.3-0.4 per episode).
+* Asymmetric room (1000 iterations, seeds 0-7): LIO 8.85, 8.89, 8.98, 8.96, 8.98, 8.98, 8.93, 8.84 (thesis: near
+  9), LIO-dec 8.93-8.99, A2's total reward with LIO -0.92 to -0.95 (normalised -0.47, thesis: above -0.5); PG-d,
+  PG-c, LOLA-d -4.82 to -4.87 on every seed (A1 penalised at every step, A2 stays: the thesis's "could not escape
+  the global minimum for A1"; LOLA-d 0 of 8 where the thesis's LOLA found cooperation in 2 of 20). The PG pair
+  -4.8 on 7 seeds and 3.67 on seed 4 (A2's start policy drifted to the lever before it learned not to move).
+* ER(3,2) baselines (800 iterations, seeds 0-1): not yet recorded at full budget (rows "not recorded").
+* ER(3,2) share of runs reaching 8 (final collective return > 7.5, 8 seeds, 2000 iterations, policy rate 0.5,
+  eta -3 at the start; measured with
+  :func:`~stackelberg.solvers.incentives.incentive_trajectory`, whose LIO ``baseline_trajectory`` reproduces
+  exactly): the authors' configuration with Table B.4's epsilon 0.5 -> 0.3: 0 of 8 (-2.80, -2.93, -2.92, -2.88,
+  -2.82, -2.84, -2.76, -2.86); with 0.5 -> 0.1 (``config_room_lio.py``): 0 of 8 (-2.78 to -2.93); our constant
+  0.1: 3 of 8 (the other five at 6, see :mod:`~stackelberg.figures.fig5_4_5_escape_room`). Other readings of the authors' rates tried with 0.5 -> 0.3 (policy rate 0.1
+  with eta 0 or -3, rate 0.5 with eta 0, rate 1.0 with eta -3): 0, 0, 1, 1 of 8. The sampled version (REINFORCE,
+  batch 16, 3000 iterations, 0.5 -> 0.3, rate 0.5, eta -3): -2.98, 6.71, 0.00, 6.89 on seeds 0-3, none at 8. So
+  neither schedule brings the exact or the sampled tabular LIO to 8 in most runs: at epsilon 0.5 every agent
+  spends half its steps exploring, the givers' exact meta-gradient rewards whatever keeps the others at the
+  lever, and Adam moves every incentive parameter whose gradient keeps its sign by its full rate, so the three
+  bid each other up (the over-paying trap: all three at the lever, paid by the other two, nobody exits, about
+  -2.8) before anyone has learned to exit. The thesis's networks (incentives shared across states, the
+  cumulative-incentive input) are not tabular; that part belongs to the neural layer.
+* ER(5,3) (LIO, seed 0, ER(3,2)'s settings): 15.68 after 50 iterations (optimum 17; the full 1000 pending).
 """
 
 from __future__ import annotations
@@ -81,7 +88,11 @@ from stackelberg.figures._account import Row
 from stackelberg.figures._script import pyplot, save_figure, script_main
 from stackelberg.games import asymmetric_escape_room, escape_room, memory_one_game
 from stackelberg.games.catalog import prisoners_dilemma
-from stackelberg.solvers.incentives import baseline_trajectory, initial_logits, lola_trajectory
+from stackelberg.solvers.incentives import (
+    baseline_trajectory,
+    initial_logits,
+    lola_trajectory,
+)
 
 IPD = dict(gamma=0.99, alpha=0.1, beta=0.1, cost=0.0, r_max=3.0, give_reward=2.0, exploration=(1.0, 0.01, 500))
 ROOM = dict(gamma=0.99, beta=0.1, cost=0.1, r_max=2.0, give_reward=2.0)
@@ -235,9 +246,17 @@ def run(out_dir, quick: bool = False) -> dict:
     return numbers
 
 
-#: Recorded from a full run (the docstring's numbers; run time in ``SECONDS``).
-FULL_SCALE = {}
-SECONDS = None
+#: Recorded from full-budget runs of the sections (the docstring's numbers; run times in ``SECONDS``).
+FULL_SCALE = {
+    "ipd lio": -2.002, "ipd lio-asym": -2.998, "ipd best baseline": -3.9933,
+    "ER(2,1) lio": 6.6267, "ER(2,1) lio-dec": 6.7502, "ER(2,1) pg": -1.9328,
+    "ER(2,1) pg-d share": 0.0, "ER(2,1) pg-c share": 0.0, "ER(2,1) lola-d share": 0.0,
+    "asym lio": 8.9266, "asym pg": -3.7555, "asym pg-d": -4.862, "asym lola-d share": 0.0, "asym a2": -0.9434,
+    "authors 0.3": 0.0, "authors 0.1": 0.0,
+}  # fmt: skip
+#: Seconds per section of a full run, (wall on the shared machine at load ~20, CPU): the CPU column is what an
+#: idle core needs.
+SECONDS = {"IPD": (304, 11.9), "ER(2,1)": (603, 24.7), "asym": (501, 19.2)}
 
 
 def _get(numbers, *keys):

@@ -46,11 +46,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from ..._validation import as_finite_array, check_choice, check_positive, check_positive_int, check_real, check_tol
+from ..._validation import (
+    as_finite_array,
+    check_choice,
+    check_positive,
+    check_positive_int,
+    check_real,
+    check_tol,
+)
 from ...games.markov import MarkovGame
 from .._numeric import sigmoid, softmax
-from .lio import _check_dynamics, _expand, _policy, _project_reduced, _reduce
-from .metagrad import _Adam, _Engine, _ExactEstimator, _incentive_update, _Payments, _prepare_run, _check_logits
+from .lio import _check_dynamics, _policy, _project_reduced, _reduce
+from .metagrad import (
+    _check_logits,
+    _Engine,
+    _ExactEstimator,
+    _incentive_update,
+    _Payments,
+    _prepare_run,
+)
 
 __all__ = [
     "BASELINES",
@@ -629,7 +643,7 @@ def baseline_trajectory(game, baseline: str, *, n_steps: int, logits0=None, eta0
             return got, paid
         if baseline == "pg-c":
             m = _payment(mu, r_max)[0] * mask  # (N, N, S): g pays k
-            broadcast = lambda v: np.repeat(v[:, :, None], engine.A, axis=2) * engine.live[None, :, None]  # noqa: E731
+            broadcast = lambda v: np.repeat(v[:, :, None], engine.A, axis=2) * engine.live[None, :, None]
             return broadcast(m.sum(axis=0)), broadcast(m.sum(axis=1))
         if population == "lio":
             received = np.stack(payments.received(eta, r_max))

@@ -9,7 +9,12 @@ from stackelberg.games import asymmetric_escape_room, memory_one_game
 from stackelberg.games.catalog import prisoners_dilemma
 from stackelberg.games.escape_room import escape_room
 from stackelberg.solvers._numeric import sigmoid
-from stackelberg.solvers.incentives import exact_policy_gradients, exact_returns, incentive_trajectory, initial_logits
+from stackelberg.solvers.incentives import (
+    exact_policy_gradients,
+    exact_returns,
+    incentive_trajectory,
+    initial_logits,
+)
 from stackelberg.solvers.incentives.baselines import (
     baseline_trajectory,
     expected_sigmoid_payment,
