@@ -58,7 +58,10 @@ Our numbers (full budgets of ``run``; measured section by section on the shared 
   PG-c, LOLA-d -4.82 to -4.87 on every seed (A1 penalised at every step, A2 stays: the thesis's "could not escape
   the global minimum for A1"; LOLA-d 0 of 8 where the thesis's LOLA found cooperation in 2 of 20). The PG pair
   -4.8 on 7 seeds and 3.67 on seed 4 (A2's start policy drifted to the lever before it learned not to move).
-* ER(3,2) baselines (800 iterations, seeds 0-1): not yet recorded at full budget (rows "not recorded").
+* ER(3,2) (2000 iterations, seeds 0-1): LIO 5.95, 7.98 (as in :mod:`~stackelberg.figures.fig5_4_5_escape_room`;
+  thesis: near 8); LIO-dec 6.52, -2.39 (the second in the over-paying trap; the thesis: LIO-dec solves it, slower);
+  PG -0.01 (everyone stays; thesis: negative), PG-c -0.01, PG-d and LOLA-d -2.00 on both seeds (none at 8; the
+  same mechanism as in ER(2,1)). 135 s of CPU (1540 s wall on the shared machine).
 * ER(3,2) share of runs reaching 8 (final collective return > 7.5, 8 seeds, 2000 iterations, policy rate 0.5,
   eta -3 at the start; measured with
   :func:`~stackelberg.solvers.incentives.incentive_trajectory`, whose LIO ``baseline_trajectory`` reproduces
@@ -254,11 +257,14 @@ FULL_SCALE = {
     "ER(2,1) lio": 6.6267, "ER(2,1) lio-dec": 6.7502, "ER(2,1) pg": -1.9328,
     "ER(2,1) pg-d share": 0.0, "ER(2,1) pg-c share": 0.0, "ER(2,1) lola-d share": 0.0,
     "asym lio": 8.9266, "asym pg": -3.7555, "asym pg-d": -4.862, "asym lola-d share": 0.0, "asym a2": -0.9434,
+    "ER(3,2) lio": 6.9671, "ER(3,2) lio-dec": 2.068, "ER(3,2) pg": -0.0052,
+    "ER(3,2) pg-d share": 0.0, "ER(3,2) pg-c share": 0.0, "ER(3,2) lola-d share": 0.0,
     "authors 0.3": 0.0, "authors 0.1": 0.0, "ER(5,3) lio": 16.98,
 }  # fmt: skip
 #: Seconds per section of a full run, (wall on the shared machine at load ~20, CPU): the CPU column is what an
 #: idle core needs.
-SECONDS = {"IPD": (304, 11.9), "ER(2,1)": (603, 24.7), "asym": (501, 19.2), "ER(5,3)": (698, 71.5)}
+SECONDS = {"IPD": (304, 11.9), "ER(2,1)": (603, 24.7), "asym": (501, 19.2), "ER(3,2)": (1538, 135.0),
+           "ER(5,3)": (698, 71.5)}  # the authors' schedules: 24 LIO runs of 2000 iterations, about 0.003 s each
 
 
 def _get(numbers, *keys):
