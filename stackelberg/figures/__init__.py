@@ -52,6 +52,7 @@ SCRIPTS: dict[str, str] = {
         "incentive_example1",
         "incentive_gridworld",
         "learning_curves",
+        "lio_baselines",
         "neural_biac_tables",
         "neural_grid_games",
         "neural_step_penalty_mixing",

@@ -73,6 +73,8 @@ anyone exits). With the same schedule and the designer's noise-Adam reading (``i
 plain meta step at rate 10 or 30, cost Adam at 0.01): -0.01 on all 8 (nobody moves; the exact meta-gradient is too
 small for a plain step, as above). So the schedule does not help the exact tabular LIO; the sampled/neural version
 is the neural issue's.
+Table B.4's own LIO setting for N = 3 ends epsilon at 0.3 (0.5 -> 0.3 over 1000): also 0-1 of 8 at 8, and the
+sampled version (batch 16) 0 of 4; measured in :mod:`stackelberg.figures.lio_baselines`, which has the baselines.
 Exact vs sampled LIO in ER(2,1) (seed-0 initial point, 1500 iterations): exact 8.96, sampled
 8.64, 8.97, 8.72.
 """

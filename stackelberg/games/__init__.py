@@ -4,7 +4,7 @@ from . import catalog
 from .catalog import GAMES, describe, game_names, get_game
 from .generators import covariance_game, random_game, random_integer_game, random_markov_game
 from .io import JsonFormatError, NfgFormatError, load_game, read_json, read_nfg, save_game, write_json, write_nfg
-from .escape_room import escape_room
+from .escape_room import asymmetric_escape_room, escape_room
 from .gridworld import gridworld, incentive_gridworld
 from .incentive import (
     EXAMPLE1_STATIONARY_POINTS,
@@ -28,6 +28,7 @@ __all__ = [
     "load_markov_game",
     "save_markov_game",
     "escape_room",
+    "asymmetric_escape_room",
     "gridworld",
     "incentive_gridworld",
     "IncentiveDesignProblem",

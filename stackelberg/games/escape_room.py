@@ -19,6 +19,8 @@ state :math:`a` unless the game ends. The door is open only during the step in w
 door status is needed in the state. Agents are not merged by symmetry: a Markov game needs each agent's own
 position. There are :math:`3^N + 1` states and :math:`3^N` joint actions; transitions are sparse (one successor).
 
+The **asymmetric** two-agent room of the thesis's App. B.5.1 (Fig. B.2) is :func:`asymmetric_escape_room`.
+
 References
 ----------
 J. Yang. Cooperation in Multi-Agent Reinforcement Learning. PhD thesis, Georgia Tech, 2021 (Sections 5.1, 6.3).
@@ -32,7 +34,7 @@ import scipy.sparse as sp
 from .._validation import check_positive_int
 from .markov import MAX_ENTRIES, MarkovGame, check_model_size
 
-__all__ = ["escape_room"]
+__all__ = ["escape_room", "asymmetric_escape_room"]
 
 START, LEVER, DOOR = 0, 1, 2
 _LETTERS = "SLD"
@@ -108,4 +110,65 @@ def escape_room(n_agents: int, m_required: int, horizon: int = 5, *, max_entries
         state_names=["".join(_LETTERS[k] for k in row) for row in positions] + ["exited"],
         action_names=[("start", "lever", "door")] * n_agents,
         action_shape=(3,) * n_agents,
+    )
+
+
+def asymmetric_escape_room(horizon: int = 5) -> MarkovGame:
+    """The asymmetric two-agent Escape Room of the thesis's App. B.5.1 (Fig. B.2).
+
+    Agent A1 (player 0) moves between *start* and *door*, agent A2 (player 1) between *start* and *lever*; each
+    step both choose the position they go to. Rewards per step:
+
+    - A1: :math:`+10` if it chooses the door while A2 chooses the lever (the game then ends); :math:`-1` whenever A2
+      does not choose the lever ("penalized at every time step"); 0 otherwise;
+    - A2: :math:`-1` for any change of its position, 0 for staying.
+
+    The optimum combined return is 9 (A2 pulls and A1 exits in the first step); two plain learners end with A2
+    staying at start and A1 paying :math:`-1` per step (-5 over 5 steps).
+
+    Parameters
+    ----------
+    horizon : int
+        Maximum number of steps (5 in the thesis).
+
+    Returns
+    -------
+    MarkovGame
+        States ``"SS", "SL", "DS", "DL"`` (A1's then A2's position) and ``"exited"`` (terminal); actions
+        ``("start", "door")`` for A1 and ``("start", "lever")`` for A2.
+
+    Raises
+    ------
+    ValueError
+        If ``horizon < 1``.
+
+    Examples
+    --------
+    >>> game = asymmetric_escape_room()
+    >>> game.n_states, game.n_joint_actions, game.state_names[0]
+    (5, 4, 'SS')
+    >>> a = game.joint_index((1, 1))  # A1 to the door while A2 pulls
+    >>> game.rewards[:, 0, a].tolist()
+    [10.0, -1.0]
+    """
+    horizon = check_positive_int("horizon", horizon)
+    joint = np.array(np.unravel_index(np.arange(4), (2, 2))).T  # (A, 2): (A1's target, A2's target)
+    positions = joint  # state s = the positions (A1, A2) in the same C order
+    exited, S, A = 4, 5, 4
+    escapes = (joint[:, 0] == 1) & (joint[:, 1] == 1)
+    following = np.broadcast_to(np.where(escapes, exited, np.arange(A)), (S, A)).copy()
+    following[exited] = exited
+    transitions = sp.csr_array((np.ones(S * A), (np.arange(S * A), following.ravel())), shape=(S * A, S))
+    rewards = np.zeros((2, S, A))
+    rewards[0, :4, :] = np.where(escapes, 10.0, np.where(joint[:, 1] == 1, 0.0, -1.0))[None, :]
+    rewards[1, :4, :] = np.where(joint[None, :, 1] == positions[:, 1:2], 0.0, -1.0)
+    return MarkovGame(
+        transitions,
+        rewards,
+        horizon=horizon,
+        terminal_states=[exited],
+        player_names=["A1", "A2"],
+        state_names=["SS", "SL", "DS", "DL", "exited"],
+        action_names=[("start", "door"), ("start", "lever")],
+        action_shape=(2, 2),
     )

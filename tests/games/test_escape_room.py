@@ -74,3 +74,20 @@ def test_no_one_escapes_alone():
 def test_bad_inputs(args, error, message):
     with pytest.raises(error, match=message):
         escape_room(*args)
+
+
+def test_asymmetric_room_pays_the_thesis_rewards():
+    from stackelberg.games.escape_room import asymmetric_escape_room
+    from stackelberg.solvers.incentives import exact_returns
+
+    game = asymmetric_escape_room()
+    assert game.n_states == 5 and game.action_names == (("start", "door"), ("start", "lever"))
+    big = 30.0
+    # A2 pulls and A1 exits at once: the optimum 9 (A2 pays -1 once, A1 gets +10)
+    both = [np.tile([-big, big], (5, 1)), np.tile([-big, big], (5, 1))]
+    assert np.allclose(exact_returns(game, both, gamma=1.0), [10.0, -1.0])
+    # A2 stays: A1 is penalised every one of the 5 steps whatever it does
+    stay = [np.tile([big, -big], (5, 1)), np.tile([big, -big], (5, 1))]
+    assert np.allclose(exact_returns(game, stay, gamma=1.0), [-5.0, 0.0])
+    with pytest.raises(ValueError, match="horizon"):
+        asymmetric_escape_room(horizon=0)

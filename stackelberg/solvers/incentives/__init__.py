@@ -6,6 +6,7 @@
 - :mod:`.design`: Algorithm 1 (:func:`incentive_design`) and the brute-force :math:`f_m`
   (:func:`leader_objective_brute_force`);
 - :mod:`.lio`: exact LIO dynamics in repeated matrix games (and one exact LIO step in Markov games);
+- :mod:`.baselines`: LIO's baselines (PG-d, PG-c, LOLA, LIO-dec) as exact dynamics;
 - :mod:`.metagrad`: policy-gradient, LIO and meta-gradient-designer populations in finite-horizon Markov games,
   with one trajectory entry point :func:`incentive_trajectory` (``gradient="exact"|"sampled"``);
 - :mod:`.sampled_designer`: sampled-episode incentive designers (meta-gradient, AMD, dual-RL) in the Escape Room
@@ -13,7 +14,8 @@
 """
 
 from ...games.incentive import IncentiveDesignProblem
-from . import design, evaluation, lio, metagrad, sampled_designer, sampling
+from . import baselines, design, evaluation, lio, metagrad, sampled_designer, sampling
+from .baselines import *  # noqa: F401,F403
 from .design import *  # noqa: F401,F403
 from .evaluation import *  # noqa: F401,F403
 from .lio import *  # noqa: F401,F403
@@ -22,5 +24,6 @@ from .sampling import *  # noqa: F401,F403
 from .sampled_designer import *  # noqa: F401,F403
 
 __all__ = ["IncentiveDesignProblem"] + [
-    name for module in (design, evaluation, sampling, lio, metagrad, sampled_designer) for name in module.__all__
+    name for module in (design, evaluation, sampling, lio, metagrad, sampled_designer, baselines)
+    for name in module.__all__
 ]
