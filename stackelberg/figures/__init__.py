@@ -40,6 +40,7 @@ SCRIPTS: dict[str, str] = {
         "biac_counterexample",
         "ch6_designer_escape_room",
         "ebpg_exact_leader",
+        "ebpg_neural_leader",
         "fig1_biac_grid_game",
         "fig2_se_vs_ne",
         "fig5_2_lio_ipd",

@@ -129,11 +129,13 @@ class CoordinationEnv:
         """The rule-based shortest-path moves under the contracts in force ``contract`` (before noise)."""
         return self.towards[state.cells, self.target[state.types, contract]]
 
-    def step(self, state: CoordinationState, offers, key, moves=None):
+    def step(self, state: CoordinationState, offers, key, moves=None, noise=None):
         """One step: signing, moves (rule-based with noise unless ``moves`` is given), finishing, betrayals.
 
-        Returns ``(next_state, CoordinationOutcome)``; see the module docstring.
+        ``noise`` (a float or traced scalar) replaces the game's noise level when given. Returns
+        ``(next_state, CoordinationOutcome)``; see the module docstring.
         """
+        noise = self.noise if noise is None else noise
         offers = jnp.asarray(offers, jnp.int32)
         types, cells, contracts = state.types, state.cells, state.contracts
         new = offers != contracts
@@ -143,7 +145,7 @@ class CoordinationEnv:
         if moves is None:
             rule = self.towards[cells, self.target[types, contract]]
             k_noise, k_move = jax.random.split(key)
-            random = jax.random.uniform(k_noise, cells.shape) < self.noise
+            random = jax.random.uniform(k_noise, cells.shape) < noise
             moves = jnp.where(random, jax.random.randint(k_move, cells.shape, 0, len(MOVES)), rule)
         moves = jnp.asarray(moves, jnp.int32)
         arrived = self.next_cell[cells, moves]

@@ -77,7 +77,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import flax.linen as nn
 import jax
@@ -114,7 +114,9 @@ __all__ = [
     "imitation_loss",
     "offer_log_probs",
     "train_ebpg_leader",
+    "train_ebpg_leaders",
     "evaluate_ebpg_leader",
+    "evaluate_ebpg_leaders",
     "expected_leader_optimum",
 ]
 
@@ -344,37 +346,32 @@ class FollowerAware(nn.Module):
 class EventLeader(nn.Module):
     """The leader's networks: state encoder, attention, termination, goal head and bonus head.
 
-    ``__call__(features (N, d), history (N, h), predicted (N, 5))`` returns the termination logits ``(N,)``,
-    offer log-probabilities ``(N, O)``, attention weights ``(N,)`` and the attention values :math:`c^k` ``(N, 2h)``.
+    ``__call__(features (N, d), history (N, h), predicted (N, 5), follower_attention, sequential)`` returns the
+    termination logits ``(N,)``, offer log-probabilities ``(N, O)``, attention weights ``(N,)`` and the attention
+    values :math:`c^k` ``(N, 2h)``. ``follower_attention`` and ``sequential`` are booleans (traced or not): False
+    averages the followers' values (M3RL) and hides the goal from the bonus head (independent heads); the
+    parameters are the same either way, so every variant runs in one compiled program.
     """
 
     hidden: int
     n_goals: int
     n_bonuses: int
-    attention: str = "follower"
-    sequential: bool = True
 
     @nn.compact
-    def __call__(self, features, history, predicted):
+    def __call__(self, features, history, predicted, follower_attention=True, sequential=True):
         N, H, G = features.shape[0], self.hidden, self.n_goals
         state = nn.relu(MLP((H,), H, name="state")(features.reshape(-1)))
         blend = jnp.concatenate([jnp.broadcast_to(state, (N, H)), predicted, history, features], -1)
         values = nn.relu(nn.Dense(H, name="blend")(blend))  # A(s, a_hat^k, h^k)
-        if self.attention == "follower":
-            weights = jax.nn.softmax(MLP((H,), 1, name="attention")(values)[:, 0])
-        else:
-            weights = jnp.full((N,), 1.0 / N)
+        scores = MLP((H,), 1, name="attention")(values)[:, 0]
+        weights = jnp.where(follower_attention, jax.nn.softmax(scores), 1.0 / N)
         context = weights @ values
         c = jnp.concatenate([jnp.broadcast_to(context, (N, H)), values], -1)
         beta_logit = MLP((H, H), 1, name="termination")(c)[:, 0]
         goal_logits = MLP((H, H), G + 1, name="goal")(c)
-        bonus_net = MLP((H, H), self.n_bonuses, name="bonus")
-        if self.sequential:
-            onehot = jnp.broadcast_to(jnp.eye(G), (N, G, G))
-            bonus_logits = bonus_net(jnp.concatenate([jnp.broadcast_to(c[:, None], (N, G, c.shape[-1])), onehot],
-                                                     -1))
-        else:
-            bonus_logits = jnp.broadcast_to(bonus_net(c)[:, None], (N, G, self.n_bonuses))
+        onehot = jnp.broadcast_to(jnp.eye(G) * jnp.where(sequential, 1.0, 0.0), (N, G, G))
+        bonus_in = jnp.concatenate([jnp.broadcast_to(c[:, None], (N, G, c.shape[-1])), onehot], -1)
+        bonus_logits = MLP((H, H), self.n_bonuses, name="bonus")(bonus_in)
         return beta_logit, offer_log_probs(goal_logits, bonus_logits), weights, c
 
 
@@ -388,6 +385,29 @@ class _Baselines(nn.Module):
 
 
 # ---------------------------------------------------------------------------- the program
+class _Switches(NamedTuple):
+    """The per-run settings that change no shape: traced, so every variant shares one compiled program."""
+
+    events: jax.Array  # 0 learned, 1 every step, 2 fixed interval
+    interval: jax.Array
+    dense: jax.Array
+    follower_attention: jax.Array
+    sequential: jax.Array
+    credit_total: jax.Array
+    termination_reg: jax.Array
+    entropy_coef: jax.Array
+    noise: jax.Array
+
+
+def _switches(config: EBPGConfig, noise: float) -> _Switches:
+    return _Switches(events=jnp.int32(EVENTS.index(config.events)), interval=jnp.int32(config.interval),
+                     dense=jnp.bool_(config.form == "dense"),
+                     follower_attention=jnp.bool_(config.attention == "follower"),
+                     sequential=jnp.bool_(config.sequential), credit_total=jnp.bool_(config.credit == "total"),
+                     termination_reg=jnp.float32(config.termination_reg),
+                     entropy_coef=jnp.float32(config.entropy_coef), noise=jnp.float32(noise))
+
+
 def _features(env: CoordinationEnv, state, finished_counts):
     """Each follower's observation: one-hot cell and contract, time, per-goal finish counts (N, C + O + 1 + G)."""
     N = env.n_followers
@@ -403,25 +423,19 @@ def _history_input(env: CoordinationEnv, cells, out):
                             jax.nn.one_hot(out.finished + 1, env.n_goals + 1)], -1)
 
 
-def _dims(env):
-    feat = env.n_cells + env.n_offers + 1 + env.n_goals
-    hist = env.n_cells + len(MOVES) + env.n_offers + 1 + env.n_goals + 1
-    return feat, hist
-
-
 class _Net:
     """The three flax modules of a configuration and their pure per-step use."""
 
-    def __init__(self, env: CoordinationEnv, config: EBPGConfig):
-        self.env, self.config = env, config
-        H = config.hidden
-        self.aware = FollowerAware(H)
-        self.leader = EventLeader(H, env.n_goals, env.n_bonuses, config.attention, config.sequential)
-        self.critic = _Baselines(H)
-        self.feat_dim, self.hist_dim = _dims(env)
+    def __init__(self, env: CoordinationEnv, hidden: int):
+        self.env, self.hidden = env, hidden
+        self.aware = FollowerAware(hidden)
+        self.leader = EventLeader(hidden, env.n_goals, env.n_bonuses)
+        self.critic = _Baselines(hidden)
+        self.feat_dim = env.n_cells + env.n_offers + 1 + env.n_goals
+        self.hist_dim = env.n_cells + len(MOVES) + env.n_offers + 1 + env.n_goals + 1
 
     def zero_carry(self):
-        N, H = self.env.n_followers, self.config.hidden
+        N, H = self.env.n_followers, self.hidden
         return jnp.zeros((N, H)), jnp.zeros((N, H))
 
     def init(self, key):
@@ -429,20 +443,20 @@ class _Net:
         k1, k2, k3 = jax.random.split(key, 3)
         feats, hist = jnp.zeros((N, self.feat_dim)), jnp.zeros((N, self.hist_dim))
         aware = self.aware.init(k1, self.zero_carry(), hist, feats)
-        leader = self.leader.init(k2, feats, jnp.zeros((N, self.config.hidden)), jnp.zeros((N, len(MOVES))))
-        critic = self.critic.init(k3, jnp.zeros((N, 2 * self.config.hidden)))
+        leader = self.leader.init(k2, feats, jnp.zeros((N, self.hidden)), jnp.zeros((N, len(MOVES))))
+        critic = self.critic.init(k3, jnp.zeros((N, 2 * self.hidden)))
         return {"aware": aware, "leader": leader, "critic": critic}
 
-    def forward(self, params, carry, history_input, features):
+    def forward(self, params, switches, carry, history_input, features):
         """One step of every network: (carry, move logits, beta logits, offer log-probs, weights, c)."""
         carry, h, move_logits = self.aware.apply(params["aware"], carry, history_input, features)
         predicted = jax.lax.stop_gradient(jax.nn.softmax(move_logits))
         beta_logit, logp, weights, c = self.leader.apply(params["leader"], features, jax.lax.stop_gradient(h),
-                                                         predicted)
+                                                         predicted, switches.follower_attention, switches.sequential)
         return carry, move_logits, beta_logit, logp, weights, c
 
 
-def _behaviour(config, beta_logit, logp, iota):
+def _behaviour(beta_logit, logp, iota):
     """The iota-greedy behaviour: termination probability and offer log-probabilities of the mixture."""
     O = logp.shape[-1]
     beta = (1.0 - iota) * jax.nn.sigmoid(beta_logit) + iota / 2
@@ -450,9 +464,9 @@ def _behaviour(config, beta_logit, logp, iota):
     return jnp.clip(beta, 1e-6, 1 - 1e-6), logp_mix
 
 
-def _episode(net: _Net, params, key, iota, greedy=False):
+def _episode(net: _Net, params, switches: _Switches, key, iota, greedy=False):
     """One episode with the current leader; returns the stored per-step record (arrays (T, N, ...))."""
-    env, config = net.env, net.config
+    env = net.env
     N = env.n_followers
     k_reset, k_run = jax.random.split(key)
     state0 = env.reset(k_reset)
@@ -461,17 +475,14 @@ def _episode(net: _Net, params, key, iota, greedy=False):
         state, lstm, hist_in, counts = carry
         k_event, k_offer, k_env = jax.random.split(key, 3)
         features = _features(env, state, counts)
-        lstm, _, beta_logit, logp, weights, _ = net.forward(params, lstm, hist_in, features)
-        beta, logp_b = _behaviour(config, beta_logit, logp, iota)
-        if config.events == "learned":
-            event = (beta > 0.5) if greedy else jax.random.uniform(k_event, (N,)) < beta
-        elif config.events == "fixed":
-            event = jnp.full((N,), state.t % config.interval == 0)
-        else:
-            event = jnp.ones((N,), bool)
+        lstm, _, beta_logit, logp, weights, _ = net.forward(params, switches, lstm, hist_in, features)
+        beta, logp_b = _behaviour(beta_logit, logp, iota)
+        learned = (beta > 0.5) if greedy else jax.random.uniform(k_event, (N,)) < beta
+        fixed = jnp.full((N,), state.t % switches.interval == 0)
+        event = jnp.where(switches.events == 0, learned, jnp.where(switches.events == 1, True, fixed))
         drawn = jnp.argmax(logp_b, -1) if greedy else jax.random.categorical(k_offer, logp_b, axis=-1)
         offers = jnp.where(event, drawn, state.contracts).astype(jnp.int32)
-        next_state, out = env.step(state, offers, k_env)
+        next_state, out = env.step(state, offers, k_env, noise=switches.noise)
         record = {"hist_in": hist_in, "features": features, "event": event, "offers": offers,
                   "kept": state.contracts, "moves": out.moves, "gains": out.gains, "payments": out.payments,
                   "weights": weights, "committed": event & (offers != state.contracts)}
@@ -488,31 +499,29 @@ def _to_go(x):
     return jnp.flip(jnp.cumsum(jnp.flip(x, 0), 0), 0)
 
 
-def _episode_loss(net: _Net, params, record, iota):
-    env, config = net.env, net.config
-
+def _episode_loss(net: _Net, params, switches: _Switches, record, iota):
     def body(lstm, inputs):
         hist_in, features = inputs
-        lstm, move_logits, beta_logit, logp, weights, c = net.forward(params, lstm, hist_in, features)
+        lstm, move_logits, beta_logit, logp, weights, c = net.forward(params, switches, lstm, hist_in, features)
         return lstm, (move_logits, beta_logit, logp, c)
 
     _, (move_logits, beta_logit, logp, c) = jax.lax.scan(body, net.zero_carry(),
                                                           (record["hist_in"], record["features"]))
-    beta, logp_b = _behaviour(config, beta_logit, logp, iota)
+    beta, logp_b = _behaviour(beta_logit, logp, iota)
     take = lambda lp, idx: jnp.take_along_axis(lp, idx[..., None], -1)[..., 0]  # noqa: E731
-    i_beta, i_mu = ebpg_scores(record["event"], beta, take(logp_b, record["offers"]), take(logp_b, record["kept"]),
-                               form=config.form, learned=config.events == "learned")
+    learned = switches.events == 0
+    i_beta = jnp.where(learned, jnp.where(record["event"], jnp.log(beta), jnp.log1p(-beta)), 0.0)
+    i_mu = jnp.where(record["event"], take(logp_b, record["offers"]),
+                     jnp.where(switches.dense, take(logp_b, record["kept"]), 0.0))
     gains, payments = _to_go(record["gains"]), _to_go(record["payments"])
-    if config.credit == "total":
-        gains = jnp.broadcast_to(gains.sum(-1, keepdims=True), gains.shape)
-        payments = jnp.broadcast_to(payments.sum(-1, keepdims=True), payments.shape)
+    gains = jnp.where(switches.credit_total, gains.sum(-1, keepdims=True), gains)
+    payments = jnp.where(switches.credit_total, payments.sum(-1, keepdims=True), payments)
     phi_g, phi_b = net.critic.apply(params["critic"], jax.lax.stop_gradient(c))
     advantage = (gains - payments) - (phi_g - phi_b)
-    mu = jnp.exp(logp)
-    entropy = -jnp.sum(mu * logp, -1)
-    reg = config.termination_reg if config.events == "learned" else 0.0
+    entropy = -jnp.sum(jnp.exp(logp) * logp, -1)
     policy = leader_policy_loss(i_beta, i_mu, advantage, jax.nn.sigmoid(beta_logit), entropy,
-                                termination_reg=reg, entropy_coef=config.entropy_coef)
+                                termination_reg=jnp.where(learned, switches.termination_reg, 0.0),
+                                entropy_coef=switches.entropy_coef)
     critic = baseline_loss(phi_g, phi_b, gains, payments)
     imitation = imitation_loss(move_logits, record["moves"])
     return policy + critic + imitation, {"imitation_loss": imitation, "baseline_loss": critic}
@@ -525,28 +534,35 @@ def _optimizer(config):
     return {"aware": adam(config.critic_lr), "leader": adam(config.lr), "critic": adam(config.critic_lr)}
 
 
+def _shape_key(config: EBPGConfig) -> EBPGConfig:
+    """The fields that shape the compiled program (the others are :class:`_Switches`)."""
+    base = EBPGConfig()
+    return config.replace(form=base.form, events=base.events, interval=base.interval, attention=base.attention,
+                          sequential=base.sequential, credit=base.credit, termination_reg=base.termination_reg,
+                          entropy_coef=base.entropy_coef)
+
+
 def _program(env: CoordinationEnv, config: EBPGConfig):
-    """``init(key) -> carry``, ``chunk(carry) -> (carry, metrics)`` for one seed (vmapped by the caller)."""
-    net = _Net(env, config)
+    """``init(key, switches) -> carry``, ``chunk(carry) -> (carry, metrics)`` for one run (vmapped by the caller)."""
+    net = _Net(env, config.hidden)
     optimizers = _optimizer(config)
     per_chunk = config.updates // config.chunks
     E = config.batch_episodes
 
-    def init(key):
+    def init(key, switches):
         k_init, k_run = jax.random.split(key)
         params = net.init(k_init)
         opt = {name: optimizers[name].init(params[name]) for name in params}
-        return params, opt, k_run, jnp.zeros((), jnp.int32)
+        return params, opt, k_run, jnp.zeros((), jnp.int32), switches
 
     def update(carry, _):
-        params, opt, key, n = carry
+        params, opt, key, n, switches = carry
         key, k_roll = jax.random.split(key)
-        episodes = n * E
-        iota = config.explore * jnp.clip(1.0 - episodes / config.explore_episodes, 0.0, 1.0)
-        records = jax.vmap(lambda k: _episode(net, params, k, iota))(jax.random.split(k_roll, E))
+        iota = config.explore * jnp.clip(1.0 - n * E / config.explore_episodes, 0.0, 1.0)
+        records = jax.vmap(lambda k: _episode(net, params, switches, k, iota))(jax.random.split(k_roll, E))
 
         def loss(p):
-            total, parts = jax.vmap(lambda r: _episode_loss(net, p, r, iota))(records)
+            total, parts = jax.vmap(lambda r: _episode_loss(net, p, switches, r, iota))(records)
             return total.mean(), jax.tree_util.tree_map(jnp.mean, parts)
 
         grads, parts = jax.grad(loss, has_aux=True)(params)
@@ -558,7 +574,7 @@ def _program(env: CoordinationEnv, config: EBPGConfig):
                    "incentive": records["gains"].sum((1, 2)).mean(),
                    "payment": records["payments"].sum((1, 2)).mean(),
                    "event_rate": records["event"].mean(), **parts}
-        return (new_params, new_opt, key, n + 1), metrics
+        return (new_params, new_opt, key, n + 1, switches), metrics
 
     def chunk(carry):
         return jax.lax.scan(update, carry, None, length=per_chunk)
@@ -575,6 +591,8 @@ class EBPGResult:
     ----------
     game : StackelbergMarkovGame
     config : EBPGConfig
+    noise : float
+        The followers' noise level it was trained with (the game's unless :func:`train_ebpg_leaders` set one).
     seeds : tuple of int
     curves : dict of numpy.ndarray
         Per update and seed ``(n_seeds, updates)``: ``"reward"`` (mean leader return per episode of the batch),
@@ -582,11 +600,12 @@ class EBPGResult:
     params : Any
         The parameters stacked over seeds (leading axis ``n_seeds``).
     seconds : float
-        Wall time of training (compilation included).
+        Wall time of the training call (compilation included; shared by the runs of one call).
     """
 
     game: Any
     config: EBPGConfig
+    noise: float
     seeds: tuple
     curves: dict
     params: Any
@@ -606,6 +625,87 @@ def _check_seeds(seeds):
         if not seeds:
             raise ValueError("seeds must not be empty")
     return seeds
+
+
+def _check_config(config):
+    config = EBPGConfig() if config is None else config
+    if not isinstance(config, EBPGConfig):
+        raise TypeError(f"config must be an EBPGConfig; got {type(config).__name__}")
+    return config
+
+
+def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, seeds=3,
+                       progress=None) -> list[EBPGResult]:
+    """Train several leaders (configurations that differ only in their switches, and noise levels) against the
+    game's rule-based followers as *one* ``jit(vmap)`` program over runs and seeds.
+
+    Parameters
+    ----------
+    game : StackelbergMarkovGame
+    configs : sequence of EBPGConfig
+        They may differ in ``form``, ``events``, ``interval``, ``attention``, ``sequential``, ``credit``,
+        ``termination_reg`` and ``entropy_coef`` only (for example the :data:`VARIANTS`).
+    noises : sequence of float, optional
+        The followers' noise level of each run (default: the game's).
+    seeds : int or sequence of int
+    progress : bool or None
+
+    Returns
+    -------
+    list of EBPGResult, one per configuration.
+
+    Raises
+    ------
+    ValueError
+        If the configurations differ in a field that shapes the program, or ``noises`` has the wrong length.
+
+    Examples
+    --------
+    >>> from stackelberg.games.coordination import resource_collection
+    >>> game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=2, horizon=6, seed=1)
+    >>> base = EBPGConfig(episodes=32, hidden=8, chunks=2)
+    >>> ours, m3rl = train_ebpg_leaders(game, [variant_config("ours", base), variant_config("M3RL", base)], seeds=2)
+    >>> ours.curves["reward"].shape, m3rl.config.attention
+    ((2, 4), 'average')
+    """
+    if not isinstance(game, StackelbergMarkovGame):
+        raise TypeError(f"game must be a StackelbergMarkovGame; got {type(game).__name__}")
+    configs = [_check_config(c) for c in configs]
+    if not configs:
+        raise ValueError("configs must not be empty")
+    shape = _shape_key(configs[0])
+    for i, c in enumerate(configs):
+        if _shape_key(c) != shape:
+            raise ValueError(f"configs[{i}] differs from configs[0] in a field that shapes the program (only the "
+                             f"switches form, events, interval, attention, sequential, credit, termination_reg, "
+                             f"entropy_coef may differ)")
+    noises = [game.noise] * len(configs) if noises is None else [check_probability(f"noises[{i}]", v)
+                                                                 for i, v in enumerate(noises)]
+    if len(noises) != len(configs):
+        raise ValueError(f"noises must hold one level per configuration ({len(configs)}); got {len(noises)}")
+    seeds = _check_seeds(seeds)
+    env = coordination_env(game)
+    _, init, chunk = _program(env, shape)
+    start = time.perf_counter()
+    keys = jnp.stack([jax.random.PRNGKey(s) for _ in configs for s in seeds])
+    switches = jax.tree_util.tree_map(lambda *xs: jnp.stack([x for x in xs for _ in seeds]),
+                                      *[_switches(c, n) for c, n in zip(configs, noises)])
+    carry = jax.jit(jax.vmap(init))(keys, switches)
+    run = jax.jit(jax.vmap(chunk))
+    pieces = []
+    with progress_bar(total=shape.chunks, description=f"EBPG {game.name}", progress=progress) as bar:
+        for _ in range(shape.chunks):
+            carry, metrics = run(carry)
+            pieces.append(jax.device_get(metrics))
+            bar.update(1)
+    seconds = time.perf_counter() - start
+    curves = {name: np.concatenate([p[name] for p in pieces], axis=1) for name in pieces[0]}
+    params = jax.device_get(carry[0])
+    S = len(seeds)
+    return [EBPGResult(game=game, config=c, noise=float(n), seeds=seeds,
+                       curves={k: v[i * S:(i + 1) * S] for k, v in curves.items()},
+                       params=jax.tree_util.tree_map(lambda a: a[i * S:(i + 1) * S], params), seconds=seconds)
+            for i, (c, n) in enumerate(zip(configs, noises))]
 
 
 def train_ebpg_leader(game: StackelbergMarkovGame, config: EBPGConfig | None = None, *, seeds=3,
@@ -635,33 +735,17 @@ def train_ebpg_leader(game: StackelbergMarkovGame, config: EBPGConfig | None = N
     >>> result.curves["reward"].shape
     (2, 4)
     """
-    env = coordination_env(game)
-    config = EBPGConfig() if config is None else config
-    if not isinstance(config, EBPGConfig):
-        raise TypeError(f"config must be an EBPGConfig; got {type(config).__name__}")
-    seeds = _check_seeds(seeds)
-    _, init, chunk = _program(env, config)
-    start = time.perf_counter()
-    keys = jnp.stack([jax.random.PRNGKey(s) for s in seeds])
-    carry = jax.jit(jax.vmap(init))(keys)
-    run = jax.jit(jax.vmap(chunk))
-    pieces = []
-    with progress_bar(total=config.chunks, description=f"EBPG {game.name}", progress=progress) as bar:
-        for _ in range(config.chunks):
-            carry, metrics = run(carry)
-            pieces.append(jax.device_get(metrics))
-            bar.update(1)
-    curves = {name: np.concatenate([p[name] for p in pieces], axis=1) for name in pieces[0]}
-    return EBPGResult(game=game, config=config, seeds=seeds, curves=curves, params=jax.device_get(carry[0]),
-                      seconds=time.perf_counter() - start)
+    return train_ebpg_leaders(game, [_check_config(config)], seeds=seeds, progress=progress)[0]
 
 
-def evaluate_ebpg_leader(result: EBPGResult, *, n_episodes: int = 1000, seed=0, greedy: bool = False) -> dict:
-    """Estimate each seed's leader value by sampled episodes (no exploration).
+def evaluate_ebpg_leaders(results, *, n_episodes: int = 1000, seed=0, greedy: bool = False) -> list[dict]:
+    """Estimate each seed's leader value by sampled episodes (no exploration), for several results of one
+    :func:`train_ebpg_leaders` call at once (one compiled program).
 
     Parameters
     ----------
-    result : EBPGResult
+    results : sequence of EBPGResult
+        Trained on the same game with configurations of the same shape.
     n_episodes : int
         Episodes per seed.
     seed : int
@@ -671,10 +755,46 @@ def evaluate_ebpg_leader(result: EBPGResult, *, n_episodes: int = 1000, seed=0, 
 
     Returns
     -------
-    dict
-        ``"reward"``, ``"incentive"``, ``"payment"``: ``(n_seeds,)`` means per episode; ``"reward_halfwidth"``:
-        ``(n_seeds,)`` 95% confidence half-widths; ``"weights"``: ``(n_seeds, n_episodes, T, N)`` attention
-        weights; ``"committed"``: ``(n_seeds, n_episodes, T, N)`` whether the leader made a new offer.
+    list of dict
+        Per result: ``"reward"``, ``"incentive"``, ``"payment"``: ``(n_seeds,)`` means per episode;
+        ``"reward_halfwidth"``: ``(n_seeds,)`` 95% confidence half-widths; ``"weights"``: ``(n_seeds,
+        n_episodes, T, N)`` attention weights; ``"committed"``: same shape, whether the leader made a new offer.
+    """
+    results = list(results)
+    if not results or not all(isinstance(r, EBPGResult) for r in results):
+        raise TypeError("results must be a non-empty sequence of EBPGResult")
+    n_episodes = check_positive_int("n_episodes", n_episodes)
+    seed = check_seed("seed", seed)
+    greedy = check_flag("greedy", greedy)
+    shape = _shape_key(results[0].config)
+    if any(r.game is not results[0].game or _shape_key(r.config) != shape for r in results):
+        raise ValueError("results must come from one game and configurations of one shape")
+    net = _Net(coordination_env(results[0].game), shape.hidden)
+
+    def one_run(params, switches, key):
+        return jax.vmap(lambda k: _episode(net, params, switches, k, jnp.float32(0.0), greedy))(
+            jax.random.split(key, n_episodes))
+
+    params = jax.tree_util.tree_map(lambda *xs: np.concatenate(xs), *[r.params for r in results])
+    switches = jax.tree_util.tree_map(lambda *xs: jnp.stack([x for x, r in zip(xs, results) for _ in r.seeds]),
+                                      *[_switches(r.config, r.noise) for r in results])
+    n_runs = sum(len(r.seeds) for r in results)
+    keys = jnp.stack([jax.random.fold_in(jax.random.PRNGKey(seed), i) for i in range(n_runs)])
+    records = jax.device_get(jax.jit(jax.vmap(one_run))(params, switches, keys))
+    out, first = [], 0
+    for r in results:
+        part = {k: v[first:first + len(r.seeds)] for k, v in records.items()}
+        first += len(r.seeds)
+        reward = (part["gains"] - part["payments"]).sum((2, 3))
+        out.append({"reward": reward.mean(1),
+                    "reward_halfwidth": 1.96 * reward.std(1, ddof=1) / np.sqrt(n_episodes),
+                    "incentive": part["gains"].sum((2, 3)).mean(1), "payment": part["payments"].sum((2, 3)).mean(1),
+                    "weights": part["weights"], "committed": part["committed"]})
+    return out
+
+
+def evaluate_ebpg_leader(result: EBPGResult, *, n_episodes: int = 1000, seed=0, greedy: bool = False) -> dict:
+    """Estimate each seed's leader value by sampled episodes (no exploration); see :func:`evaluate_ebpg_leaders`.
 
     Examples
     --------
@@ -686,22 +806,7 @@ def evaluate_ebpg_leader(result: EBPGResult, *, n_episodes: int = 1000, seed=0, 
     """
     if not isinstance(result, EBPGResult):
         raise TypeError(f"result must be an EBPGResult; got {type(result).__name__}")
-    n_episodes = check_positive_int("n_episodes", n_episodes)
-    seed = check_seed("seed", seed)
-    greedy = check_flag("greedy", greedy)
-    env = coordination_env(result.game)
-    net = _Net(env, result.config)
-
-    def one_seed(params, key):
-        return jax.vmap(lambda k: _episode(net, params, k, jnp.float32(0.0), greedy))(
-            jax.random.split(key, n_episodes))
-
-    keys = jnp.stack([jax.random.fold_in(jax.random.PRNGKey(seed), i) for i in range(len(result.seeds))])
-    records = jax.device_get(jax.jit(jax.vmap(one_seed))(result.params, keys))
-    reward = (records["gains"] - records["payments"]).sum((2, 3))
-    return {"reward": reward.mean(1), "reward_halfwidth": 1.96 * reward.std(1, ddof=1) / np.sqrt(n_episodes),
-            "incentive": records["gains"].sum((2, 3)).mean(1), "payment": records["payments"].sum((2, 3)).mean(1),
-            "weights": records["weights"], "committed": records["committed"]}
+    return evaluate_ebpg_leaders([result], n_episodes=n_episodes, seed=seed, greedy=greedy)[0]
 
 
 def expected_leader_optimum(game: StackelbergMarkovGame) -> float:
