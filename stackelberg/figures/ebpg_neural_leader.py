@@ -49,13 +49,6 @@ from stackelberg.games.coordination import (
     multi_bonus_resource_collection,
     resource_collection,
 )
-from stackelberg.neural.ebpg import (
-    EBPGConfig,
-    evaluate_ebpg_leaders,
-    expected_leader_optimum,
-    train_ebpg_leaders,
-    variant_config,
-)
 
 __all__ = ["run", "account", "main", "FULL_SCALE", "TASKS"]
 
@@ -102,6 +95,13 @@ def _plan(budget):
 
 def _task_runs(task, runs, budget, optimum):
     """Train the task's missing (variant, noise) runs as one program; one record per run."""
+    from stackelberg.neural.ebpg import (  # the neural extra, only when run
+        EBPGConfig,
+        evaluate_ebpg_leaders,
+        train_ebpg_leaders,
+        variant_config,
+    )
+
     game = _game(task, 0.0)
     episodes = budget["episodes"] if task == "exactness instance" else budget.get("task_episodes",
                                                                                    budget["episodes"])
@@ -132,6 +132,8 @@ def _task_runs(task, runs, budget, optimum):
 
 def run(out_dir, quick: bool = False, progress=None) -> dict:
     """Train every planned leader (resuming from the store), write PNG + CSV into ``out_dir``."""
+    from stackelberg.neural.ebpg import expected_leader_optimum  # the neural extra, only when run
+
     os.makedirs(out_dir, exist_ok=True)
     budget = QUICK if quick else FULL
     plan = _plan(budget)

@@ -74,6 +74,7 @@ ValueError: form must be one of 'sparse', 'dense'; got 'stochastic'
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, fields
@@ -634,6 +635,13 @@ def _check_config(config):
     return config
 
 
+@functools.lru_cache(maxsize=8)
+def _compiled(game: StackelbergMarkovGame, shape: EBPGConfig):
+    """The jitted, vmapped ``init`` and ``chunk`` of a game and program shape (kept: compiling is the slow part)."""
+    _, init, chunk = _program(coordination_env(game), shape)
+    return jax.jit(jax.vmap(init)), jax.jit(jax.vmap(chunk))
+
+
 def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, seeds=3,
                        progress=None) -> list[EBPGResult]:
     """Train several leaders (configurations that differ only in their switches, and noise levels) against the
@@ -684,14 +692,12 @@ def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, see
     if len(noises) != len(configs):
         raise ValueError(f"noises must hold one level per configuration ({len(configs)}); got {len(noises)}")
     seeds = _check_seeds(seeds)
-    env = coordination_env(game)
-    _, init, chunk = _program(env, shape)
     start = time.perf_counter()
+    init, run = _compiled(game, shape)
     keys = jnp.stack([jax.random.PRNGKey(s) for _ in configs for s in seeds])
     switches = jax.tree_util.tree_map(lambda *xs: jnp.stack([x for x in xs for _ in seeds]),
                                       *[_switches(c, n) for c, n in zip(configs, noises)])
-    carry = jax.jit(jax.vmap(init))(keys, switches)
-    run = jax.jit(jax.vmap(chunk))
+    carry = init(keys, switches)
     pieces = []
     with progress_bar(total=shape.chunks, description=f"EBPG {game.name}", progress=progress) as bar:
         for _ in range(shape.chunks):

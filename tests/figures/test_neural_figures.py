@@ -44,3 +44,17 @@ def test_figure_registry_imports_without_jax():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) == len(SCRIPTS)
+
+
+def test_ebpg_neural_leader_quick_run(tmp_path):
+    from stackelberg.figures import ebpg_neural_leader
+
+    numbers = ebpg_neural_leader.run(tmp_path, quick=True)
+    assert (tmp_path / "ebpg_neural_leader.png").exists() and (tmp_path / "ebpg_neural_leader.csv").exists()
+    ours = numbers["runs"]["exactness instance | ours | 0"]
+    assert ours["optimum"] > 0 and ours["fraction"] == ours["reward"] / ours["optimum"]
+    rows = ebpg_neural_leader.account(numbers, True)
+    assert rows[0].ours == ours["fraction"] and rows[0].paper == ">= 0.9"
+    # resumable: a second run finds every record in the store and trains nothing
+    again = ebpg_neural_leader.run(tmp_path, quick=True)
+    assert again["runs"] == numbers["runs"] and again["seconds"] < 5

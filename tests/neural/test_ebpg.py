@@ -104,18 +104,24 @@ def test_bad_arguments():
     assert set(VARIANTS) >= {"ours", "w/o EBPG", "w/o attention", "fixed interval", "M3RL", "sparse EBPG"}
 
 
-def _small_game(**kw):
-    return resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=2, horizon=6, seed=1, **kw)
+def _instance():
+    """The issue's small instance: 2 followers, 2 resource types, a 4x4 grid, rule-based followers."""
+    return resource_collection(grid_shape=(4, 4), n_goals=2, n_followers=2, horizon=8, seed=1)
 
 
-def test_training_is_deterministic_and_seeds_differ():
-    game = _small_game()
-    config = EBPGConfig(episodes=32, hidden=8, chunks=2)
-    a = train_ebpg_leader(game, config, seeds=[0, 1], progress=False)
-    b = train_ebpg_leader(game, config, seeds=[0, 1], progress=False)
-    np.testing.assert_array_equal(a.curves["reward"], b.curves["reward"])
-    assert not np.array_equal(a.curves["reward"][0], a.curves["reward"][1])
-    assert a.curves["reward"].shape == (2, config.updates) and a.episodes[-1] == 32
+CONFIG = EBPGConfig(episodes=640, batch_episodes=16, hidden=16, chunks=1, lr=1e-3, critic_lr=3e-3)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return train_ebpg_leader(_instance(), CONFIG, seeds=[0, 1], progress=False)
+
+
+def test_training_is_deterministic_and_seeds_differ(trained):
+    again = train_ebpg_leader(trained.game, CONFIG, seeds=[0, 1], progress=False)  # the compiled program is reused
+    np.testing.assert_array_equal(trained.curves["reward"], again.curves["reward"])
+    assert not np.array_equal(trained.curves["reward"][0], trained.curves["reward"][1])
+    assert trained.curves["reward"].shape == (2, CONFIG.updates) and trained.episodes[-1] == 640
 
 
 def test_expected_optimum_averages_slot_optima():
@@ -124,3 +130,13 @@ def test_expected_optimum_averages_slot_optima():
     pairs = [(i, j) for i in range(3) for j in range(3) if i != j]
     mean = np.mean([leader_optimum(game, np.array(p)).value for p in pairs])
     assert expected_leader_optimum(game) == pytest.approx(mean, rel=1e-9)
+
+
+def test_small_budget_leader_earns_a_clear_share_of_the_exact_optimum(trained):
+    optimum = expected_leader_optimum(trained.game)
+    assert optimum == pytest.approx(14.9, abs=1e-9)
+    value = evaluate_ebpg_leader(trained, n_episodes=400, seed=5)
+    fractions = value["reward"] / optimum
+    start = trained.curves["reward"][:, :4].mean(1) / optimum  # the first updates' batches
+    print(f"fractions {fractions}, at the start {start}, CI half-widths {value['reward_halfwidth']}")
+    assert (fractions > 0.15).all() and (fractions > start + 0.1).all()
