@@ -20,9 +20,53 @@ leader's value is estimated by sampled episodes (no exploration) with a 95% conf
 the exact optimum against the same rule-based followers averaged over the pool's draws
 (:func:`stackelberg.neural.ebpg.expected_leader_optimum`, backward induction on the leader's MDP).
 
-Our numbers at full scale (``FULL_SCALE``; recorded by the script's full mode on the shared machine) are stated
-by :func:`account` beside the paper's; see FULL_SCALE's comment for the scale, the run time and where and why they
-differ from the paper.
+Our numbers at full scale (``FULL_SCALE``, recorded by the script's full mode on 2 December 2026 on the shared
+2-core machine at load 16-21, jax 0.10.2; 28 minutes wall in all, compilation included). Scale: every task on a
+4x4 grid with horizon 10 (paper: larger maps), resource collection and multi-bonus with 4 followers and 4 resource
+types, navigation with 8 followers and 6 landmark types (as the paper), pools of 40 types; one seed per leader;
+networks of width 32 (paper 128); 16 episodes per update; Adam 1e-3 for the leader and 3e-3 for the baselines and
+follower module (the paper's 3e-4 / 1e-3 scaled up by 3.3 for the short budget, the ratio kept); 800 training
+episodes per leader on the three tasks and 2400 on the exactness instance (paper: 250,000); values from 1000
+sampled episodes per leader (95% half-widths 0.3-1.5).
+
+================================  ====================================  ===========================================
+item                              paper                                 ours (small scale)
+================================  ====================================  ===========================================
+ours / exact optimum              (target >= 0.9)                       0.751 (2400 episodes); 0.744 after 9600
+(2 followers, 2 resources, 4x4)                                         (M3RL 0.735 after 9600): a plateau
+Table 1 ours incentive 0/30/50%   18.32 / 17.63 / 17.28                 14.37 / 5.93 / 2.45
+Table 1 ours reward               10.06 / 5.36 / 5.30                   9.10 / 3.40 / 1.10
+Table 1 M3RL incentive            4.06 / 3.85 / 4.02                    26.43 / 11.55 / 4.97
+Table 1 M3RL reward               -1.58 / -3.23 / -8.96                 19.72 / 5.91 / 1.04
+Fig. 3 final reward, resource     ours > w/o att., w/o EBPG > M3RL      ours 20.9, w/o att. 20.6, w/o EBPG 26.1,
+                                                                        M3RL 25.9 (optimum 50.9)
+Fig. 3 multi-bonus                only ours positive                    ours 9.1, w/o att. 8.4, w/o EBPG 21.0,
+                                                                        M3RL 19.7 (optimum 43.0)
+Fig. 3 navigation                 only ours positive                    ours 27.8, w/o att. 29.6, w/o EBPG 44.1,
+                                                                        M3RL 45.4 (optimum 120.1)
+D.3.4 attention on committed      much higher                           0.129 vs 0.122 (navigation; 1/8 = 0.125)
+================================  ====================================  ===========================================
+
+Where and why we differ. (1) *Orderings*: at 800 episodes (0.3% of the paper's budget; every curve is still
+rising at the end, and each pair ours / w/o attention and w/o EBPG / M3RL nearly overlaps) the leaders that re-decide
+every step (w/o EBPG, M3RL) are ahead of the event-based ones on all three tasks (by 25-60%), and attention
+changes little; on the small instance all four end within their confidence intervals (0.735-0.770 of the optimum).
+The event-based leaders pay about twice as much in bonuses (resource collection 15.9 against 7.0) for a similar
+incentive: with a learned termination (explored at 50% per step early on) they sign many more contracts before
+they learn whom to keep, and the dense EBPG credits kept offers with a biased score (Remark 2; the tabular check of
+:mod:`stackelberg.figures.ebpg_exact_leader` measures that bias). Whether the paper's ordering appears with its
+250,000 episodes we could not test on 2 cores. (2) *Levels*: every leader here ends positive, M3RL included,
+unlike the paper's Table 1 and Fig. 3: our rule-based followers sign any offer whose bonus beats their own best
+option and then walk straight to the goal, and the leader is paid the prize the step the follower arrives, so
+buying work is cheap on 4x4 grids; the paper's M3RL numbers come from its own (larger, slower) tasks. Our noise
+rows fall with the noise (more random moves, fewer tasks finished in 10 steps), for both leaders. (3)
+*Exactness*: 0.75 of the exact optimum, not 0.9, and four times the episodes do not raise it: the optimum is that
+of a leader *told* the followers' types (:func:`stackelberg.neural.ebpg.expected_leader_optimum`), while ours must
+infer them from the followers' moves within an 8-step episode, so part of the gap is the price of not knowing the
+types (an upper bound, not the optimum of the leader's partially observed problem, which we do not compute).
+(4) *Attention*: the weights stay near uniform (1/N) at this budget; on committed followers they are slightly
+higher (0.129 against 0.122 on navigation, 0.25 vs 0.25 on the four-follower tasks), the paper's direction but far
+from its clear separation.
 
 ``--quick`` trains ours and M3RL on the small exactness instance only (2 followers, 2 resource types, a 4x4
 grid, horizon 8), one seed of 480 episodes each, narrow networks: well under a minute on an idle machine.
@@ -192,8 +236,19 @@ def run(out_dir, quick: bool = False, progress=None) -> dict:
     return dict(runs=summary, budget=budget, seconds=seconds, files=dict(png=png, csv=csv_path))
 
 
-#: Recorded from the full mode (see the docstring): filled in by the engineer after a full run.
-FULL_SCALE: dict = {}
+#: Recorded from the full mode (the docstring states the scale, the run time and the comparison).
+FULL_SCALE: dict = {
+    "fraction": 0.7511,
+    "ours_above_m3rl_small": True,  # 11.19 +- 0.32 against 10.95 +- 0.33: within the confidence intervals
+    "table1_ours_incentive": (14.37, 5.93, 2.446),
+    "table1_ours_reward": (9.098, 3.395, 1.102),
+    "table1_M3RL_incentive": (26.43, 11.55, 4.975),
+    "table1_M3RL_reward": (19.72, 5.914, 1.044),
+    "fig3_resource collection": False,
+    "fig3_multi-bonus resource collection": False,
+    "fig3_modified navigation": False,
+    "attention": True,
+}
 
 
 def _get(numbers, task, variant, noise, field):
