@@ -42,6 +42,7 @@ SCRIPTS: dict[str, str] = {
         "ch6_sampled_designer",
         "ebpg_ablations",
         "ebpg_exact_leader",
+        "ebpg_neural_leader",
         "ebpg_rl_followers",
         "fig1_biac_grid_game",
         "fig2_se_vs_ne",

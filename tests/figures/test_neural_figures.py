@@ -4,6 +4,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from stackelberg.figures import SCRIPTS, neural_biac_tables, neural_grid_games, neural_step_penalty_mixing
 from stackelberg.figures._account import verdict
 
@@ -45,3 +47,18 @@ def test_figure_registry_imports_without_jax():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) == len(SCRIPTS)
+
+
+def test_ebpg_neural_leader_quick_run(tmp_path):
+    from stackelberg.figures import ebpg_neural_leader
+
+    numbers = ebpg_neural_leader.run(tmp_path, quick=True)
+    assert (tmp_path / "ebpg_neural_leader.png").exists() and (tmp_path / "ebpg_neural_leader.csv").exists()
+    ours = numbers["runs"]["exactness instance | ours | 0"]
+    assert ours["optimum"] == pytest.approx(14.9)
+    assert ours["fraction"] == pytest.approx(ours["reward"] / ours["optimum"], rel=1e-6)  # float32 mean
+    rows = ebpg_neural_leader.account(numbers, True)
+    assert rows[0].ours == ours["fraction"] and rows[0].paper == ">= 0.9"
+    # resumable: a second run finds every record in the store and trains nothing
+    again = ebpg_neural_leader.run(tmp_path, quick=True)
+    assert again["runs"] == numbers["runs"] and again["seconds"] < 5

@@ -1,0 +1,291 @@
+"""Reproduce Fig. 3, Table 1 and the attention plot (D.3.4) of "Learning expensive coordination" with the neural
+event-based leader of :mod:`stackelberg.neural.ebpg`, scaled to 2 CPU cores, and measure it against the exact optimum.
+
+Paper (rule-based followers, 250,000 episodes per run on a GPU, up to two days each):
+
+- Fig. 3: leader reward curves on resource collection, multi-bonus resource collection and modified
+  navigation; ours above ours w/o attention and ours w/o EBPG, all above M3RL; in multi-bonus and navigation only
+  ours ends positive.
+- Table 1 (multi-bonus resource collection, noise 0 / 30 / 50%): ours total incentive 18.32 / 17.63 / 17.28 and
+  total reward 10.06 / 5.36 / 5.30; M3RL 4.06 / 3.85 / 4.02 and -1.58 / -3.23 / -8.96.
+- D.3.4 (Fig. 10): the attention weights are much higher on the followers the leader commits to.
+
+Ours: :func:`stackelberg.neural.ebpg.train_ebpg_leader` with the paper's settings (dense EBPG, lambda1 = 0.01,
+lambda2 = 0.001, Adam 3e-4 for the leader and 1e-3 for the baselines and follower module, iota-greedy 0.1
+decaying) on the builders of :mod:`stackelberg.games.coordination` at *small scale* (``FULL`` below: grids,
+followers, horizons and episodes cut so that the whole script fits a shared 2-core machine), every seed of a
+leader as one ``jit(vmap)`` program. Each (task, leader, noise) run is one record of a result store
+(``ebpg_neural_leader.sqlite`` in the output directory): a killed run resumes where it stopped. The learned
+leader's value is estimated by sampled episodes (no exploration) with a 95% confidence interval, and compared with
+the exact optimum against the same rule-based followers averaged over the pool's draws
+(:func:`stackelberg.neural.ebpg.expected_leader_optimum`, backward induction on the leader's MDP).
+
+Our numbers at full scale (``FULL_SCALE``, recorded by the script's full mode on 2 December 2026 on the shared
+2-core machine at load 16-21, jax 0.10.2; 28 minutes wall in all, compilation included). Scale: every task on a
+4x4 grid with horizon 10 (paper: larger maps), resource collection and multi-bonus with 4 followers and 4 resource
+types, navigation with 8 followers and 6 landmark types (as the paper), pools of 40 types; one seed per leader;
+networks of width 32 (paper 128); 16 episodes per update; Adam 1e-3 for the leader and 3e-3 for the baselines and
+follower module (the paper's 3e-4 / 1e-3 scaled up by 3.3 for the short budget, the ratio kept); 800 training
+episodes per leader on the three tasks and 2400 on the exactness instance (paper: 250,000); values from 1000
+sampled episodes per leader (95% half-widths 0.3-1.5).
+
+================================  ====================================  ===========================================
+item                              paper                                 ours (small scale)
+================================  ====================================  ===========================================
+ours / exact optimum              (target >= 0.9)                       0.751 (2400 episodes); 0.744 after 9600
+(2 followers, 2 resources, 4x4)                                         (M3RL 0.735 after 9600): a plateau
+Table 1 ours incentive 0/30/50%   18.32 / 17.63 / 17.28                 14.37 / 5.93 / 2.45
+Table 1 ours reward               10.06 / 5.36 / 5.30                   9.10 / 3.40 / 1.10
+Table 1 M3RL incentive            4.06 / 3.85 / 4.02                    26.43 / 11.55 / 4.97
+Table 1 M3RL reward               -1.58 / -3.23 / -8.96                 19.72 / 5.91 / 1.04
+Fig. 3 final reward, resource     ours > w/o att., w/o EBPG > M3RL      ours 20.9, w/o att. 20.6, w/o EBPG 26.1,
+                                                                        M3RL 25.9 (optimum 50.9)
+Fig. 3 multi-bonus                only ours positive                    ours 9.1, w/o att. 8.4, w/o EBPG 21.0,
+                                                                        M3RL 19.7 (optimum 43.0)
+Fig. 3 navigation                 only ours positive                    ours 27.8, w/o att. 29.6, w/o EBPG 44.1,
+                                                                        M3RL 45.4 (optimum 120.1)
+D.3.4 attention on committed      much higher                           0.129 vs 0.122 (navigation; 1/8 = 0.125)
+================================  ====================================  ===========================================
+
+Where and why we differ. (1) *Orderings*: at 800 episodes (0.3% of the paper's budget; every curve is still
+rising at the end, and each pair ours / w/o attention and w/o EBPG / M3RL nearly overlaps) the leaders that re-decide
+every step (w/o EBPG, M3RL) are ahead of the event-based ones on all three tasks (by 25-60%), and attention
+changes little; on the small instance all four end within their confidence intervals (0.735-0.770 of the optimum).
+The event-based leaders pay about twice as much in bonuses (resource collection 15.9 against 7.0) for a similar
+incentive: with a learned termination (explored at 50% per step early on) they sign many more contracts before
+they learn whom to keep, and the dense EBPG credits kept offers with a biased score (Remark 2; the tabular check of
+:mod:`stackelberg.figures.ebpg_exact_leader` measures that bias). Whether the paper's ordering appears with its
+250,000 episodes we could not test on 2 cores. (2) *Levels*: every leader here ends positive, M3RL included,
+unlike the paper's Table 1 and Fig. 3: our rule-based followers sign any offer whose bonus beats their own best
+option and then walk straight to the goal, and the leader is paid the prize the step the follower arrives, so
+buying work is cheap on 4x4 grids; the paper's M3RL numbers come from its own (larger, slower) tasks. Our noise
+rows fall with the noise (more random moves, fewer tasks finished in 10 steps), for both leaders. (3)
+*Exactness*: 0.75 of the exact optimum, not 0.9, and four times the episodes do not raise it: the optimum is that
+of a leader *told* the followers' types (:func:`stackelberg.neural.ebpg.expected_leader_optimum`), while ours must
+infer them from the followers' moves within an 8-step episode, so part of the gap is the price of not knowing the
+types (an upper bound, not the optimum of the leader's partially observed problem, which we do not compute).
+(4) *Attention*: the weights stay near uniform (1/N) at this budget; on committed followers they are slightly
+higher (0.129 against 0.122 on navigation, 0.25 vs 0.25 on the four-follower tasks), the paper's direction but far
+from its clear separation.
+
+``--quick`` trains ours and M3RL on the small exactness instance only (2 followers, 2 resource types, a 4x4
+grid, horizon 8), one seed of 480 episodes each, narrow networks: well under a minute on an idle machine.
+
+Usage::
+
+    python -m stackelberg.figures.ebpg_neural_leader --out DIR [--quick]
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+
+import numpy as np
+
+from stackelberg._progress import progress_iter
+from stackelberg.analysis.store import ResultStore, study_key
+from stackelberg.figures._account import Row
+from stackelberg.figures._script import pyplot, save_figure, script_main
+from stackelberg.games.coordination import (
+    modified_navigation,
+    multi_bonus_resource_collection,
+    resource_collection,
+)
+
+__all__ = ["run", "account", "main", "FULL_SCALE", "TASKS"]
+
+PAPER_TABLE1 = {("ours", "incentive"): (18.32, 17.63, 17.28), ("ours", "reward"): (10.06, 5.36, 5.30),
+                ("M3RL", "incentive"): (4.06, 3.85, 4.02), ("M3RL", "reward"): (-1.58, -3.23, -8.96)}
+NOISES = (0.0, 0.3, 0.5)
+
+#: The tasks at small scale: name -> builder keyword arguments.
+TASKS = {
+    "exactness instance": ("resource", dict(grid_shape=(4, 4), n_goals=2, n_followers=2, horizon=8, seed=1)),
+    "resource collection": ("resource", dict(grid_shape=(4, 4), n_goals=4, n_followers=4, horizon=10, seed=0)),
+    "multi-bonus resource collection": ("multi", dict(grid_shape=(4, 4), n_goals=4, n_followers=4, horizon=10,
+                                                      seed=0)),
+    "modified navigation": ("navigation", dict(grid_shape=(4, 4), n_goals=6, n_followers=8, horizon=10,
+                                                seed=0)),
+}
+_BUILDERS = {"resource": resource_collection, "multi": multi_bonus_resource_collection,
+             "navigation": modified_navigation}
+
+QUICK = dict(tasks=("exactness instance",), variants=("ours", "M3RL"), noises=(0.0,), seeds=1, episodes=320,
+             batch=16, hidden=16, chunks=2, eval_episodes=200, lr=1e-3, critic_lr=3e-3)
+FULL = dict(tasks=("exactness instance", "multi-bonus resource collection", "resource collection",
+                   "modified navigation"),
+            variants=("ours", "w/o attention", "w/o EBPG", "M3RL"), noises=NOISES, seeds=1, episodes=2400,
+            task_episodes=800, batch=16, hidden=32, chunks=6, eval_episodes=1000, lr=1e-3, critic_lr=3e-3)
+
+
+def _game(task, noise):
+    kind, kwargs = TASKS[task]
+    return _BUILDERS[kind](noise=noise, **kwargs)
+
+
+def _plan(budget):
+    """The runs: (task, variant, noise); Table 1's noises on multi-bonus only, ours and M3RL only."""
+    runs = []
+    for task in budget["tasks"]:
+        for variant in budget["variants"]:
+            runs.append((task, variant, 0.0))
+    if "multi-bonus resource collection" in budget["tasks"]:
+        for variant in ("ours", "M3RL"):
+            runs += [("multi-bonus resource collection", variant, noise) for noise in budget["noises"] if noise > 0]
+    return runs
+
+
+def _task_runs(task, runs, budget, optimum):
+    """Train the task's missing (variant, noise) runs as one program; one record per run."""
+    from stackelberg.neural.ebpg import (  # the neural extra, only when run
+        EBPGConfig,
+        evaluate_ebpg_leaders,
+        train_ebpg_leaders,
+        variant_config,
+    )
+
+    game = _game(task, 0.0)
+    episodes = budget["episodes"] if task == "exactness instance" else budget.get("task_episodes",
+                                                                                   budget["episodes"])
+    base = EBPGConfig(episodes=episodes, batch_episodes=budget["batch"], hidden=budget["hidden"],
+                      chunks=budget["chunks"], lr=budget["lr"], critic_lr=budget["critic_lr"])
+    configs = [variant_config(variant, base) for variant, _ in runs]
+    results = train_ebpg_leaders(game, configs, noises=[noise for _, noise in runs], seeds=budget["seeds"],
+                                 progress=False)
+    evaluations = evaluate_ebpg_leaders(results, n_episodes=budget["eval_episodes"], seed=123)
+    records = []
+    for (variant, noise), result, ev in zip(runs, results, evaluations):
+        weights, committed = ev["weights"], ev["committed"]
+        curve = result.curves["reward"].mean(0)
+        blocks = np.array_split(np.arange(len(curve)), min(20, len(curve)))
+        best = optimum(noise)
+        records.append(dict(
+            task=task, variant=variant, noise=noise, seconds=result.seconds,
+            episodes=[int(result.episodes[b[-1]]) for b in blocks], curve=[float(curve[b].mean()) for b in blocks],
+            reward=float(ev["reward"].mean()), reward_per_seed=[float(v) for v in ev["reward"]],
+            halfwidth=float(np.sqrt(np.sum(ev["reward_halfwidth"] ** 2)) / len(ev["reward"])),
+            incentive=float(ev["incentive"].mean()), payment=float(ev["payment"].mean()),
+            optimum=best, fraction=float(ev["reward"].mean() / best),
+            weight_committed=float(weights[committed].mean()) if committed.any() else None,
+            weight_other=float(weights[~committed].mean()) if (~committed).any() else None,
+            weight_example=weights[0, 0].tolist(), committed_example=committed[0, 0].tolist()))
+    return records
+
+
+def run(out_dir, quick: bool = False, progress=None) -> dict:
+    """Train every planned leader (resuming from the store), write PNG + CSV into ``out_dir``."""
+    from stackelberg.neural.ebpg import expected_leader_optimum  # the neural extra, only when run
+
+    os.makedirs(out_dir, exist_ok=True)
+    budget = QUICK if quick else FULL
+    plan = _plan(budget)
+    start = time.perf_counter()
+    with ResultStore(os.path.join(out_dir, "ebpg_neural_leader.sqlite")) as store:
+        key = store.register(dict(budget, script="ebpg_neural_leader", version=1), ["task", "variant", "noise"])
+        done = store.keys(key)
+        for task in progress_iter(budget["tasks"], description="EBPG neural leader", progress=progress):
+            runs = [(v, n) for t, v, n in plan if t == task and (t, v, n) not in done]
+            if runs:
+                optima = {}
+
+                def optimum(noise, task=task, optima=optima):
+                    if noise not in optima:
+                        optima[noise] = expected_leader_optimum(_game(task, noise))
+                    return optima[noise]
+
+                store.add(key, _task_runs(task, runs, budget, optimum))
+        records = {(r["task"], r["variant"], r["noise"]): r for r in store.rows(key)}
+    seconds = time.perf_counter() - start
+
+    plt = pyplot()
+    tasks = budget["tasks"]
+    fig, axes = plt.subplots(1, len(tasks) + 1, figsize=(4.8 * (len(tasks) + 1), 3.8), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        for variant in budget["variants"]:
+            r = records[(task, variant, 0.0)]
+            ax.plot(r["episodes"], r["curve"], label=variant, lw=2 if variant == "ours" else 1)
+        ax.axhline(records[(task, budget["variants"][0], 0.0)]["optimum"], color="k", lw=0.8,
+                   label="exact optimum (types known)")
+        ax.set_xlabel("episodes")
+        ax.set_ylabel("leader reward per episode")
+        ax.set_title(task, fontsize=9)
+        ax.legend(fontsize=7)
+    ax = axes[0][-1]
+    r = records[(tasks[-1], "ours", 0.0)]
+    w, c = np.asarray(r["weight_example"]), np.asarray(r["committed_example"], bool)
+    for k in range(w.shape[1]):
+        line, = ax.plot(w[:, k], label=f"follower {k}")
+        ax.plot(np.nonzero(c[:, k])[0], w[c[:, k], k], "o", color=line.get_color())
+    ax.set_xlabel("step (dots: the leader commits a new offer)")
+    ax.set_ylabel("attention weight w^k")
+    ax.set_title(f"attention per follower, ours, {tasks[-1]}", fontsize=9)
+    ax.legend(fontsize=7)
+    png = save_figure(fig, os.path.join(out_dir, "ebpg_neural_leader.png"))
+
+    csv_path = os.path.join(out_dir, "ebpg_neural_leader.csv")
+    columns = ["task", "variant", "noise", "reward", "halfwidth", "incentive", "payment", "optimum", "fraction",
+               "weight_committed", "weight_other", "seconds"]
+    with open(csv_path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for rec in records.values():
+            writer.writerow({c: rec[c] for c in columns})
+    summary = {f"{t} | {v} | {n:g}": {k: rec[k] for k in columns[3:]} for (t, v, n), rec in records.items()}
+    return dict(runs=summary, budget=budget, seconds=seconds, files=dict(png=png, csv=csv_path))
+
+
+#: Recorded from the full mode (the docstring states the scale, the run time and the comparison).
+FULL_SCALE: dict = {
+    "fraction": 0.7511,
+    "ours_above_m3rl_small": True,  # 11.19 +- 0.32 against 10.95 +- 0.33: within the confidence intervals
+    "table1_ours_incentive": (14.37, 5.93, 2.446),
+    "table1_ours_reward": (9.098, 3.395, 1.102),
+    "table1_M3RL_incentive": (26.43, 11.55, 4.975),
+    "table1_M3RL_reward": (19.72, 5.914, 1.044),
+    "fig3_resource collection": False,
+    "fig3_multi-bonus resource collection": False,
+    "fig3_modified navigation": False,
+    "attention": True,
+}
+
+
+def _get(numbers, task, variant, noise, field):
+    rec = numbers["runs"].get(f"{task} | {variant} | {noise:g}")
+    return None if rec is None else rec[field]
+
+
+def account(numbers: dict, quick: bool) -> list[Row]:
+    """Fraction of the exact optimum, Fig. 3's orderings, Table 1 and the attention claim."""
+    full = FULL_SCALE
+    rows = [Row("ours / exact optimum, small instance (2 followers, 2 resources, 4x4, rule-based; target >= 0.9)",
+                ">= 0.9", _get(numbers, "exactness instance", "ours", 0.0, "fraction"), full.get("fraction")),
+            Row("ours above M3RL on the small instance (leader reward)", True,
+                None if _get(numbers, "exactness instance", "M3RL", 0.0, "reward") is None else
+                _get(numbers, "exactness instance", "ours", 0.0, "reward")
+                > _get(numbers, "exactness instance", "M3RL", 0.0, "reward"), full.get("ours_above_m3rl_small"))]
+    task = "multi-bonus resource collection"
+    for method in ("ours", "M3RL"):
+        for quantity in ("incentive", "reward"):
+            ours = tuple(_get(numbers, task, method, n, quantity) for n in NOISES)
+            rows.append(Row(f"Table 1: {method} total {quantity}, noise 0/30/50% (small scale)",
+                            PAPER_TABLE1[(method, quantity)], None if None in ours else ours,
+                            full.get(f"table1_{method}_{quantity}")))
+    for fig_task in ("resource collection", task, "modified navigation"):
+        ours, m3rl = (_get(numbers, fig_task, v, 0.0, "reward") for v in ("ours", "M3RL"))
+        rows.append(Row(f"Fig. 3 {fig_task}: ours ends above M3RL", True,
+                        None if None in (ours, m3rl) else ours > m3rl, full.get(f"fig3_{fig_task}")))
+    committed = _get(numbers, "modified navigation", "ours", 0.0, "weight_committed")
+    other = _get(numbers, "modified navigation", "ours", 0.0, "weight_other")
+    rows.append(Row("D.3.4: attention weight higher on followers the leader commits to (navigation)", True,
+                    None if None in (committed, other) else committed > other, full.get("attention")))
+    return rows
+
+
+def main(argv=None) -> dict:
+    return script_main(run, account, argv, quick_help="the small instance only, ours and M3RL, one seed")
+
+
+if __name__ == "__main__":
+    main()
