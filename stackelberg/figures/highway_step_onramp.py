@@ -55,7 +55,7 @@ DENSITIES = ("easy", "medium", "hard")
 METHOD_NAMES = {"step": "STEP", "mappo": "MAPPO", "maddpg": "MADDPG"}
 SEEDS = (0, 1, 2, 3, 4)
 #: Full-run training episodes per seed and test episodes per seed.
-EPISODES, TEST_EPISODES = 60, 3
+EPISODES, TEST_EPISODES = 60, 2
 QUICK = {"seeds": (0, 1), "episodes": 2, "test_episodes": 1, "densities": ("easy",), "env_config": {"duration": 6.0}}
 #: The paper's claims (Sec. 5.3), per density: STEP's final reward above each baseline's, STEP's test speed above.
 PAPER_CLAIM = True
@@ -125,7 +125,8 @@ def run(out_dir, quick: bool = False, *, methods=None, densities=None, episodes=
     """Train and test every method at every density; write CSV + PNG; return the numbers.
 
     Parameters beyond the scripts' common ``out_dir`` and ``quick`` (for long runs started by hand): ``methods``
-    and ``densities`` restrict the grid, ``episodes`` overrides the training episodes per seed, ``workers`` the
+    and ``densities`` restrict the grid, ``episodes`` overrides the training episodes per seed (an int, or a dict
+    density -> int for a run stopped at different lengths per density), ``workers`` the
     local processes (default: 1 in quick mode, else the usable cores), ``store`` the result-store path (default
     ``out_dir/highway_step_onramp.sqlite``).
     """
@@ -140,16 +141,18 @@ def run(out_dir, quick: bool = False, *, methods=None, densities=None, episodes=
         raise ValueError(f"methods must be among {sorted(factories)}; got {unknown}")
     densities = tuple(densities) if densities is not None else (QUICK["densities"] if quick else DENSITIES)
     seeds = list(QUICK["seeds"] if quick else SEEDS)
-    episodes = int(episodes) if episodes is not None else (QUICK["episodes"] if quick else EPISODES)
+    episodes = episodes if episodes is not None else (QUICK["episodes"] if quick else EPISODES)
+    per_density = {d: int(episodes[d] if isinstance(episodes, dict) else episodes) for d in densities}
     test_episodes = QUICK["test_episodes"] if quick else TEST_EPISODES
     env_config = dict(QUICK["env_config"]) if quick else {}
     workers = 1 if quick and workers is None else workers
-    window = max(1, episodes // 20)
     store_path = store if store is not None else os.path.join(out_dir, "highway_step_onramp.sqlite")
     numbers, curve_rows, speed_rows, curves, speeds = {}, [], [], {}, {}
     with ResultStore(store_path) as results:
         for density in densities:
             env_id = f"stackelberg/OnRampMerge-{density}-v0"
+            episodes = per_density[density]
+            window = max(1, episodes // 20)
             for method in methods:
                 learner = factories[method]()
                 start = time.perf_counter()
@@ -181,7 +184,8 @@ def run(out_dir, quick: bool = False, *, methods=None, densities=None, episodes=
                 numbers[f"{density} {method} test speed"] = round(float(speed_mean), 3)
                 numbers[f"{density} {method} test crash rate"] = round(crash, 3)
                 numbers[f"{density} {method} seconds"] = round(seconds, 1)
-    numbers["seeds"], numbers["episodes"], numbers["test_episodes"] = len(seeds), episodes, test_episodes
+    numbers["seeds"], numbers["test_episodes"] = len(seeds), test_episodes
+    numbers["episodes"] = per_density[densities[0]] if len(set(per_density.values())) == 1 else per_density
     for name, rows in (("curves", curve_rows), ("speed", speed_rows)):
         with open(os.path.join(out_dir, f"highway_step_onramp_{name}.csv"), "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
