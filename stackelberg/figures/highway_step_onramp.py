@@ -68,6 +68,12 @@ def learner_factories(quick: bool = False) -> dict:
 
     STEP and MAPPO always; MADDPG only when :mod:`stackelberg.neural.host_offpolicy` (another branch) exists.
     ``quick`` uses small networks.
+
+    Examples
+    --------
+    >>> factories = learner_factories(quick=True)
+    >>> {"step", "mappo"} <= set(factories), factories["step"]().name
+    (True, 'step')
     """
     from stackelberg.neural.host_onpolicy import MAPPOLearner, STEPLearner
 

@@ -239,7 +239,15 @@ def make_step(env: Env, config: STEPConfig | None = None) -> Program:
 def step_agent(n_agents: int, obs_dim: int, counts, config: STEPConfig) -> OnPolicyAgent:
     """STEP's N-level policy model, critics, sampling, greedy execution and per-agent phases for ``n_agents``
     agents (priority order) with flat observations of size ``obs_dim`` and ``counts[i]`` actions each (the
-    :class:`~stackelberg.neural.ppo.OnPolicyAgent` that :func:`make_step` drives)."""
+    :class:`~stackelberg.neural.ppo.OnPolicyAgent` that :func:`make_step` drives).
+
+    Examples
+    --------
+    >>> agent = step_agent(3, 4, (5, 5, 5), STEPConfig(hidden=(8,), embed_hidden=(8,), embed_dim=8))
+    >>> params = agent.init(jax.random.PRNGKey(0))
+    >>> agent.greedy(params, jnp.zeros((3, 4))).shape, len(agent.phases)  # one phase per agent
+    ((3,), 3)
+    """
     N, d, counts = int(n_agents), int(obs_dim), tuple(int(n) for n in counts)
     width = max(counts)
     mask = action_mask(counts)

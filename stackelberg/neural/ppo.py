@@ -324,7 +324,18 @@ def ppo_update(config: PPOConfig, phases, params, opt_state, batch, key):
     """One PPO update: for each phase in turn, ``config.epochs`` passes of ``config.minibatches`` Adam steps over
     ``batch`` (a dict of arrays with the transitions on the first axis, whose size ``config.minibatches`` must
     divide), each pass in a fresh random order. Returns ``(params, opt_state)``; ``opt_state`` holds one
-    :func:`optax` state per parameter group (``_optimiser(config).init``)."""
+    :func:`optax` state per parameter group (``_optimiser(config).init``).
+
+    Examples
+    --------
+    >>> config = PPOConfig(n_envs=1, rollout_length=4, epochs=2, minibatches=2)
+    >>> phase = Phase(("w",), lambda p, anchor, mb: (jnp.mean((p["w"] - mb["x"]) ** 2), jnp.zeros(())), (0.1,))
+    >>> params = {"w": jnp.zeros(())}
+    >>> opt_state = {"w": _optimiser(config).init(params["w"])}
+    >>> params, opt_state = ppo_update(config, (phase,), params, opt_state, {"x": jnp.ones(4)}, jax.random.PRNGKey(0))
+    >>> round(float(params["w"]), 3)  # 4 Adam steps of 0.1 towards 1
+    0.4
+    """
     optimiser = _optimiser(config)
     size = jax.tree_util.tree_leaves(batch)[0].shape[0]
     mb_size = size // config.minibatches
@@ -459,7 +470,16 @@ def make_mappo(env: Env, config: MAPPOConfig | None = None) -> Program:
 
 def mappo_agent(n_agents: int, obs_dim: int, counts, config: MAPPOConfig) -> OnPolicyAgent:
     """MAPPO's networks, sampling, execution and loss for ``n_agents`` agents with flat observations of size
-    ``obs_dim`` and ``counts[i]`` actions each (the :class:`OnPolicyAgent` that :func:`make_mappo` drives)."""
+    ``obs_dim`` and ``counts[i]`` actions each (the :class:`OnPolicyAgent` that :func:`make_mappo` drives).
+
+    Examples
+    --------
+    >>> agent = mappo_agent(2, 3, (2, 3), MAPPOConfig(hidden=(8,)))
+    >>> params = agent.init(jax.random.PRNGKey(0))
+    >>> logp, values = agent.evaluate(params, jnp.zeros((2, 3)), jnp.array([1, 2]))
+    >>> logp.shape, values.shape, len(agent.phases)
+    ((2,), (2,), 1)
+    """
     N, d, counts = int(n_agents), int(obs_dim), tuple(int(n) for n in counts)
     width = max(counts)
     mask = action_mask(counts)
