@@ -19,15 +19,22 @@ def numbers_with(step_rewards, mappo_rewards, step_speed=25.0, mappo_speed=24.0)
 
 def test_account_checks_the_papers_claims():
     rows = {row.item: row for row in highway_step_onramp.account(numbers_with((5, 4, 3), (4, 2, 0)), quick=False)}
-    easy = rows["Fig. 8 easy: STEP's final episode reward above MAPPO's"]
+    easy = rows["Fig. 8 easy: STEP's final episode reward above MAPPO's (95% intervals apart)"]
     assert easy.paper is True and easy.ours is True and verdict(easy, quick=False) == "match"
-    assert rows["Fig. 9 hard: STEP's test speed above MAPPO's"].ours is True
+    assert rows["Fig. 9 hard: STEP's test speed above MAPPO's (95% intervals apart)"].ours is True
     assert rows["Fig. 8: STEP's reward gap over MAPPO grows easy < medium < hard"].ours is True  # gaps 1 < 2 < 3
-    assert rows["Fig. 8 easy: STEP's final episode reward above MADDPG's"].ours is None  # MADDPG not run
+    # MADDPG not run
+    assert rows["Fig. 8 easy: STEP's final episode reward above MADDPG's (95% intervals apart)"].ours is None
     shrinking = highway_step_onramp.account(numbers_with((5, 4, 3), (2, 2, 2), 20.0, 24.0), quick=False)
     shrinking = {row.item: row for row in shrinking}
     assert shrinking["Fig. 8: STEP's reward gap over MAPPO grows easy < medium < hard"].ours is False
-    assert verdict(shrinking["Fig. 9 easy: STEP's test speed above MAPPO's"], quick=False) == "differs"
+    speed_row = shrinking["Fig. 9 easy: STEP's test speed above MAPPO's (95% intervals apart)"]
+    assert verdict(speed_row, quick=False) == "differs"
+    # overlapping intervals: not above, whatever the means
+    overlapping = numbers_with((5, 4, 3), (4, 2, 0))
+    overlapping.update({"easy step final reward ci95": 1.0, "easy mappo final reward ci95": 0.5})
+    rows = {row.item: row for row in highway_step_onramp.account(overlapping, quick=False)}
+    assert rows["Fig. 8 easy: STEP's final episode reward above MAPPO's (95% intervals apart)"].ours is False
 
 
 def test_learners_include_maddpg_only_when_its_module_exists():
