@@ -77,6 +77,7 @@ __all__ = [
     "STEPConfig",
     "NLevelPolicy",
     "make_step",
+    "step_agent",
     "hypernetwork_regulariser",
     "target_policy_logits",
     "greedy_chain",
@@ -232,7 +233,22 @@ def make_step(env: Env, config: STEPConfig | None = None) -> Program:
     config = STEPConfig() if config is None else config
     if not isinstance(config, STEPConfig):
         raise TypeError(f"config must be a STEPConfig; got {type(config).__name__}")
-    N, d, counts = env.n_agents, env.obs_dim, tuple(int(n) for n in env.action_counts)
+    return onpolicy_program(env, config, step_agent(env.n_agents, env.obs_dim, env.action_counts, config))
+
+
+def step_agent(n_agents: int, obs_dim: int, counts, config: STEPConfig) -> OnPolicyAgent:
+    """STEP's N-level policy model, critics, sampling, greedy execution and per-agent phases for ``n_agents``
+    agents (priority order) with flat observations of size ``obs_dim`` and ``counts[i]`` actions each (the
+    :class:`~stackelberg.neural.ppo.OnPolicyAgent` that :func:`make_step` drives).
+
+    Examples
+    --------
+    >>> agent = step_agent(3, 4, (5, 5, 5), STEPConfig(hidden=(8,), embed_hidden=(8,), embed_dim=8))
+    >>> params = agent.init(jax.random.PRNGKey(0))
+    >>> agent.greedy(params, jnp.zeros((3, 4))).shape, len(agent.phases)  # one phase per agent
+    ((3,), 3)
+    """
+    N, d, counts = int(n_agents), int(obs_dim), tuple(int(n) for n in counts)
     width = max(counts)
     mask = action_mask(counts)
     slots = sum(counts[:-1])
@@ -269,6 +285,14 @@ def make_step(env: Env, config: STEPConfig | None = None) -> Program:
     def value(params, obs, key):
         return sample(params, obs, key)[2]
 
+    def evaluate(params, obs, actions):
+        logps, values = [], []
+        for i in range(N):
+            logp_all = masked_log_softmax(policy_logits(params["actor"], obs[i], actions, i), mask[i])
+            logps.append(logp_all[actions[i]])
+            values.append(critic_value(params, obs[i], actions, i))
+        return jnp.stack(logps), jnp.stack(values)
+
     def greedy(params, obs):
         # symmetric execution: agent i recomputes its superiors' greedy actions from its own observation
         return jnp.stack([
@@ -304,17 +328,17 @@ def make_step(env: Env, config: STEPConfig | None = None) -> Program:
 
         return loss
 
-    agent = OnPolicyAgent(
+    return OnPolicyAgent(
         init=init, sample=sample, value=value, greedy=greedy,
-        joint_policy=joint_policy if env.n_joint_actions <= 4096 else None,
+        joint_policy=joint_policy if int(np.prod(counts)) <= 4096 else None,
         # one phase per agent in priority order (Algorithm 1); phase i moves the shared model and critic i only
         phases=tuple(
             Phase(("actor", f"critic_{i}"), phase_loss(i),
                   (config.lr * config.lr_ratio ** (N - 1 - i), config.critic_lr))
             for i in range(N)
         ),
+        evaluate=evaluate,
     )
-    return onpolicy_program(env, config, agent)
 
 
 register_algorithm("step", STEPConfig, make_step,

@@ -58,7 +58,9 @@ __all__ = [
     "OnPolicyAgent",
     "Phase",
     "make_mappo",
+    "mappo_agent",
     "onpolicy_program",
+    "ppo_update",
     "ppo_clip_objective",
     "value_clip_loss",
     "categorical_entropy",
@@ -289,7 +291,10 @@ class OnPolicyAgent(NamedTuple):
     - ``value(params, obs, key) -> (N,)`` (bootstrap values at an observation);
     - ``greedy(params, obs) -> (N,)`` int32 (execution);
     - ``joint_policy(params, obs) -> (A,)`` probabilities of every joint action (or None);
-    - ``phases``: the update's phases.
+    - ``phases``: the update's phases;
+    - ``evaluate(params, obs, actions) -> (logp (N,), values (N,))``: the log-probabilities and values that
+      ``sample`` would have returned had it drawn ``actions`` (for learners that record actions elsewhere, as the
+      host loop of :mod:`stackelberg.neural.host_onpolicy` does; or None).
     """
 
     init: Callable
@@ -298,6 +303,7 @@ class OnPolicyAgent(NamedTuple):
     greedy: Callable
     joint_policy: Callable | None
     phases: tuple
+    evaluate: Callable | None = None
 
 
 class _Carry(NamedTuple):
@@ -312,6 +318,49 @@ class _Carry(NamedTuple):
 def _optimiser(config: PPOConfig):
     """Adam's direction (the step size is the phase's): ``lr * adam`` after global-norm clipping."""
     return optax.chain(optax.clip_by_global_norm(config.max_grad_norm), optax.scale_by_adam())
+
+
+def ppo_update(config: PPOConfig, phases, params, opt_state, batch, key):
+    """One PPO update: for each phase in turn, ``config.epochs`` passes of ``config.minibatches`` Adam steps over
+    ``batch`` (a dict of arrays with the transitions on the first axis, whose size ``config.minibatches`` must
+    divide), each pass in a fresh random order. Returns ``(params, opt_state)``; ``opt_state`` holds one
+    :func:`optax` state per parameter group (``_optimiser(config).init``).
+
+    Examples
+    --------
+    >>> config = PPOConfig(n_envs=1, rollout_length=4, epochs=2, minibatches=2)
+    >>> phase = Phase(("w",), lambda p, anchor, mb: (jnp.mean((p["w"] - mb["x"]) ** 2), jnp.zeros(())), (0.1,))
+    >>> params = {"w": jnp.zeros(())}
+    >>> opt_state = {"w": _optimiser(config).init(params["w"])}
+    >>> params, opt_state = ppo_update(config, (phase,), params, opt_state, {"x": jnp.ones(4)}, jax.random.PRNGKey(0))
+    >>> round(float(params["w"]), 3)  # 4 Adam steps of 0.1 towards 1
+    0.4
+    """
+    optimiser = _optimiser(config)
+    size = jax.tree_util.tree_leaves(batch)[0].shape[0]
+    mb_size = size // config.minibatches
+
+    def run_phase(params, opt_state, phase: Phase, key):
+        anchor = params
+
+        def sgd_step(carry, index):
+            params, opt_state = carry
+            minibatch = jax.tree_util.tree_map(lambda x: x[index], batch)
+            grads, aux = jax.grad(phase.loss, has_aux=True)(params, anchor, minibatch)
+            params, opt_state = dict(params), dict(opt_state)
+            for name, lr in zip(phase.groups, phase.learning_rates):
+                updates, opt_state[name] = optimiser.update(grads[name], opt_state[name], params[name])
+                params[name] = jax.tree_util.tree_map(lambda p, u, lr=lr: p - lr * u, params[name], updates)
+            return (params, opt_state), aux
+
+        orders = jax.vmap(lambda k: jax.random.permutation(k, size))(jax.random.split(key, config.epochs))
+        indices = orders[:, : config.minibatches * mb_size].reshape(config.epochs * config.minibatches, mb_size)
+        (params, opt_state), _ = jax.lax.scan(sgd_step, (params, opt_state), indices)
+        return params, opt_state
+
+    for phase, k in zip(phases, jax.random.split(key, len(phases))):
+        params, opt_state = run_phase(params, opt_state, phase, k)
+    return params, opt_state
 
 
 def onpolicy_program(env: Env, config: PPOConfig, agent: OnPolicyAgent) -> Program:
@@ -338,7 +387,6 @@ def onpolicy_program(env: Env, config: PPOConfig, agent: OnPolicyAgent) -> Progr
     obs0 = env.reset(jax.random.PRNGKey(0))[1]
     groups = sorted({name for phase in agent.phases for name in phase.groups})
     optimiser = _optimiser(config)
-    mb_size = per_iteration // config.minibatches
     reset = jax.vmap(env.reset)
     truncates = not env.finite_horizon
     step = jax.vmap(functools.partial(step_autoreset, env))
@@ -364,24 +412,6 @@ def onpolicy_program(env: Env, config: PPOConfig, agent: OnPolicyAgent) -> Progr
         }
         return c._replace(env_state=state, obs=obs, key=key), record
 
-    def run_phase(params, opt_state, phase: Phase, batch, key):
-        anchor = params
-
-        def sgd_step(carry, index):
-            params, opt_state = carry
-            minibatch = jax.tree_util.tree_map(lambda x: x[index], batch)
-            grads, aux = jax.grad(phase.loss, has_aux=True)(params, anchor, minibatch)
-            params, opt_state = dict(params), dict(opt_state)
-            for name, lr in zip(phase.groups, phase.learning_rates):
-                updates, opt_state[name] = optimiser.update(grads[name], opt_state[name], params[name])
-                params[name] = jax.tree_util.tree_map(lambda p, u, lr=lr: p - lr * u, params[name], updates)
-            return (params, opt_state), aux
-
-        orders = jax.vmap(lambda k: jax.random.permutation(k, per_iteration))(jax.random.split(key, config.epochs))
-        indices = orders.reshape(config.epochs * config.minibatches, mb_size)
-        (params, opt_state), aux = jax.lax.scan(sgd_step, (params, opt_state), indices)
-        return params, opt_state, aux
-
     def iteration(c: _Carry, _):
         c, rec = jax.lax.scan(rollout_step, c, None, length=T)  # (T, E, ...)
         key, k_last, k_update = jax.random.split(c.key, 3)
@@ -397,9 +427,7 @@ def onpolicy_program(env: Env, config: PPOConfig, agent: OnPolicyAgent) -> Progr
             "advantages": advantages, "returns": returns,
         }
         batch = jax.tree_util.tree_map(lambda x: x.reshape((per_iteration,) + x.shape[2:]), batch)
-        params, opt_state = c.params, c.opt_state
-        for phase, k in zip(agent.phases, jax.random.split(k_update, len(agent.phases))):
-            params, opt_state, _ = run_phase(params, opt_state, phase, batch, k)
+        params, opt_state = ppo_update(config, agent.phases, c.params, c.opt_state, batch, k_update)
         joint = jnp.sum(rec["actions"] * strides, axis=-1)
         c = c._replace(params=params, opt_state=opt_state, key=key, t=c.t + per_iteration)
         return c, (rec["rewards"], joint)
@@ -436,7 +464,23 @@ def make_mappo(env: Env, config: MAPPOConfig | None = None) -> Program:
     config = MAPPOConfig() if config is None else config
     if not isinstance(config, MAPPOConfig):
         raise TypeError(f"config must be a MAPPOConfig; got {type(config).__name__}")
-    N, d, counts = env.n_agents, env.obs_dim, tuple(env.action_counts)
+    agent = mappo_agent(env.n_agents, env.obs_dim, tuple(env.action_counts), config)
+    return onpolicy_program(env, config, agent)
+
+
+def mappo_agent(n_agents: int, obs_dim: int, counts, config: MAPPOConfig) -> OnPolicyAgent:
+    """MAPPO's networks, sampling, execution and loss for ``n_agents`` agents with flat observations of size
+    ``obs_dim`` and ``counts[i]`` actions each (the :class:`OnPolicyAgent` that :func:`make_mappo` drives).
+
+    Examples
+    --------
+    >>> agent = mappo_agent(2, 3, (2, 3), MAPPOConfig(hidden=(8,)))
+    >>> params = agent.init(jax.random.PRNGKey(0))
+    >>> logp, values = agent.evaluate(params, jnp.zeros((2, 3)), jnp.array([1, 2]))
+    >>> logp.shape, values.shape, len(agent.phases)
+    ((2,), (2,), 1)
+    """
+    N, d, counts = int(n_agents), int(obs_dim), tuple(int(n) for n in counts)
     width = max(counts)
     mask = action_mask(counts)
     ids = jnp.eye(N, dtype=jnp.float32)
@@ -476,6 +520,10 @@ def make_mappo(env: Env, config: MAPPOConfig | None = None) -> Program:
     def value(params, obs, key):
         return values(params["critic"], obs)
 
+    def evaluate(params, obs, actions):
+        logp_all = masked_log_softmax(logits(params["actor"], obs), mask)
+        return jnp.take_along_axis(logp_all, actions[:, None], axis=-1)[:, 0], values(params["critic"], obs)
+
     def greedy(params, obs):
         return jnp.argmax(jnp.where(mask, logits(params["actor"], obs), _NEG), axis=-1).astype(jnp.int32)
 
@@ -501,12 +549,12 @@ def make_mappo(env: Env, config: MAPPOConfig | None = None) -> Program:
             parts.append(jnp.stack([clip, entropy, vloss]))
         return total, jnp.stack(parts)
 
-    agent = OnPolicyAgent(
+    return OnPolicyAgent(
         init=init, sample=sample, value=value, greedy=greedy,
-        joint_policy=joint_policy if env.n_joint_actions <= 4096 else None,
+        joint_policy=joint_policy if math.prod(counts) <= 4096 else None,
         phases=(Phase(("actor", "critic"), loss, (config.lr, config.critic_lr)),),
+        evaluate=evaluate,
     )
-    return onpolicy_program(env, config, agent)
 
 
 register_algorithm("mappo", MAPPOConfig, make_mappo, "MAPPO (Yu et al. 2021): PPO with centralised critics")
