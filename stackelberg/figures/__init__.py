@@ -46,6 +46,7 @@ SCRIPTS: dict[str, str] = {
         "fig5_4_5_escape_room",
         "fig5_step_penalty_mixing",
         "figB1_lio_pg",
+        "highway_biac_table4",
         "incentive_example1",
         "incentive_gridworld",
         "learning_curves",
