@@ -26,6 +26,7 @@ def test_quick_run_writes_table_curves_and_numbers(tmp_path):
     rows = highway_biac_table4.account(numbers, True)
     assert len(rows) == 9 and all(verdict(row, quick=True) == "quick-only" for row in rows)
     assert rows[0].paper == 72.2 and rows[1].paper == 25.2 and rows[2].paper == 2.6
+    assert (rows[0].full, rows[1].full, rows[2].full) == highway_biac_table4.FULL_SCALE["bi-ac"]
 
 
 def test_script_is_registered():
