@@ -29,37 +29,37 @@ environment step, Polyak rate 0.01, discount 0.95; Adam 1e-3 for the leader's cr
 critics, 5e-4 for the follower's critic and the actors; Gumbel-softmax temperature 1. The paper gives neither
 the number of training episodes nor the number of evaluation episodes.
 
-Our numbers (:data:`FULL_SCALE`): 10 seeds (0-9), 500 training episodes per seed (about 5,500-6,000
+Our numbers (:data:`FULL_SCALE`): 10 seeds (0-9), 600 training episodes per seed (about 6,700-7,000
 environment steps, the first 1000 uniform), then 20 greedy evaluation episodes per seed (200 per learner);
 highway-env 1.12.1, jax 0.10.2. The run went in resumed stages of 100 training episodes (each stage evaluated,
 the store extended by the next), 2 worker processes on the 2-core machine shared with about 7 other jobs
-(load 18-23): 3,600 s wall for the five stages, evaluations included (about 9-16 min per 100 episodes of all
+(load 18-23): 4,230 s wall for the six stages, evaluations included (about 9-16 min per 100 episodes of all
 three learners). Evaluation rates (paper's in parentheses):
 
 ==========  ======================  ======================  =======
 algorithm   main first              ramp first              crash
 ==========  ======================  ======================  =======
-Bi-AC       30.0% (72.2%)           50.0% (25.2%)           20.0%
-I-DQN       46.5% (58.2%)           24.5% (41.3%)           29.0%
-MADDPG      32.0% (37.5%)           48.0% (60.2%)           20.0%
+Bi-AC       43.0% (72.2%)           42.0% (25.2%)           15.0%
+I-DQN       45.0% (58.2%)           31.0% (41.3%)           24.0%
+MADDPG      28.5% (37.5%)           50.5% (60.2%)           21.0%
 ==========  ======================  ======================  =======
 
 Fig. 7 (ours, main first / ramp first / crash over the 10 seeds' training episodes): Bi-AC 44 / 42 / 14% in
 episodes 0-24 (uniform exploration) and 35 / 40 / 24% in episodes 475-499; MADDPG 51 / 37 / 12% and
-32 / 44 / 24%; I-DQN 51 / 37 / 12% and 48 / 28 / 24%. (MADDPG and I-DQN draw the same uniform actions from the
+31 / 43 / 26%; I-DQN 51 / 37 / 12% and 48 / 27 / 25%. (MADDPG and I-DQN draw the same uniform actions from the
 same keys, hence their equal first windows.) Earlier stages gave Bi-AC 43 / 36 / 21% (100 episodes),
-41 / 29 / 30% (200), 36 / 32 / 33% (300) and 36 / 45 / 20% (400) at evaluation: the rates move by about
+41 / 29 / 30% (200), 36 / 32 / 33% (300) and 36 / 45 / 20% (400), 30 / 50 / 20% (500) at evaluation: the rates move by about
 10 points between stages.
 
 Where ours differ, and why. At this scale Bi-AC does not reach the paper's 72% main-first rate, nor does its
 main-first rate rise over training as in the paper's Fig. 7; all three learners end with crash rates of
-20-30% (the paper's 0.5-2.6%), higher than under uniform exploration (12-14%). Greedy episodes of Bi-AC seeds
+15-24% (the paper's 0.5-2.6%), higher than under uniform exploration (12-14%). Greedy episodes of Bi-AC seeds
 after 300 episodes show why: both cars accelerate to the top target speed (30 m/s) and hold it, the follower's
 actor choosing FASTER in every state, so whichever car starts ahead passes first and the two crash when they
 reach the merge level. For the follower racing is what these rewards favour until its critic has learned the
 crash risk of each state (first pays 50, second 10, a crash -10: accelerating beats yielding whenever it wins
 with probability above 1/3); the Stackelberg outcome the paper reports, the follower yielding to the leader,
-needs those risks learned, and 500 episodes per seed (about 4,500 steps after exploration) did not give them.
+needs those risks learned, and 600 episodes per seed (about 5,700 steps after exploration) did not give them.
 The paper states neither its training length nor its evaluation episodes, so we cannot say how far our budget
 is from theirs; its "slightly modified" highway-env is not public, so its road, speeds and initial-state
 randomisation (ours: :class:`~stackelberg.highway.TwoVehicleMergeEnv`) may also differ. The I-DQN and MADDPG
@@ -101,10 +101,10 @@ PAPER = {"bi-ac": (72.2, 25.2), "i-dqn": (58.2, 41.3), "maddpg": (37.5, 60.2)}
 FULL_CONFIG = {"explore_steps": 1000, "epsilon_decay_steps": 1000, "gamma": 0.95}
 QUICK_CONFIG = {"hidden": (16,), "batch_size": 8, "buffer_size": 500, "explore_steps": 10,
                 "epsilon_decay_steps": 20, "gamma": 0.95}
-FULL_SEEDS, FULL_EPISODES, FULL_EVAL_EPISODES, FULL_WINDOW = 10, 500, 20, 25
+FULL_SEEDS, FULL_EPISODES, FULL_EVAL_EPISODES, FULL_WINDOW = 10, 600, 20, 25
 QUICK_SEEDS, QUICK_EPISODES, QUICK_EVAL_EPISODES, QUICK_WINDOW = 2, 4, 2, 2
 #: Recorded from our full run (see the docstring): learner -> (main first %, ramp first %, crash %).
-FULL_SCALE = {"bi-ac": (30.0, 50.0, 20.0), "i-dqn": (46.5, 24.5, 29.0), "maddpg": (32.0, 48.0, 20.0)}
+FULL_SCALE = {"bi-ac": (43.0, 42.0, 15.0), "i-dqn": (45.0, 31.0, 24.0), "maddpg": (28.5, 50.5, 21.0)}
 
 
 def _learners(config: dict, greedy: bool) -> dict:
