@@ -45,7 +45,7 @@ MADDPG      28.5% (37.5%)           50.5% (60.2%)           21.0%
 ==========  ======================  ======================  =======
 
 Fig. 7 (ours, main first / ramp first / crash over the 10 seeds' training episodes): Bi-AC 44 / 42 / 14% in
-episodes 0-24 (uniform exploration) and 35 / 40 / 24% in episodes 475-499; MADDPG 51 / 37 / 12% and
+episodes 0-24 (uniform exploration) and 37 / 41 / 22% in episodes 575-599; MADDPG 51 / 37 / 12% and
 31 / 43 / 26%; I-DQN 51 / 37 / 12% and 48 / 27 / 25%. (MADDPG and I-DQN draw the same uniform actions from the
 same keys, hence their equal first windows.) Earlier stages gave Bi-AC 43 / 36 / 21% (100 episodes),
 41 / 29 / 30% (200), 36 / 32 / 33% (300) and 36 / 45 / 20% (400), 30 / 50 / 20% (500) at evaluation: the rates move by about
