@@ -50,6 +50,7 @@ SCRIPTS: dict[str, str] = {
         "fig5_4_5_escape_room",
         "fig5_step_penalty_mixing",
         "figB1_lio_pg",
+        "highway_biac_table4",
         "highway_step_onramp",
         "incentive_example1",
         "incentive_gridworld",

@@ -10,6 +10,9 @@ This subpackage needs the optional ``neural`` extra (JAX, optax, flax): ``pip in
 - :mod:`stackelberg.neural.train`: ``train(algorithm, env, config, seeds=...)`` runs every seed of a learner as one
   ``jax.jit(jax.vmap(...))`` program and measures the learned greedy joint policies against the exact
   Stackelberg solution.
+- :mod:`stackelberg.neural.host_offpolicy`: Bi-AC, I-DQN and MADDPG as host-loop learners (``init``/``act``/
+  ``update``) for Python simulators such as highway-env, with the networks and losses of
+  :mod:`~stackelberg.neural.offpolicy`.
 """
 
 from __future__ import annotations

@@ -277,6 +277,19 @@ def _explore(key, greedy_actions, counts, epsilon):
     return jnp.stack(out).astype(jnp.int32)
 
 
+def _gradient_step(agent: _Agent, config: OffPolicyConfig, params, target, opt_state, batch, key, t):
+    """One optimiser step of every network on a minibatch, then the Polyak target update.
+
+    Returns ``(params, opt_state, target)``; shared by the scanned programs and the host-loop learners.
+    """
+    grads, _ = jax.grad(agent.loss, has_aux=True)(params, target, batch, key, t)
+    new_params, new_opt_state = {}, {}
+    for name in agent.optimizers:
+        updates, new_opt_state[name] = agent.optimizers[name].update(grads[name], opt_state[name], params[name])
+        new_params[name] = optax.apply_updates(params[name], updates)
+    return new_params, new_opt_state, polyak(target, new_params, config.target_rate)
+
+
 def _offpolicy_program(env: Env, config: OffPolicyConfig, agent: _Agent) -> Program:
     N, A, d, cap = env.n_agents, env.n_joint_actions, env.obs_dim, config.buffer_size
     n_blocks = math.ceil(config.steps / config.log_every)
@@ -326,12 +339,7 @@ def _offpolicy_program(env: Env, config: OffPolicyConfig, agent: _Agent) -> Prog
         return actions, held, left
 
     def update(c: _Carry, batch, key):
-        grads, aux = jax.grad(agent.loss, has_aux=True)(c.params, c.target, batch, key, c.t)
-        params, opt_state = {}, {}
-        for name in names:
-            updates, opt_state[name] = agent.optimizers[name].update(grads[name], c.opt_state[name], c.params[name])
-            params[name] = optax.apply_updates(c.params[name], updates)
-        return params, opt_state, polyak(c.target, params, config.target_rate)
+        return _gradient_step(agent, config, c.params, c.target, c.opt_state, batch, key, c.t)
 
     def one_step(c: _Carry, _):
         key, k_act, k_env, k_batch, k_loss = jax.random.split(c.key, 5)
@@ -409,6 +417,12 @@ def _adam(config: OffPolicyConfig, lr: float):
 def make_biac(env: Env, config: BiACConfig | None = None) -> Program:
     """The Bi-AC learner of a two-agent environment (agent 0 leads); see the module docstring."""
     config = BiACConfig() if config is None else config
+    return _offpolicy_program(env, config, _biac_agent(env, config))
+
+
+def _biac_agent(env, config: BiACConfig) -> _Agent:
+    """The networks, optimisers, acting rules and loss of make_biac; ``env`` needs only ``n_agents``,
+    ``action_counts`` and ``obs_dim`` (also used by :mod:`stackelberg.neural.host_offpolicy`)."""
     if env.n_agents != 2:
         raise ValueError(f"bi-ac needs a two-agent environment (agent 0 leads); got {env.n_agents} agents")
     n1, n2 = env.action_counts
@@ -493,7 +507,7 @@ def make_biac(env: Env, config: BiACConfig | None = None) -> Program:
         probe=probe,
         act_forced=act_forced,
     )
-    return _offpolicy_program(env, config, agent)
+    return agent
 
 
 # ---------------------------------------------------------------------------- independent DQN family
@@ -501,6 +515,12 @@ def make_idqn(env: Env, config: IDQNConfig | None = None) -> Program:
     """Independent DQN (``IDQNConfig``), Hysteretic DQN (``HystereticDQNConfig``) or Lenient DQN
     (``LenientDQNConfig``), chosen by the configuration's class."""
     config = IDQNConfig() if config is None else config
+    return _offpolicy_program(env, config, _idqn_agent(env, config))
+
+
+def _idqn_agent(env, config: IDQNConfig) -> _Agent:
+    """The networks, optimisers, acting rules and loss of make_idqn; ``env`` needs only ``n_agents``,
+    ``action_counts`` and ``obs_dim`` (also used by :mod:`stackelberg.neural.host_offpolicy`)."""
     counts = env.action_counts
     d = env.obs_dim
     nets = [MLP(config.hidden, n) for n in counts]
@@ -550,13 +570,19 @@ def make_idqn(env: Env, config: IDQNConfig | None = None) -> Program:
         loss=loss,
         probe=probe,
     )
-    return _offpolicy_program(env, config, agent)
+    return agent
 
 
 # ---------------------------------------------------------------------------- MADDPG
 def make_maddpg(env: Env, config: MADDPGConfig | None = None) -> Program:
     """MADDPG with Gumbel-softmax actors and centralised joint-action critics (see the module docstring)."""
     config = MADDPGConfig() if config is None else config
+    return _offpolicy_program(env, config, _maddpg_agent(env, config))
+
+
+def _maddpg_agent(env, config: MADDPGConfig) -> _Agent:
+    """The networks, optimisers, acting rules and loss of make_maddpg; ``env`` needs only ``n_agents``,
+    ``action_counts`` and ``obs_dim`` (also used by :mod:`stackelberg.neural.host_offpolicy`)."""
     counts = env.action_counts
     N, A, d = env.n_agents, env.n_joint_actions, env.obs_dim
     actors = [MLP(config.hidden, n) for n in counts]
@@ -613,7 +639,7 @@ def make_maddpg(env: Env, config: MADDPGConfig | None = None) -> Program:
     optimizers = {f"pi{i}": _adam(config, config.actor_lr) for i in range(N)}
     optimizers.update({f"q{i}": _adam(config, config.critic_lr) for i in range(N)})
     agent = _Agent(init=init, optimizers=optimizers, act=act, greedy=greedy, loss=loss, probe=probe)
-    return _offpolicy_program(env, config, agent)
+    return agent
 
 
 def _contract_leading(table, weights):
