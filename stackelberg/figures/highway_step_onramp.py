@@ -13,8 +13,8 @@ Ours. Environments ``stackelberg/OnRampMerge-{easy,medium,hard}-v0`` (:mod:`stac
 20 s = 100 decisions, ending at the first crash of a controlled vehicle). Learners: :class:`STEPLearner` and
 :class:`MAPPOLearner` (:mod:`stackelberg.neural.host_onpolicy`, default settings: a PPO update every 128
 transitions, 4 epochs x 4 minibatches, rewards x 0.05; STEP's priority order is main-lane vehicles, then ramp
-vehicles) and, when :mod:`stackelberg.neural.host_offpolicy` is installed, its ``MADDPGLearner`` (written on
-another branch; :func:`learner_factories`). Training: :func:`~stackelberg.analysis.highway_study.run_highway_study`
+vehicles) and :class:`~stackelberg.neural.host_offpolicy.MADDPGLearner` (default settings; one critic output per
+joint action, 5^N: 125, 625 and 15,625 at the three densities; :func:`learner_factories`). Training: :func:`~stackelberg.analysis.highway_study.run_highway_study`
 (resumable store, progress bar, seeds in parallel processes); the episode reward is the mean over controlled
 vehicles of their undiscounted episode returns, averaged in windows of episodes, mean and 95% t-interval over
 the seeds. Test: ``TEST_EPISODES`` episodes per seed from the trained parameters, acting with the execution
@@ -43,12 +43,12 @@ neither learner has learned to merge (80-100% of test episodes end in a crash, s
 for 20,000 episodes, over 100 times ours). STEP's mean final reward is above MAPPO's at every density, but
 every difference lies well inside the intervals over 5 seeds, so none of the paper's claims is reproduced: the
 account's rows ask for the two 95% intervals to be apart, and they never are (STEP's speed is not above
-MAPPO's either; the gap does not grow with density: 3.7, 5.0, 0.2). MADDPG was not run on this branch (its
-host learner is another branch's work). These numbers say nothing for or against the paper's claims; what the
+MAPPO's either; the gap does not grow with density: 3.7, 5.0, 0.2). MADDPG's full run is not in this table
+(its host learner landed after this run; its rows read "not run" at full scale). These numbers say nothing for or against the paper's claims; what the
 run shows is that the learners, the environment and the resumable runner work end to end at this scale. A
 run of the paper's length here would take days (about 25 steps/s per process on this shared machine).
 
-``--quick``: easy density only, STEP and MAPPO (MADDPG too when installed), 2 seeds x 2 training episodes of
+``--quick``: easy density only, STEP, MAPPO and MADDPG, 2 seeds x 2 training episodes of
 6 s, small networks, one test episode per seed (about 30 s on an idle core, compilation included).
 
 Usage::
@@ -64,7 +64,6 @@ Writes ``highway_step_onramp_curves.csv`` (per method, density and episode windo
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import time
@@ -125,15 +124,16 @@ FULL_SCALE: dict = {
 def learner_factories(quick: bool = False) -> dict:
     """Method name -> a function returning a fresh learner (host-loop interface).
 
-    STEP and MAPPO always; MADDPG only when :mod:`stackelberg.neural.host_offpolicy` (another branch) exists.
-    ``quick`` uses small networks.
+    STEP and MAPPO (:mod:`stackelberg.neural.host_onpolicy`), MADDPG (:mod:`stackelberg.neural.host_offpolicy`,
+    one critic output per joint action: 5^N). ``quick`` uses small networks.
 
     Examples
     --------
     >>> factories = learner_factories(quick=True)
-    >>> {"step", "mappo"} <= set(factories), factories["step"]().name
-    (True, 'step')
+    >>> sorted(factories), factories["step"]().name
+    (['maddpg', 'mappo', 'step'], 'step')
     """
+    from stackelberg.neural.host_offpolicy import MADDPGHostConfig, MADDPGLearner
     from stackelberg.neural.host_onpolicy import MAPPOLearner, STEPLearner
 
     small = {"hidden": (16,), "rollout_length": 32, "minibatches": 2}
@@ -144,16 +144,8 @@ def learner_factories(quick: bool = False) -> dict:
                                           target_hidden=16)
         mappo_config = mappo_config.replace(**small)
     factories = {"step": lambda: STEPLearner(step_config), "mappo": lambda: MAPPOLearner(mappo_config)}
-    # ---- MADDPG: the N-agent MADDPGLearner of stackelberg.neural.host_offpolicy, written on another branch; it
-    # ---- joins the figure when that module is present (its defaults, also in quick mode).
-    if importlib.util.find_spec("stackelberg.neural.host_offpolicy") is not None:
-
-        def maddpg():
-            from stackelberg.neural.host_offpolicy import MADDPGLearner
-
-            return MADDPGLearner()
-
-        factories["maddpg"] = maddpg
+    maddpg_config = MADDPGHostConfig(hidden=(16, 16)) if quick else None  # None: MADDPGLearner's defaults
+    factories["maddpg"] = lambda: MADDPGLearner(maddpg_config)
     return factories
 
 
