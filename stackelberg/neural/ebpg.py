@@ -675,6 +675,9 @@ def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, see
     >>> ours, m3rl = train_ebpg_leaders(game, [variant_config("ours", base), variant_config("M3RL", base)], seeds=2)
     >>> ours.curves["reward"].shape, m3rl.config.attention
     ((2, 4), 'average')
+    >>> values = evaluate_ebpg_leaders([ours, m3rl], n_episodes=50)
+    >>> values[0]["reward"].shape, sorted(values[1])[:3]
+    ((2,), ['committed', 'incentive', 'payment'])
     """
     if not isinstance(game, StackelbergMarkovGame):
         raise TypeError(f"game must be a StackelbergMarkovGame; got {type(game).__name__}")
@@ -735,11 +738,16 @@ def train_ebpg_leader(game: StackelbergMarkovGame, config: EBPGConfig | None = N
 
     Examples
     --------
+    Training and evaluation run as in :func:`train_ebpg_leaders`' example (one compiled program per game and
+    network shape: examples that would compile another are left to it). Settings are checked before anything
+    is compiled:
+
     >>> from stackelberg.games.coordination import resource_collection
     >>> game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=2, horizon=6, seed=1)
-    >>> result = train_ebpg_leader(game, EBPGConfig(episodes=32, hidden=8, chunks=2), seeds=2)
-    >>> result.curves["reward"].shape
-    (2, 4)
+    >>> train_ebpg_leader(game, EBPGConfig(episodes=32, hidden=8, chunks=2), seeds=[])
+    Traceback (most recent call last):
+    ...
+    ValueError: seeds must not be empty
     """
     return train_ebpg_leaders(game, [_check_config(config)], seeds=seeds, progress=progress)[0]
 
@@ -804,11 +812,12 @@ def evaluate_ebpg_leader(result: EBPGResult, *, n_episodes: int = 1000, seed=0, 
 
     Examples
     --------
-    >>> from stackelberg.games.coordination import resource_collection
-    >>> game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=2, horizon=6, seed=1)
-    >>> result = train_ebpg_leader(game, EBPGConfig(episodes=16, hidden=8, chunks=1), seeds=1)
-    >>> evaluate_ebpg_leader(result, n_episodes=50)["reward"].shape
-    (1,)
+    See :func:`train_ebpg_leaders`' example (it trains and evaluates); the argument is checked first:
+
+    >>> evaluate_ebpg_leader("leader.pkl")
+    Traceback (most recent call last):
+    ...
+    TypeError: result must be an EBPGResult; got str
     """
     if not isinstance(result, EBPGResult):
         raise TypeError(f"result must be an EBPGResult; got {type(result).__name__}")
