@@ -35,6 +35,9 @@ medium      STEP    -49.3 +- 16.3           25.0 +- 1.8            0.8
 medium      MAPPO   -54.4 +- 9.8            25.0 +- 2.5            0.9
 hard        STEP    -46.0 +- 4.9            23.4 +- 2.0            1.0
 hard        MAPPO   -46.2 +- 6.7            23.6 +- 0.7            1.0
+easy        MADDPG  -44.7 +- 14.5           25.7 +- 2.1            0.8
+medium      MADDPG  -52.4 +- 5.0            26.2 +- 1.0            1.0
+hard        MADDPG  -42.9 +- 5.9            24.5 +- 1.8            1.0
 ==========  ======  ======================  =====================  ================
 
 Where ours differ from the paper, and why. Our curves are flat: after 140 episodes (about 30-70 PPO updates)
@@ -43,10 +46,12 @@ neither learner has learned to merge (80-100% of test episodes end in a crash, s
 for 20,000 episodes, over 100 times ours). STEP's mean final reward is above MAPPO's at every density, but
 every difference lies well inside the intervals over 5 seeds, so none of the paper's claims is reproduced: the
 account's rows ask for the two 95% intervals to be apart, and they never are (STEP's speed is not above
-MAPPO's either; the gap does not grow with density: 3.7, 5.0, 0.2). MADDPG's full run is not in this table
-(its host learner landed after this run; its rows read "not run" at full scale). These numbers say nothing for or against the paper's claims; what the
-run shows is that the learners, the environment and the resumable runner work end to end at this scale. A
-run of the paper's length here would take days (about 25 steps/s per process on this shared machine).
+MAPPO's either; the gap does not grow with density: 3.7, 5.0, 0.2). MADDPG (run afterwards with the same
+driver: 140 episodes x 5 seeds x 3 densities, 1,530 s wall at load about 2) is no better: its final-reward
+intervals overlap STEP's at every density, and it crashes in 80-100% of test episodes. These numbers say
+nothing for or against the paper's claims; what the run shows is that the learners, the environment and the
+resumable runner work end to end at this scale. A run of the paper's length here would take days (about 25
+steps/s per process on this shared machine).
 
 ``--quick``: easy density only, STEP, MAPPO and MADDPG, 2 seeds x 2 training episodes of
 6 s, small networks, one test episode per seed (about 30 s on an idle core, compilation included).
@@ -115,6 +120,21 @@ FULL_SCALE: dict = {
     "hard mappo test speed": 23.55,
     "hard mappo test speed ci95": 0.65,
     "hard mappo test crash rate": 1.0,
+    "easy maddpg final reward": -44.739,
+    "easy maddpg final reward ci95": 14.513,
+    "easy maddpg test speed": 25.686,
+    "easy maddpg test speed ci95": 2.101,
+    "easy maddpg test crash rate": 0.8,
+    "medium maddpg final reward": -52.426,
+    "medium maddpg final reward ci95": 4.988,
+    "medium maddpg test speed": 26.201,
+    "medium maddpg test speed ci95": 1.018,
+    "medium maddpg test crash rate": 1.0,
+    "hard maddpg final reward": -42.932,
+    "hard maddpg final reward ci95": 5.86,
+    "hard maddpg test speed": 24.548,
+    "hard maddpg test speed ci95": 1.836,
+    "hard maddpg test crash rate": 1.0,
     "seeds": 5,
     "test_episodes": 2,
     "episodes": 140,
