@@ -15,9 +15,26 @@ import numpy as np
 
 from stackelberg._progress import progress_iter
 from stackelberg.analysis.store import ResultStore
+from stackelberg.games.coordination import resource_collection
 from stackelberg.solvers.coordination import train_coordination
 
-__all__ = ["run_variants", "write_curves", "summarise"]
+__all__ = ["instance", "run_study", "run_variants", "write_curves", "summarise"]
+
+
+def instance():
+    """Resource collection, 5x5 grid, 4 resource types, 2 followers (pool seed 0), horizon 12."""
+    game = resource_collection(grid_shape=(5, 5), n_goals=4, n_followers=2, horizon=12, seed=0)
+    return game, game.sample_followers(seed=0)
+
+
+def run_study(out_dir, name: str, variants: dict, budget: dict, progress=None) -> tuple[list[dict], dict]:
+    """Every variant and seed of ``budget`` on :func:`instance` (resumable): the records and their summary."""
+    game, followers = instance()
+    study = dict(name=name, game=repr(game), followers=followers.tolist(), seeds=list(budget["seeds"]))
+    records = run_variants(out_dir, study, game, followers, variants, budget["seeds"],
+                           iterations=budget["iterations"], evaluate_every=budget["evaluate_every"],
+                           progress=progress)
+    return records, summarise(records, variants)
 
 
 def run_variants(out_dir, study: dict, game, followers, variants: dict, seeds, *, iterations: int,

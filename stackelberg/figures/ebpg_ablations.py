@@ -64,9 +64,8 @@ import csv
 import os
 
 from stackelberg.figures._account import Row
-from stackelberg.figures._ebpg_runs import run_variants, summarise, write_curves
+from stackelberg.figures._ebpg_runs import run_study, write_curves
 from stackelberg.figures._script import pyplot, save_figure, script_main
-from stackelberg.games.coordination import resource_collection
 
 FULL = dict(iterations=2000, seeds=(0, 1, 2), evaluate_every=100)
 QUICK = dict(iterations=150, seeds=(0,), evaluate_every=50)
@@ -91,23 +90,12 @@ VARIANTS = {
 }
 
 
-def instance():
-    """Resource collection, 5x5 grid, 4 resource types, 2 followers (pool seed 0), horizon 12."""
-    game = resource_collection(grid_shape=(5, 5), n_goals=4, n_followers=2, horizon=12, seed=0)
-    return game, game.sample_followers(seed=0)
-
-
 def run(out_dir, quick: bool = False, progress=None) -> dict:
     """Train every ablation; write PNG + CSV (curves and the table of final fractions) into ``out_dir``."""
     plt = pyplot()
     os.makedirs(out_dir, exist_ok=True)
     budget = QUICK if quick else FULL
-    game, followers = instance()
-    study = dict(name="ebpg_ablations", game=repr(game), followers=followers.tolist(), seeds=list(budget["seeds"]))
-    records = run_variants(out_dir, study, game, followers, VARIANTS, budget["seeds"],
-                           iterations=budget["iterations"], evaluate_every=budget["evaluate_every"],
-                           progress=progress)
-    summary = summarise(records, VARIANTS)
+    records, summary = run_study(out_dir, "ebpg_ablations", VARIANTS, budget, progress)
 
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.2))
     panels = (("rule-based followers: EBPG forms, commitment, critic time scale",

@@ -18,7 +18,7 @@ RUN = dict(env_id=ENV_ID, seeds=[0, 1], episodes=4, chunk=2, progress=False)
 
 
 class Interrupted(Exception):
-    pass
+    """The simulated kill of a worker in the middle of a chunk."""
 
 
 class InterruptedLearner(LinearQLearner):

@@ -28,17 +28,6 @@ from stackelberg.solvers.incentives.baselines import (
 STAG = NormalFormGame.from_bimatrix([[4, 0], [3, 2]], [[4, 3], [0, 1]])  # not additively separable
 
 
-def numeric_gradient(f, x, h=1e-6):
-    x = np.asarray(x, dtype=float)
-    out = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[idx] += h
-        down[idx] -= h
-        out[idx] = (f(up) - f(down)) / (2 * h)
-    return out
-
-
 # --------------------------------------------------------------------------- LOLA in matrix games
 @pytest.mark.parametrize("p, q", [(0.3, 0.6), (0.9, 0.1), (0.5, 0.5)])
 def test_lola_gradients_are_the_hand_computed_closed_form(p, q):
@@ -56,7 +45,7 @@ def test_lola_gradients_are_the_hand_computed_closed_form(p, q):
     assert g1[0] == pytest.approx(dV1_dq + eta * mixed0 * dV1_dp)
 
 
-def test_lola_gradient_is_the_derivative_of_the_taylor_objective():
+def test_lola_gradient_is_the_derivative_of_the_taylor_objective(numeric_gradient):
     """d/dp [V0(p, q) + eta c dV1/dq(p, q)] with c = dV0/dq held fixed (LOLA drops the other term)."""
     (A, B), gamma, eta, q = STAG.bimatrix(), 0.5, 0.3, 0.35
     A, B = np.asarray(A, float), np.asarray(B, float)
@@ -86,7 +75,7 @@ def test_memoryless_lola_defects_in_the_prisoners_dilemma():
 
 
 # --------------------------------------------------------------------------- LOLA in Markov games
-def test_lola_markov_gradients_match_finite_differences_of_exact_values():
+def test_lola_markov_gradients_match_finite_differences_of_exact_values(numeric_gradient):
     game = memory_one_game(prisoners_dilemma(), horizon=3)
     logits = initial_logits(game, scale=0.7, seed=3)
     gamma, eta, eps = 0.9, 0.8, 0.1
@@ -124,7 +113,7 @@ def _base_columns(base, aug):
     return np.ravel_multi_index(tuple(joint // 4), base.action_shape)
 
 
-def test_pg_d_step_is_the_exact_policy_gradient_of_the_augmented_game():
+def test_pg_d_step_is_the_exact_policy_gradient_of_the_augmented_game(numeric_gradient):
     base = escape_room(2, 1)
     logits = initial_logits(base, scale=0.5, seed=1)
     alpha, eps = 0.3, 0.1
@@ -138,7 +127,7 @@ def test_pg_d_step_is_the_exact_policy_gradient_of_the_augmented_game():
         assert np.allclose(run.logits[k], lifted[k] + alpha * numeric_gradient(value, lifted[k]), atol=1e-7)
 
 
-def test_pg_c_mean_step_is_the_exact_gradient_of_the_givers_return():
+def test_pg_c_mean_step_is_the_exact_gradient_of_the_givers_return(numeric_gradient):
     game = asymmetric_escape_room(horizon=3)
     logits = initial_logits(game, scale=0.5, seed=2)
     mu0 = np.full((2, 2, game.n_states), 0.3)

@@ -21,17 +21,6 @@ from stackelberg.solvers.incentives.lio import (
 PD = NormalFormGame.from_bimatrix([[-1, -3], [0, -2]], [[-1, 0], [-3, -2]])
 
 
-def numeric_gradient(f, x, h=1e-6):
-    x = np.asarray(x, dtype=float)
-    out = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[idx] += h
-        down[idx] -= h
-        out[idx] = (f(up) - f(down)) / (2 * h)
-    return out
-
-
 def interior_point(draw, n):
     weights = np.array(draw(st.lists(st.floats(0.1, 1.0), min_size=n, max_size=n)))
     return weights[:-1] / weights.sum()
@@ -104,7 +93,7 @@ def random_game_and_state(draw):
 
 
 @given(case=random_game_and_state(), giver=st.sampled_from([0, 1]), cost=st.sampled_from([0.0, 0.3]))
-def test_incentive_gradient_matches_finite_differences(case, giver, cost):
+def test_incentive_gradient_matches_finite_differences(numeric_gradient, case, giver, cost):
     game, theta, eta = case
     kwargs = dict(gamma=0.8, alpha=0.001, cost=cost)
 
@@ -118,7 +107,7 @@ def test_incentive_gradient_matches_finite_differences(case, giver, cost):
 
 
 @given(case=random_game_and_state())
-def test_policy_gradient_matches_finite_differences_of_value(case):
+def test_policy_gradient_matches_finite_differences_of_value(numeric_gradient, case):
     game, theta, eta = case
     A, B = game.bimatrix()
     gamma = 0.7
@@ -260,7 +249,7 @@ def lio_objective(game, logits, eta, giver, gamma, alpha, r_max, cost, eps):
 
 
 @pytest.mark.parametrize("n_agents, m_required, eps", [(2, 1, 0.0), (2, 1, 0.2), (3, 2, 0.1)])
-def test_lio_markov_gradient_matches_finite_differences(n_agents, m_required, eps):
+def test_lio_markov_gradient_matches_finite_differences(numeric_gradient, n_agents, m_required, eps):
     game = escape_room(n_agents, m_required, horizon=2)
     rng = np.random.default_rng(n_agents)
     logits = tuple(rng.normal(size=(game.n_states, 3)) for _ in range(n_agents))

@@ -13,16 +13,6 @@ from stackelberg.solvers.incentives import metagrad as mg
 GAMMA, ALPHA, R_MAX = 0.9, 0.7, 2.0
 
 
-def numeric_gradient(f, x, h=1e-6):
-    out = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[idx] += h
-        down[idx] -= h
-        out[idx] = (f(up) - f(down)) / (2 * h)
-    return out
-
-
 @pytest.fixture(scope="module")
 def er21():
     return escape_room(2, 1, horizon=3)
@@ -50,7 +40,7 @@ def test_escape_room_rewards_and_optimum():
 
 # --------------------------------------------------------------------------- exact gradients vs finite differences
 @pytest.mark.parametrize("eps", [0.0, 0.25])
-def test_policy_gradient_matches_finite_differences(er21, eps):
+def test_policy_gradient_matches_finite_differences(numeric_gradient, er21, eps):
     logits = random_logits(er21, 0)
     rng = np.random.default_rng(1)
     incentives = (rng.uniform(0, 2, (er21.n_states, 3)), rng.uniform(0, 2, (er21.n_states, er21.n_joint_actions)))
@@ -66,7 +56,7 @@ def test_policy_gradient_matches_finite_differences(er21, eps):
 
 
 @pytest.mark.parametrize("eps", [0.0, 0.25])
-def test_entropy_bonus_gradient_matches_finite_differences(er21, eps):
+def test_entropy_bonus_gradient_matches_finite_differences(numeric_gradient, er21, eps):
     """The bonus is c * grad of sum_s visits(s) H(beh(.|s)), visits = expected undiscounted steps in s, held fixed."""
     logits, c = random_logits(er21, 4), 0.3
     engine = mg._engine(er21, GAMMA, eps)
@@ -85,7 +75,7 @@ def test_entropy_bonus_gradient_matches_finite_differences(er21, eps):
     np.testing.assert_allclose(step[0], logits[0] + ALPHA * bonus[0])
 
 
-def test_designer_meta_gradient_is_unchanged_by_the_entropy_bonus(er21):
+def test_designer_meta_gradient_is_unchanged_by_the_entropy_bonus(numeric_gradient, er21):
     """The bonus does not depend on the incentives: Eq. 6.4 keeps its form (checked by finite differences)."""
     logits = random_logits(er21, 5)
     eta = np.random.default_rng(6).normal(size=(er21.n_states, er21.n_joint_actions, 3))
@@ -129,7 +119,7 @@ def designer_objective(game, logits, eta, cost, eps):
 
 
 @pytest.mark.parametrize("eps, cost", [(0.0, 0.0), (0.2, 0.5)])
-def test_designer_meta_gradient_matches_finite_differences(er21, eps, cost):
+def test_designer_meta_gradient_matches_finite_differences(numeric_gradient, er21, eps, cost):
     logits = random_logits(er21, 2)
     eta = np.random.default_rng(3).normal(size=(er21.n_states, er21.n_joint_actions, 3))
     _, new_eta = mg.metagrad_step(
@@ -162,7 +152,7 @@ def lio_objective(game, logits, eta, giver, cost, eps):
     return own - cost * spent.sum()
 
 
-def test_lio_meta_gradient_through_others_joint_action_matches_finite_differences():
+def test_lio_meta_gradient_through_others_joint_action_matches_finite_differences(numeric_gradient):
     """LIO's incentive function sees the others' joint action (thesis Eq. 5.1): exact Eqs. 5.7-5.9 in ER(3,2)."""
     game = escape_room(3, 2, horizon=2)
     logits = random_logits(game, 11)
@@ -402,7 +392,7 @@ def sigmoid_cost(game, logits, eta, eps):
 
 
 @pytest.mark.parametrize("eps", [0.0, 0.2])
-def test_sigmoid_cost_gradient_matches_finite_differences(er21, eps):
+def test_sigmoid_cost_gradient_matches_finite_differences(numeric_gradient, er21, eps):
     logits = random_logits(er21, 4)
     eta = np.random.default_rng(5).normal(size=(er21.n_states, er21.n_joint_actions, 3))
     cost = 0.5
