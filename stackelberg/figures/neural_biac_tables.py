@@ -48,8 +48,11 @@ rewards (30, 0) differ from the paper's averages because the paper's runs ended 
 12 / 4.5 are closer to B-Y and C-Z). The paper's exploration and network details are not public beyond the
 text, so the baselines' shares depend on those choices; the exact reference does not.
 
-Timing: each learner took 55-190 s wall time at 100 seeds on a 2-core machine shared with other jobs (load
-10-16), compilation included; see benchmarks/README.md.
+Timing (100 seeds, compilation included, measured 2 December 2026 on the 2 cores at load average 1.6-2.4, the
+rest of the machine idle): Table 2 (Escape) 61.6 s in all (Bi-AC 29.8 s, I-DQN 10.2 s, MADDPG 21.6 s), Table 3
+(Maintain) 51.2 s (19.7, 10.4, 21.1 s); the whole script 1 min 59 s with both tables and the plots, so each table
+is within the 2-minute target. On a machine shared with other jobs (load 10-16) the same learners took 55-190 s
+each; see benchmarks/README.md.
 
 ``--quick`` trains only Bi-AC on Escape, 4 seeds x 1500 steps (500 uniform, epsilon over 500), networks of width
 32: about 20 s with compilation; the other rows then show "quick-only" (not run). It gave 4 of 4 seeds at C-Z.
