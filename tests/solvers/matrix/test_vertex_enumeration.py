@@ -166,8 +166,12 @@ def test_complementary_kernel_matches_reference(seed, kind):
     determined, partner, masks, coordinates, bases, ambiguous = kernel.complementary_vertices(
         A_float, q_labels, masks_p, m + n
     )
+    # The reference solves the same systems in integers: A_float is (A - low) / span + 1, a positive multiple of
+    # A - low + span. (Labels survive any positive shift of A, but singular systems do not: the kernel may decide
+    # what the reference on A itself leaves undetermined.)
+    low, high = int(A.min()), int(A.max())
     expected_determined, expected = kernel.complementary_vertices_reference(
-        A, q_labels, [words_to_int(w) for w in masks_p], m + n
+        A - low + (high - low if high > low else 1), q_labels, [words_to_int(w) for w in masks_p], m + n
     )
     assert determined == expected_determined and not ambiguous
     if not determined:
