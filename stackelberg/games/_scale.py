@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ROUNDING_ULPS", "normalised", "payoff_scale", "payoff_scales", "regret_allowances", "rounding_allowance"]
+__all__ = ["ROUNDING_ULPS", "normalised", "payoff_range", "payoff_scale", "payoff_scales", "regret_allowances", "rounding_allowance"]
 
 ROUNDING_ULPS = 4.0
 """Units in the last place, per summed term, that certificates allow for the rounding of an expected payoff."""
@@ -42,14 +42,26 @@ def payoff_scale(payoffs) -> float:
     >>> bool(np.isclose(payoff_scale(1e-12 * np.array([1.0, 3.0]) + 7e-12), 2e-12, rtol=1e-12, atol=0))
     True
     """
+    return payoff_range(payoffs)[1]
+
+
+def payoff_range(payoffs) -> tuple[float, float]:
+    """``(min u, scale)`` of one player's float payoffs, read in one min and one max pass: the offset and slope of
+    :func:`normalised` (``scale`` as :func:`payoff_scale`; the minimum is 0 for no payoffs).
+
+    Examples
+    --------
+    >>> payoff_range(np.array([[1.0, 3.0], [-1.0, 2.0]]))
+    (-1.0, 4.0)
+    """
     values = np.asarray(payoffs, dtype=float)
     if values.size == 0:
-        return 1.0
+        return 0.0, 1.0
     low, high = float(values.min()), float(values.max())
     if high > low:
-        return high - low
+        return low, high - low
     magnitude = max(abs(low), abs(high))
-    return magnitude if magnitude > 0 else 1.0
+    return low, (magnitude if magnitude > 0 else 1.0)
 
 
 def payoff_scales(game) -> tuple[float, ...]:
@@ -77,7 +89,8 @@ def normalised(payoffs) -> np.ndarray:
     [0.0, 1.0, 0.5]
     """
     values = np.asarray(payoffs, dtype=float)
-    return (values - values.min()) / payoff_scale(values)
+    low, scale = payoff_range(values)
+    return (values - low) / scale
 
 
 def rounding_allowance(payoffs, terms: int) -> float:

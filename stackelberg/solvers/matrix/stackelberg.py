@@ -98,6 +98,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -111,7 +112,7 @@ from ..._validation import (
     check_tol,
 )
 from ...errors import ProblemTooLargeError
-from ...games._scale import normalised, payoff_scale
+from ...games._scale import payoff_range
 from ...games.normal_form import NormalFormGame
 from .._exact import exact_maximize
 from ._arguments import check_bimatrix_arguments
@@ -358,15 +359,37 @@ class _Problem:
                 self.float_A, self.float_B = (np.array([float(v) for v in M.ravel()]).reshape(M.shape)
                                               for M in (self.A, self.B))  # correctly rounded
             self.atol = Fraction(0)
-        else:
-            self.A, self.B = normalised(self.raw_A), normalised(self.raw_B)
-            self.float_A, self.float_B = self.A, self.B
+        else:  # A, B and float_A, float_B: normalised on first use (pure commitment reads the raw matrices)
             self.atol = tol
-        self.scale_A, self.scale_B = payoff_scale(self.raw_A), payoff_scale(self.raw_B)
-        self.shape = self.float_A.shape
+        (self.low_A, self.scale_A), (self.low_B, self.scale_B) = payoff_range(self.raw_A), payoff_range(self.raw_B)
+        self.shape = self.raw_A.shape
         self.zero = Fraction(0) if exact else 0.0
         self.one = Fraction(1) if exact else 1.0
         self._pure_rows: dict = {}
+
+    # Float mode only (exact mode sets these attributes in __init__): each player's payoffs mapped onto [0, 1], as
+    # games._scale.normalised does, with the offset and scale read once.
+    @cached_property
+    def A(self) -> np.ndarray:
+        return (self.raw_A - self.low_A) / self.scale_A
+
+    @cached_property
+    def B(self) -> np.ndarray:
+        return (self.raw_B - self.low_B) / self.scale_B
+
+    @cached_property
+    def float_A(self) -> np.ndarray:
+        return self.A
+
+    @cached_property
+    def float_B(self) -> np.ndarray:
+        return self.B
+
+    def payoff_rows(self, i) -> tuple[np.ndarray, np.ndarray]:
+        """Row ``i`` of ``A`` and of ``B`` (float mode: normalised without normalising the whole matrices)."""
+        if self.exact or "A" in self.__dict__:
+            return self.A[i], self.B[i]
+        return (self.raw_A[i] - self.low_A) / self.scale_A, (self.raw_B[i] - self.low_B) / self.scale_B
 
     def _follower_summary(self, follower):
         """The follower's best payoff, its best responses (mask, indices) and how much better they are than the rest."""
@@ -395,7 +418,7 @@ class _Problem:
         """A leader payoff in the solver's units back in the game's units."""
         if self.exact:
             return value if self.offset_A is None else value * self.span_A + self.offset_A
-        return float(value) * self.scale_A + float(self.raw_A.min())
+        return float(value) * self.scale_A + self.low_A
 
     def vector(self, values) -> np.ndarray:
         if self.exact:  # int() first: a Fraction of a numpy integer keeps fixed-width (overflowing) parts
@@ -422,7 +445,8 @@ class _Problem:
         if isinstance(x, (int, np.integer)):  # a pure commitment: rows are shared by its responses
             if x not in self._pure_rows:
                 one_hot = self.vector((np.arange(self.shape[0]) == x).astype(int))
-                self._pure_rows[x] = (one_hot, self.A[x], self.B[x]) + self._follower_summary(self.B[x])
+                leader_row, follower_row = self.payoff_rows(x)
+                self._pure_rows[x] = (one_hot, leader_row, follower_row) + self._follower_summary(follower_row)
             x, leader_payoffs, follower, top, best, responses, margin = self._pure_rows[x]
         else:
             x = self.vector(x)
@@ -483,23 +507,32 @@ class _Problem:
 
 
 def _pure_commitment(problem: _Problem, tie_break: str) -> list:
-    """Optimal (leader action, response, None, True) tuples, read off both matrices in a vectorised pass."""
-    A, B = problem.float_A, problem.float_B
-    exact_A, exact_B = (problem.A, problem.B) if problem.exact else (None, None)
-    tol = None if problem.exact else problem.tol
+    """Optimal (leader action, response, None, True) tuples, read off both matrices in a vectorised pass.
+
+    Float mode reads the raw matrices with each player's slack ``tol * scale`` (the same decisions as on the
+    normalised payoffs, up to the rounding of the normalisation, without building them).
+    """
+    if problem.exact:
+        A, B = problem.float_A, problem.float_B
+        exact_A, exact_B = problem.A, problem.B
+        tol_A = tol_B = None
+    else:
+        A, B = problem.raw_A, problem.raw_B
+        exact_A = exact_B = None
+        tol_A, tol_B = problem.tol * problem.scale_A, problem.tol * problem.scale_B
     n = A.shape[0]
-    best = _extreme_mask(B, exact_B, None, True, tol)
+    best = _extreme_mask(B, exact_B, None, True, tol_B)
     chosen = best
     if np.count_nonzero(best) > n:  # the follower's tie-break, only on rows where it is indifferent
         ties = np.flatnonzero(np.count_nonzero(best, axis=1) > 1)
         chosen = best.copy()
         chosen[ties] = _extreme_mask(A[ties], None if exact_A is None else exact_A[ties], best[ties],
-                                     tie_break == "strong", tol)
+                                     tie_break == "strong", tol_A)
     first = chosen.argmax(axis=1)
     rows = np.arange(n)
     values = A[rows, first][None, :]
     exact_values = None if exact_A is None else exact_A[rows, first][None, :]
-    optimal_rows = np.flatnonzero(_extreme_mask(values, exact_values, None, True, tol)[0])
+    optimal_rows = np.flatnonzero(_extreme_mask(values, exact_values, None, True, tol_A)[0])
     return [(int(i), int(j), None, True) for i in optimal_rows for j in np.flatnonzero(chosen[i])]
 
 
