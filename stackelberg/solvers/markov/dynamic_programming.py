@@ -493,7 +493,8 @@ def policy_iteration(P, R, gamma: float, *, allowed=None, tol: float = 1e-12, ma
     """Exact optimal values of a dense discounted MDP by Howard's policy iteration.
 
     Each policy is evaluated exactly (an LU solve); a state changes its action only for a gain above
-    ``tol * max(1, |Q|)``, so the iteration terminates. Inputs are trusted arrays (callers validate).
+    ``tol * max(M, |Q|)``, ``M`` the largest ``|reward|`` (1 if all are zero), so the iteration terminates and an
+    MDP in any units (rewards of size ``1e-12`` or ``1e12``) gets the same policy. Inputs are trusted arrays (callers validate).
 
     Parameters
     ----------
@@ -533,13 +534,15 @@ def policy_iteration(P, R, gamma: float, *, allowed=None, tol: float = 1e-12, ma
     allowed = np.ones((S, A), dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
     budget = 10 * S * A + 10 if max_iterations is None else max_iterations
     policy = np.where(allowed, R, -np.inf).argmax(axis=1)
+    floor = float(np.abs(R).max()) if R.size else 0.0
+    floor = floor if floor > 0 else 1.0
     for _ in range(budget):
         V = np.linalg.solve(np.eye(S) - gamma * P[states, policy], R[states, policy])
         Q = R + gamma * P @ V
         masked = np.where(allowed, Q, -np.inf)
         current = Q[states, policy]
         candidate = masked.argmax(axis=1)
-        improve = masked[states, candidate] > current + tol * np.maximum(1.0, np.abs(current))
+        improve = masked[states, candidate] > current + tol * np.maximum(floor, np.abs(current))
         if not improve.any():
             return V, Q, policy
         policy = np.where(improve, candidate, policy)
