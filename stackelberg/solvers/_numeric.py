@@ -16,11 +16,31 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STAGE_TOL", "softmax", "log_softmax", "sigmoid", "project_to_simplex"]
+__all__ = ["STAGE_TOL", "stage_floors", "softmax", "log_softmax", "sigmoid", "project_to_simplex"]
 
-#: Stage-game ties: values within ``STAGE_TOL * max(1, |extreme|)`` of an extreme tie with it. One rule for the
-#: Markov solvers, their numba kernels and the tabular learners.
+#: Stage-game ties: player ``p``'s values within ``STAGE_TOL * max(M_p, |extreme|)`` of an extreme tie with it,
+#: ``M_p`` the largest ``|reward|`` of player ``p`` (:func:`stage_floors`), so that scaling a player's rewards by
+#: any ``c > 0`` (which changes no equilibrium of a Markov game) changes no decision. One rule for the Markov value
+#: iteration solvers and their numba kernels; the tabular learners' kernels keep ``M_p = 1``.
 STAGE_TOL = 1e-9
+
+
+def stage_floors(rewards) -> np.ndarray:
+    """Per player, the magnitude ``M_p = max |R_p|`` below which stage ties are judged absolutely (1 if all zero).
+
+    ``rewards`` has the players on its first axis (a :class:`~stackelberg.games.markov.MarkovGame`'s ``rewards``).
+    The Q-values of a player's stage games are sums of its rewards, so ``STAGE_TOL * M_p`` is the smallest slack
+    that means the same for a game in any units (with ``M_p = 1`` a game whose rewards are of size ``1e-9`` ties
+    everywhere).
+
+    Examples
+    --------
+    >>> stage_floors(np.array([[[3.0, -5.0]], [[0.0, 0.0]], [[2e-12, 1e-12]]])).tolist()
+    [5.0, 1.0, 2e-12]
+    """
+    R = np.asarray(rewards, dtype=float)
+    top = np.abs(R.reshape(R.shape[0], -1)).max(axis=1) if R.size else np.zeros(R.shape[0])
+    return np.where(top > 0, top, 1.0)
 
 
 def softmax(logits, tau: float = 1.0) -> np.ndarray:

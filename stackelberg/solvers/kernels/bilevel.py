@@ -5,10 +5,11 @@ One fused sweep reads the transitions once and, for every state :math:`s`,
 1. computes both players' Q-values of the stage game (Bi-AC Eq. 1)
    :math:`Q_i(s, \vec a) = R_i(s, \vec a) + \gamma \sum_{s'} P(s' \mid s, \vec a) V_i(s')`, :math:`i = 0, 1`;
 2. solves the pure-commitment Stackelberg equilibrium of that stage game: for each leader action :math:`l`, the
-   follower's best responses (Q-values within ``STAGE_TOL * max(1, |max|)`` of the maximum), among them the
-   ones best (strong tie-break) or worst (weak) for the leader (within ``STAGE_TOL * max(1, |extreme|)`` of the
-   extreme), and the first of those; then the leader's first action within ``STAGE_TOL * max(1, |max|)`` of its
-   best value under those responses;
+   follower's best responses (Q-values within ``STAGE_TOL * max(M_F, |max|)`` of the maximum), among them the
+   ones best (strong tie-break) or worst (weak) for the leader (within ``STAGE_TOL * max(M_L, |extreme|)`` of the
+   extreme), and the first of those; then the leader's first action within ``STAGE_TOL * max(M_L, |max|)`` of its
+   best value under those responses (``M_L``, ``M_F``: the leader's and the follower's largest ``|reward|``,
+   :func:`~stackelberg.solvers._numeric.stage_floors`);
 3. writes :math:`V'_i(s) = Q_i(s, l^*, f^*(l^*))`, the leader's action :math:`l^*` and the follower's response
    :math:`f^*(l)` to every leader action (and, on request, the Q-values).
 
@@ -36,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._numeric import STAGE_TOL  # the one stage-tie tolerance (numba freezes it at compile time)
+from .._numeric import STAGE_TOL, stage_floors  # the one stage-tie rule (numba freezes STAGE_TOL)
 
 __all__ = [
     "STAGE_TOL",
@@ -48,7 +49,7 @@ __all__ = [
 
 # ---------------------------------------------------------------------- the stage game of one state
 @njit(cache=True)
-def _stage_stackelberg(qL, qF, n_leader, n_follower, strong, responses, outcomes, s):  # pragma: no cover
+def _stage_stackelberg(qL, qF, n_leader, n_follower, strong, floorL, floorF, responses, outcomes, s):  # pragma: no cover
     """Pure Stackelberg equilibrium of one stage game (Bi-AC Eq. 7) in leader orientation.
 
     ``qL[l * n_follower + f]`` and ``qF[...]`` are the leader's and the follower's Q-values. Writes the follower's
@@ -66,18 +67,18 @@ def _stage_stackelberg(qL, qF, n_leader, n_follower, strong, responses, outcomes
             runner_up = max(runner_up, min(top, value))
             response = f if value > top else response
             top = max(top, value)
-        floor = top - STAGE_TOL * max(1.0, abs(top))  # best responses: within the tolerance of the best
+        floor = top - STAGE_TOL * max(floorF, abs(top))  # best responses: within the tolerance of the best
         if runner_up >= floor:  # several best responses: break the tie for (strong) or against (weak) the leader
             if strong:
                 extreme = -np.inf
                 for f in range(n_follower):
                     extreme = max(extreme, qL[base + f] if qF[base + f] >= floor else -np.inf)
-                threshold = extreme - STAGE_TOL * max(1.0, abs(extreme))
+                threshold = extreme - STAGE_TOL * max(floorL, abs(extreme))
             else:
                 extreme = np.inf
                 for f in range(n_follower):
                     extreme = min(extreme, qL[base + f] if qF[base + f] >= floor else np.inf)
-                threshold = extreme + STAGE_TOL * max(1.0, abs(extreme))
+                threshold = extreme + STAGE_TOL * max(floorL, abs(extreme))
             for f in range(n_follower):  # the first best response within the tolerance of that extreme
                 value = qL[base + f]
                 if qF[base + f] >= floor and ((value >= threshold) if strong else (value <= threshold)):
@@ -89,7 +90,7 @@ def _stage_stackelberg(qL, qF, n_leader, n_follower, strong, responses, outcomes
         second = max(second, min(best, outcome))
         best_action = l if outcome > best else best_action
         best = max(best, outcome)
-    floor = best - STAGE_TOL * max(1.0, abs(best))  # the leader's first action within the tolerance of its best
+    floor = best - STAGE_TOL * max(floorL, abs(best))  # the leader's first action within the tolerance of its best
     if second < floor:
         return best_action
     for l in range(n_leader):
@@ -99,9 +100,9 @@ def _stage_stackelberg(qL, qF, n_leader, n_follower, strong, responses, outcomes
 
 
 @njit(cache=True)
-def _finish_state(s, qL, qF, leader, strong, n_leader, n_follower, outcomes, V_out, leader_out, response_out):
-    # pragma: no cover - compiled
-    action = _stage_stackelberg(qL, qF, n_leader, n_follower, strong, response_out, outcomes, s)
+def _finish_state(s, qL, qF, leader, strong, floorL, floorF, n_leader, n_follower, outcomes, V_out, leader_out,
+                  response_out):  # pragma: no cover - compiled
+    action = _stage_stackelberg(qL, qF, n_leader, n_follower, strong, floorL, floorF, response_out, outcomes, s)
     j = action * n_follower + response_out[s, action]
     V_out[leader, s] = qL[j]
     V_out[1 - leader, s] = qF[j]
@@ -112,7 +113,7 @@ def _finish_state(s, qL, qF, leader, strong, n_leader, n_follower, outcomes, V_o
 # The sparse and dense sweeps differ only in how they read P(. | s, a). Merging them into one kernel, or moving the
 # shared Q placement into a helper, made the sparse sweep 2-3x slower (measured on this machine): kept as twins.
 @njit(cache=True)
-def _sweep_sparse(indptr, indices, data, R, W, gamma, leader, strong, n_leader, n_follower, position,
+def _sweep_sparse(indptr, indices, data, R, W, gamma, leader, strong, floorL, floorF, n_leader, n_follower, position,
                   V_out, leader_out, response_out, Q_out, write_q, start, stop):  # pragma: no cover - compiled
     A = R.shape[2]
     qL, qF, outcomes = np.empty(A), np.empty(A), np.empty(n_leader)
@@ -134,11 +135,12 @@ def _sweep_sparse(indptr, indices, data, R, W, gamma, leader, strong, n_leader, 
                 qL[j], qF[j] = q0, q1
             else:
                 qL[j], qF[j] = q1, q0
-        _finish_state(s, qL, qF, leader, strong, n_leader, n_follower, outcomes, V_out, leader_out, response_out)
+        _finish_state(s, qL, qF, leader, strong, floorL, floorF, n_leader, n_follower, outcomes, V_out, leader_out,
+                      response_out)
 
 
 @njit(cache=True)
-def _sweep_dense(P, R, W, gamma, leader, strong, n_leader, n_follower, position,
+def _sweep_dense(P, R, W, gamma, leader, strong, floorL, floorF, n_leader, n_follower, position,
                  V_out, leader_out, response_out, Q_out, write_q, start, stop):  # pragma: no cover - compiled
     A, S = R.shape[2], R.shape[1]
     qL, qF, outcomes = np.empty(A), np.empty(A), np.empty(n_leader)
@@ -159,7 +161,8 @@ def _sweep_dense(P, R, W, gamma, leader, strong, n_leader, n_follower, position,
                 qL[j], qF[j] = q0, q1
             else:
                 qL[j], qF[j] = q1, q0
-        _finish_state(s, qL, qF, leader, strong, n_leader, n_follower, outcomes, V_out, leader_out, response_out)
+        _finish_state(s, qL, qF, leader, strong, floorL, floorF, n_leader, n_follower, outcomes, V_out, leader_out,
+                      response_out)
 
 
 @njit(cache=True)
@@ -196,7 +199,14 @@ def _interleaved(V):
     return np.ascontiguousarray(np.asarray(V, dtype=float).T)
 
 
-def bilevel_sweep_sparse(indptr, indices, data, R, V, gamma, leader, strong, action_shape, *, with_q=False):
+def _oriented_floors(R, leader, floors):
+    """``(M_L, M_F)``: the leader's and the follower's stage floors (:func:`stage_floors` of ``R`` unless given)."""
+    floors = stage_floors(R) if floors is None else np.asarray(floors, dtype=float)
+    return float(floors[leader]), float(floors[1 - leader])
+
+
+def bilevel_sweep_sparse(indptr, indices, data, R, V, gamma, leader, strong, action_shape, *, with_q=False,
+                         floors=None):
     """One fused bi-level Bellman sweep on CSR transitions.
 
     Parameters
@@ -216,6 +226,9 @@ def bilevel_sweep_sparse(indptr, indices, data, R, V, gamma, leader, strong, act
         ``(n_0, n_1)``.
     with_q : bool
         Also return the ``(2, S, A)`` Q-values.
+    floors : array_like, optional
+        The players' stage floors ``M_p`` of the tie rule (default :func:`stage_floors` of ``R``; a solver computes
+        them once per solve).
 
     Returns
     -------
@@ -242,12 +255,12 @@ def bilevel_sweep_sparse(indptr, indices, data, R, V, gamma, leader, strong, act
     """
     (V_out, leader_out, response_out), Q = _outputs(R, action_shape[leader], with_q)
     args = (indptr, indices, data, R, _interleaved(V), float(gamma), int(leader), bool(strong),
-            *_orientation(action_shape, leader), V_out, leader_out, response_out, Q, bool(with_q))
+            *_oriented_floors(R, leader, floors), *_orientation(action_shape, leader), V_out, leader_out, response_out, Q, bool(with_q))
     _sweep_sparse(*args, 0, R.shape[1])
     return V_out, leader_out, response_out, (Q if with_q else None)
 
 
-def bilevel_sweep_dense(P, R, V, gamma, leader, strong, action_shape, *, with_q=False):
+def bilevel_sweep_dense(P, R, V, gamma, leader, strong, action_shape, *, with_q=False, floors=None):
     """One fused bi-level Bellman sweep on dense ``(S, A, S)`` transitions (as :func:`bilevel_sweep_sparse`).
 
     Examples
@@ -261,7 +274,8 @@ def bilevel_sweep_dense(P, R, V, gamma, leader, strong, action_shape, *, with_q=
     ([10.0, 0.0], [1, 0])
     """
     (V_out, leader_out, response_out), Q = _outputs(R, action_shape[leader], with_q)
-    args = (P, R, _interleaved(V), float(gamma), int(leader), bool(strong), *_orientation(action_shape, leader),
+    args = (P, R, _interleaved(V), float(gamma), int(leader), bool(strong), *_oriented_floors(R, leader, floors),
+            *_orientation(action_shape, leader),
             V_out, leader_out, response_out, Q, bool(with_q))
     _sweep_dense(*args, 0, R.shape[1])
     return V_out, leader_out, response_out, (Q if with_q else None)
@@ -308,6 +322,7 @@ def bilevel_sweep_reference(transitions, R, V, gamma, leader, strong, action_sha
     R = np.asarray(R, dtype=float)
     S, A = R.shape[1], R.shape[2]
     n0, n1 = action_shape
+    floor_leader, floor_follower = _oriented_floors(R, leader, None)
     if isinstance(transitions, tuple):
         indptr, indices, data = transitions
         expected = np.empty((2, S * A))
@@ -326,15 +341,15 @@ def bilevel_sweep_reference(transitions, R, V, gamma, leader, strong, action_sha
         outcomes = np.empty(n_leader)
         for l in range(n_leader):
             best = follow[l].max()
-            candidates = follow[l] >= best - STAGE_TOL * max(1.0, abs(best))
+            candidates = follow[l] >= best - STAGE_TOL * max(floor_follower, abs(best))
             values = lead[l][candidates]
             extreme = values.max() if strong else values.min()
-            slack = STAGE_TOL * max(1.0, abs(extreme))
+            slack = STAGE_TOL * max(floor_leader, abs(extreme))
             chosen = candidates & ((lead[l] >= extreme - slack) if strong else (lead[l] <= extreme + slack))
             responses[s, l] = np.flatnonzero(chosen)[0]
             outcomes[l] = lead[l, responses[s, l]]
         top = outcomes.max()
-        actions[s] = np.flatnonzero(outcomes >= top - STAGE_TOL * max(1.0, abs(top)))[0]
+        actions[s] = np.flatnonzero(outcomes >= top - STAGE_TOL * max(floor_leader, abs(top)))[0]
         f = responses[s, actions[s]]
         joint = actions[s] * n1 + f if leader == 0 else f * n1 + actions[s]
         V_new[:, s] = Q[:, s, joint]

@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 
 from ..._validation import check_choice, check_player
-from .._numeric import STAGE_TOL
+from .._numeric import STAGE_TOL, stage_floors
 from ..matrix.sequential import _check_order
 from ..matrix.stackelberg import stackelberg_equilibria
 from ._iterate import (
@@ -199,9 +199,11 @@ def solve_sequential(
     parameters = {"order": order, "tie_break": tie_break, "tol": tol, "max_iterations": max_iterations}
     strong = tie_break == "strong"
 
+    floors = stage_floors(game.rewards)
+
     def operator(V):
         q = _q_values(game, V)
-        path, _ = _ordered_responses(q, game.action_shape, order, strong)
+        path, _ = _ordered_responses(q, game.action_shape, order, strong, floors)
         return _pure_stage(game, q, path)
 
     return _iterate(game, operator, tol, max_iterations, callback, "sequential value iteration", parameters,
@@ -211,10 +213,11 @@ def solve_sequential(
 # ---------------------------------------------------------------------- stage operators
 def _pure_bilevel_operator(game, leader, tie_break):
     order = (leader, 1 - leader)
+    floors = stage_floors(game.rewards)
 
     def operator(V):
         q = _q_values(game, V)
-        path, responses = _ordered_responses(q, game.action_shape, order, tie_break == "strong")
+        path, responses = _ordered_responses(q, game.action_shape, order, tie_break == "strong", floors)
         stage = _pure_stage(game, q, path)
         return stage._replace(leader_policy=path[leader], follower_policy=responses[1].argmax(axis=-1))
 
@@ -232,9 +235,10 @@ def _pure_bilevel_kernel_operator(game, leader, tie_break):
     S = game.n_states
     layout, P = kernel_transitions(game)
     sweep = getattr(kernels, f"bilevel_sweep_{layout}")
+    floors = stage_floors(R)
 
     def run(V, with_q):
-        return sweep(*P, R, V, gamma, leader, strong, shape, with_q=with_q)
+        return sweep(*P, R, V, gamma, leader, strong, shape, with_q=with_q, floors=floors)
 
     def operator(V):
         values, leader_action, responses, q = run(V, True)
@@ -270,8 +274,11 @@ def _mixed_bilevel_operator(game, leader, tie_break):
     return operator
 
 
-def _ordered_responses(q, action_shape, order, strong):
+def _ordered_responses(q, action_shape, order, strong, floors):
     """Vectorised N-level backward induction at every state (the rule of ``sequential_equilibria``).
+
+    Player ``p``'s values tie within ``STAGE_TOL * max(floors[p], |extreme|)`` (``floors``: :func:`stage_floors`
+    of the game's rewards).
 
     Returns the on-path actions per player (player order, ``(S,)`` each) and the response masks by level:
     ``responses[k][s, a_0, ..., a_k]`` (actions in move order) says whether player ``order[k]`` may play ``a_k``.
@@ -281,9 +288,9 @@ def _ordered_responses(q, action_shape, order, strong):
     W = W.transpose((0, 1) + tuple(2 + p for p in order))  # players and action axes in move order
     responses: list = [None] * N
     for k in reversed(range(N)):
-        chosen = _extreme_mask(W[k], None, True)
+        chosen = _extreme_mask(W[k], None, True, floors[order[k]])
         for j in range(k):  # tie-break lexicographically from the first mover
-            chosen = _extreme_mask(W[j], chosen, strong)
+            chosen = _extreme_mask(W[j], chosen, strong, floors[order[j]])
         responses[k] = chosen
         first = chosen.argmax(axis=-1)[..., None]
         W = np.take_along_axis(W[:k], first[None], axis=-1)[..., 0]
@@ -296,10 +303,10 @@ def _ordered_responses(q, action_shape, order, strong):
     return path, responses
 
 
-def _extreme_mask(values, candidates, maximize):
-    """Mask of the candidates within ``STAGE_TOL * max(1, |extreme|)`` of the max (or min) over the last axis."""
+def _extreme_mask(values, candidates, maximize, floor):
+    """Mask of the candidates within ``STAGE_TOL * max(floor, |extreme|)`` of the max (or min) over the last axis."""
     inside = values if candidates is None else np.where(candidates, values, -np.inf if maximize else np.inf)
     extreme = (inside.max(axis=-1) if maximize else inside.min(axis=-1))[..., None]
-    slack = STAGE_TOL * np.maximum(1.0, np.abs(extreme))
+    slack = STAGE_TOL * np.maximum(floor, np.abs(extreme))
     mask = values >= extreme - slack if maximize else values <= extreme + slack
     return mask if candidates is None else mask & candidates

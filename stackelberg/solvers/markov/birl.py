@@ -22,6 +22,7 @@ import numpy as np
 
 from ..._progress import progress_bar
 from ..._validation import check_callback, check_choice, check_player, check_positive_int, check_tol
+from .._numeric import stage_floors
 from ._iterate import _check_game, resolve_progress
 from .bilevel import TIE_BREAKS, _ordered_responses, solve_bilevel
 from .dynamic_programming import policy_iteration
@@ -57,7 +58,8 @@ def birl_optimum(
     leader : {0, 1}
     tie_break : {"strong", "weak"}
     tol : float
-        Tie tolerance (follower's optimal actions; the leader's optimal policies).
+        Tie tolerance (follower's optimal actions; the leader's optimal policies), relative: player ``p``'s values
+        within ``tol * max(M_p, |value|)`` tie, ``M_p`` its largest ``|reward|``.
     max_policies : int
         Largest number of leader policies to enumerate.
     callback : callable, optional
@@ -95,7 +97,7 @@ def birl_optimum(
     relevant = model.leader_relevant_states()
     count = model.n_leader ** relevant.size
     model.check_count(count, "leader policies", max_policies)
-    near = lambda value, best: value >= best - tol * max(1.0, abs(best))  # noqa: E731
+    near = lambda value, best: value >= best - tol * max(model.floors[0], abs(best))  # noqa: E731
     best_value, best, candidates = -np.inf, None, []  # candidates: (policy, value) near the best so far
     with progress_bar(total=count, description="leader policies", unit="policy", progress=progress) as bar:
         for k, combo in enumerate(itertools.product(range(model.n_leader), repeat=relevant.size), start=1):
@@ -148,7 +150,8 @@ def check_bilevel_fixed_point(
     leader : {0, 1}
     tie_break : {"strong", "weak"}
     tol : float
-        Tolerance of the value comparisons (follower optimality, leader optimum).
+        Tolerance of the value comparisons (follower optimality, leader optimum), relative as in
+        :func:`birl_optimum`.
     max_policies : int
         Largest number of joint policies (and of leader policies in :func:`birl_optimum`) to enumerate.
     callback : callable, optional
@@ -234,6 +237,7 @@ class _BilevelModel:
         if self.leader == 1:
             P, R = P.transpose(0, 2, 1, 3), R[::-1].transpose(0, 1, 3, 2)
         self.P, self.R = P, R  # (S, nL, nF, S), (2, S, nL, nF) with index 0 = leader
+        self.floors = stage_floors(R)  # ties within tol * max(M_p, |value|): the same decisions in any units
         self.gamma, self.mu, self.n_states = game.gamma, np.asarray(game.initial_distribution), S
         self.n_leader, self.n_follower = P.shape[1], P.shape[2]
 
@@ -264,7 +268,7 @@ class _BilevelModel:
         P, R = self.follower_mdp(leader_policy)
         _, Q_follower = policy_iteration(P, R[1], self.gamma)[:2]
         best = Q_follower.max(axis=1, keepdims=True)
-        optimal = Q_follower >= best - self.tol * np.maximum(1.0, np.abs(best))
+        optimal = Q_follower >= best - self.tol * np.maximum(self.floors[1], np.abs(best))
         sign = 1.0 if self.tie_break == "strong" else -1.0
         _, Q_leader = policy_iteration(P, sign * R[0], self.gamma, allowed=optimal)[:2]
         follower_policy = np.where(optimal, Q_leader, -np.inf).argmax(axis=1)
@@ -284,7 +288,7 @@ class _BilevelModel:
         """Whether the joint actions form the pure stage Stackelberg equilibrium of the Q-values of ``values``."""
         q = self.R + self.gamma * np.einsum("slft,pt->pslf", self.P, values)
         _, responses = _ordered_responses(q.reshape(2, self.n_states, -1), q.shape[2:], (0, 1),
-                                          self.tie_break == "strong")
+                                          self.tie_break == "strong", stage_floors(self.R))
         states = np.arange(self.n_states)
         return bool(responses[0][states, leader_policy].all()
                     and responses[1][states, leader_policy, follower_policy].all())
@@ -293,6 +297,6 @@ class _BilevelModel:
         """Follower optimal against the leader's policy, and the leader's value the BiRL optimum (within tol)."""
         P, R = self.follower_mdp(leader_policy)
         V_follower, _ = policy_iteration(P, R[1], self.gamma)[:2]
-        follower_optimal = np.all(values[1] >= V_follower - self.tol * np.maximum(1.0, np.abs(V_follower)))
+        follower_optimal = np.all(values[1] >= V_follower - self.tol * np.maximum(self.floors[1], np.abs(V_follower)))
         leader_value = float(self.mu @ values[0])
-        return bool(follower_optimal and leader_value >= optimum - self.tol * max(1.0, abs(optimum)))
+        return bool(follower_optimal and leader_value >= optimum - self.tol * max(self.floors[0], abs(optimum)))

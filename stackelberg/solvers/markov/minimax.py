@@ -71,7 +71,7 @@ def solve_minimax(
     progress = resolve_progress(progress)
     rewards = game.rewards
     gap = float(np.abs(rewards[0] + rewards[1]).max())
-    if gap > STAGE_TOL * max(1.0, float(np.abs(rewards).max())):
+    if gap > STAGE_TOL * float(np.abs(rewards).max()):  # relative: a zero-sum game in any units
         raise ValueError(f"game must be zero-sum (R_0 + R_1 == 0); its rewards sum to as much as {gap:.6g}")
 
     S, (m, n) = game.n_states, game.action_shape

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from ..._validation import check_choice, check_player
-from .._numeric import STAGE_TOL
+from .._numeric import STAGE_TOL, stage_floors
 from ..matrix.nash import nash_equilibria
 from ._iterate import _check_game, _check_iteration_arguments, _iterate, _per_state_operator, resolve_progress
 from .results import MarkovSolution
@@ -46,7 +46,10 @@ def solve_nash(
     - ``"leader"``: the one best for player ``leader``;
     - ``"utilitarian"``: the one with the largest sum of payoffs.
 
-    Payoffs within ``1e-9 * max(1, |payoff|)`` count as equal (the first such equilibrium is kept). The Nash
+    Each stage game is solved with the matrix solvers' rule (``tol`` ``1e-9`` relative to each player's payoff
+    range there); equilibrium payoffs of player ``p`` within ``1e-9 * max(M_p, |payoff|)`` count as equal (the
+    first such equilibrium is kept), ``M_p`` the largest ``|reward|`` of player ``p``, so scaling a player's
+    rewards changes no choice. The Nash
     operator is not a contraction in general: besides ``max_iterations`` the iteration stops (``converged=False``,
     ``stop_reason="cycle"``, with a warning) when a value vector comes back within the stopping threshold of one of
     the last 100 value vectors before the previous one.
@@ -99,10 +102,11 @@ def solve_nash(
     parameters = {"selection": selection, "leader": leader, "tol": tol, "max_iterations": max_iterations}
     select = _SELECTIONS[selection]
 
-    def solve_stage(stage_game):
-        scale = max(1.0, float(max(np.abs(p).max() for p in stage_game.payoffs)))
-        equilibria = nash_equilibria(stage_game, exact=False, tol=STAGE_TOL * scale)
-        chosen = equilibria[select(np.array([[float(v) for v in eq.payoffs] for eq in equilibria]), leader)]
+    floors = stage_floors(game.rewards)
+
+    def solve_stage(stage_game):  # tol relative to each player's stage payoffs: the matrix solvers' rule
+        equilibria = nash_equilibria(stage_game, exact=False, tol=STAGE_TOL)
+        chosen = equilibria[select(np.array([[float(v) for v in eq.payoffs] for eq in equilibria]), leader, floors)]
         return np.array([float(v) for v in chosen.payoffs]), chosen.float_strategies()
 
     operator = _per_state_operator(game, solve_stage)
@@ -111,19 +115,21 @@ def solve_nash(
 
 
 # ---------------------------------------------------------------------- selection rules
-def _close(a, b) -> bool:
-    return abs(a - b) <= STAGE_TOL * max(1.0, abs(a), abs(b))
+# ``floors``: the players' stage floors (``stage_floors`` of the game's rewards; the learners pass none, 1 each).
+def _close(a, b, floor=1.0) -> bool:
+    return abs(a - b) <= STAGE_TOL * max(floor, abs(a), abs(b))
 
 
-def _select_first(payoffs, leader):
+def _select_first(payoffs, leader, floors=None):
     return 0
 
 
-def _select_pareto(payoffs, leader):
+def _select_pareto(payoffs, leader, floors=None):
+    floors = np.ones(payoffs.shape[1]) if floors is None else floors
     for i, p in enumerate(payoffs):
         dominated = any(
-            all(o[k] >= p[k] or _close(o[k], p[k]) for k in range(len(p)))
-            and any(o[k] > p[k] and not _close(o[k], p[k]) for k in range(len(p)))
+            all(o[k] >= p[k] or _close(o[k], p[k], floors[k]) for k in range(len(p)))
+            and any(o[k] > p[k] and not _close(o[k], p[k], floors[k]) for k in range(len(p)))
             for o in payoffs
         )
         if not dominated:
@@ -131,14 +137,16 @@ def _select_pareto(payoffs, leader):
     raise AssertionError("a finite set always has a Pareto-undominated element")
 
 
-def _select_best(scores):
+def _select_best(scores, floor=1.0):
     best = scores.max()
-    return int(np.flatnonzero(scores >= best - STAGE_TOL * max(1.0, abs(best)))[0])
+    return int(np.flatnonzero(scores >= best - STAGE_TOL * max(floor, abs(best)))[0])
 
 
 _SELECTIONS = {
     "first": _select_first,
     "pareto": _select_pareto,
-    "leader": lambda payoffs, leader: _select_best(payoffs[:, leader]),
-    "utilitarian": lambda payoffs, leader: _select_best(payoffs.sum(axis=1)),
+    "leader": lambda payoffs, leader, floors=None: _select_best(payoffs[:, leader],
+                                                                1.0 if floors is None else floors[leader]),
+    "utilitarian": lambda payoffs, leader, floors=None: _select_best(payoffs.sum(axis=1),
+                                                                     1.0 if floors is None else max(floors)),
 }

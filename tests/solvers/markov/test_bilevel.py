@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 
 import stackelberg as sb
 from stackelberg.solvers._numeric import STAGE_TOL
@@ -100,12 +100,12 @@ def test_property_bilevel_is_stagewise_stackelberg(seed, leader, tie_break):
         assert solution.leader_policy[s] == reference.leader_action
         chosen = solution.follower_policy[s, reference.leader_action]
         if chosen != reference.follower_action:
-            # The two rules may split a tie differently: the value iteration's stage tie is STAGE_TOL * max(1,
-            # |best|), the matrix solver's tol * (payoff range). Then the margin is within the stage tie slack
-            # and the chosen response is a best response up to it.
+            # The two rules may split a tie differently: the value iteration's stage tie is STAGE_TOL * max(M,
+            # |best|) (M the follower's largest |reward|), the matrix solver's tol * (payoff range). Then the margin
+            # is within the stage tie slack and the chosen response is a best response up to it.
             follower_values = stage.payoffs[1 - leader]
             row = follower_values[reference.leader_action] if leader == 0 else follower_values[:, reference.leader_action]
-            slack = STAGE_TOL * max(1.0, float(np.abs(row).max()))
+            slack = STAGE_TOL * max(float(_numeric.stage_floors(game.rewards)[1 - leader]), float(np.abs(row).max()))
             assert reference.follower_margin <= slack and row.max() - row[chosen] <= slack
         if solution.converged:
             np.testing.assert_allclose(solution.values[:, s], reference.payoffs, atol=1e-6)
@@ -213,3 +213,35 @@ def test_one_pass_floor_kernel_is_the_sparse_product():
     V = np.random.default_rng(1).standard_normal((2, 6))
     np.testing.assert_allclose(bilevel_kernels.expected_next_sparse(*game.transition_csr, V),
                                game.expected_next(V).reshape(2, -1).T, atol=1e-12)
+
+
+SCALES = st.sampled_from([1e-12, 1e-6, 1.0, 1e6, 1e12])
+
+
+def rescaled(game, scales):
+    """The game with player p's rewards multiplied by scales[p] (no equilibrium changes)."""
+    criterion = {"gamma": game.gamma} if game.horizon is None else {"horizon": game.horizon}
+    return sb.MarkovGame(game.transitions, game.rewards * np.asarray(scales)[:, None, None],
+                         action_shape=game.action_shape, **criterion)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), scales=st.tuples(SCALES, SCALES), leader=st.integers(0, 1),
+       tie_break=st.sampled_from(["strong", "weak"]), sequential=st.booleans())
+def test_property_rescaling_a_players_rewards_changes_no_decision(seed, scales, leader, tie_break, sequential):
+    # Exact ties (integer rewards, two equally likely successors) are the hard case: a tie rule with an absolute
+    # floor calls every action of a game in units of 1e-12 a tie, and none of one in units of 1e12 a tie.
+    game = tie_prone_game(seed, 4, (2, 3), sparse=False)
+    scaled = rescaled(game, scales)
+    solve = (lambda g, **kw: solve_sequential(g, (leader, 1 - leader), tie_break, **kw)) if sequential else (
+        lambda g, **kw: solve_bilevel(g, leader, tie_break, **kw))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = solve(game, max_iterations=300)
+        assume(base.converged)  # a cycling run stops where its stopping rule says, which depends on tol
+        # The rescaled run may not reach tol in the larger player's units (rounding); its decisions settle anyway.
+        other = solve(scaled, tol=1e-8 * min(scales), max_iterations=300)
+    for mine, theirs in zip(other.policies, base.policies):
+        np.testing.assert_array_equal(mine, theirs)
+    # base stopped within tol = 1e-8 of its fixed point (gamma 0.5), the rescaled run may have gone further
+    np.testing.assert_allclose(other.values / np.asarray(scales)[:, None], base.values, rtol=0, atol=1e-7)
