@@ -28,8 +28,9 @@ Execution is greedy and symmetric: agent ``i`` recomputes the greedy actions of 
 observation with the shared model, then takes its own most likely action given them (:func:`greedy_chain`).
 
 Choices the paper leaves open (ours): the sizes (state embedding 64 -> 64, ID embedding 16, generator hidden
-64, target hidden 32), regulariser coefficient ``beta=1.0``, ``lr_ratio=0.3`` (below) and the PPO settings of
-:class:`~stackelberg.neural.ppo.PPOConfig`.
+64, target hidden 32), regulariser coefficient ``beta=1.0``, ``lr_ratio=0.3`` (below), the PPO settings of
+:class:`~stackelberg.neural.ppo.PPOConfig`, and an optional leader entropy schedule (``leader_entropy_coef``,
+``leader_entropy_steps``; off by default; :mod:`stackelberg.figures.neural_step_penalty_mixing` measures it).
 
 Examples
 --------
