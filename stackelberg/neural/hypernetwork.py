@@ -28,8 +28,9 @@ Execution is greedy and symmetric: agent ``i`` recomputes the greedy actions of 
 observation with the shared model, then takes its own most likely action given them (:func:`greedy_chain`).
 
 Choices the paper leaves open (ours): the sizes (state embedding 64 -> 64, ID embedding 16, generator hidden
-64, target hidden 32), regulariser coefficient ``beta=1.0``, ``lr_ratio=0.3`` (below) and the PPO settings of
-:class:`~stackelberg.neural.ppo.PPOConfig`.
+64, target hidden 32), regulariser coefficient ``beta=1.0``, ``lr_ratio=0.3`` (below), the PPO settings of
+:class:`~stackelberg.neural.ppo.PPOConfig`, and an optional leader entropy schedule (``leader_entropy_coef``,
+``leader_entropy_steps``; off by default; :mod:`stackelberg.figures.neural_step_penalty_mixing` measures it).
 
 Examples
 --------
@@ -108,6 +109,14 @@ class STEPConfig(PPOConfig):
         Step size of each agent's phase relative to its inferior's: agent ``i`` updates the shared model with
         ``lr * lr_ratio ** (N - 1 - i)`` (default 0.3; 1 is the paper's one learning rate; below 1 the
         followers adapt faster than their leaders, the two-timescale view of Stackelberg learning; our addition).
+    leader_entropy_coef : float or None
+        Entropy coefficient (eta of Eq. 11) of the first agent's phase (None: ``entropy_coef``, as every other
+        agent's; our addition: a leader that keeps exploring lets its followers learn their answers to every
+        leader action before it commits).
+    leader_entropy_steps : int or None
+        With ``leader_entropy_coef``: the leader's coefficient falls linearly from ``leader_entropy_coef`` to
+        ``entropy_coef`` over this many environment steps and stays there (None: constant). Needs the step count
+        that the in-program driver records with each rollout (:func:`~stackelberg.neural.ppo.onpolicy_program`).
     """
 
     embed_hidden: tuple = (64,)
@@ -117,6 +126,8 @@ class STEPConfig(PPOConfig):
     target_hidden: int = 32
     beta: float = 1.0
     lr_ratio: float = 0.3
+    leader_entropy_coef: float | None = None
+    leader_entropy_steps: int | None = None
 
     def __post_init__(self):
         super().__post_init__()
@@ -131,6 +142,10 @@ class STEPConfig(PPOConfig):
             object.__setattr__(self, name, tuple(int(w) for w in value))
         check_real("beta", self.beta, low=0.0)
         check_real("lr_ratio", self.lr_ratio, low=0.0, low_open=True, high=1.0)
+        if self.leader_entropy_coef is not None:
+            check_real("leader_entropy_coef", self.leader_entropy_coef, low=0.0)
+        if self.leader_entropy_steps is not None:
+            check_positive_int("leader_entropy_steps", self.leader_entropy_steps)
 
 
 # ---------------------------------------------------------------------------- pure pieces
@@ -310,7 +325,18 @@ def step_agent(n_agents: int, obs_dim: int, counts, config: STEPConfig) -> OnPol
         return joint.reshape(-1)
 
     def phase_loss(level):
+        eta = config.entropy_coef
+        if level == 0 and config.leader_entropy_coef is not None:
+            eta = config.leader_entropy_coef
+
         def loss(params, anchor, mb):
+            coef = eta
+            if level == 0 and config.leader_entropy_coef is not None and config.leader_entropy_steps is not None:
+                if "t" not in mb:
+                    raise ValueError("leader_entropy_steps needs the step count 't' of each transition in the "
+                                     "minibatch (recorded by the in-program driver, onpolicy_program)")
+                left = jnp.clip(1.0 - mb["t"][0] / config.leader_entropy_steps, 0.0, 1.0)
+                coef = config.entropy_coef + (config.leader_entropy_coef - config.entropy_coef) * left
             obs = mb["obs"][:, level]
             logits = jax.vmap(lambda o, a: policy_logits(params["actor"], o, a, level))(obs, mb["actions"])
             logp_all = masked_log_softmax(logits, mask[level])
@@ -323,7 +349,7 @@ def step_agent(n_agents: int, obs_dim: int, counts, config: STEPConfig) -> OnPol
             reg = hypernetwork_regulariser(generated, generated_old, level, config.beta)
             v = jax.vmap(lambda o, a: critic_value(params, o, a, level))(obs, mb["actions"])
             vloss = value_clip_loss(v, mb["values"][:, level], mb["returns"][:, level], config.value_clip_eps)
-            total = -(clip - reg + config.entropy_coef * entropy) + config.value_coef * vloss
+            total = -(clip - reg + coef * entropy) + config.value_coef * vloss
             return total, jnp.stack([clip, reg, entropy, vloss])
 
         return loss

@@ -366,6 +366,10 @@ def ppo_update(config: PPOConfig, phases, params, opt_state, batch, key):
 def onpolicy_program(env: Env, config: PPOConfig, agent: OnPolicyAgent) -> Program:
     """The :class:`~stackelberg.neural.program.Program` of an on-policy learner (see the module docstring).
 
+    The update's batch holds, per transition, ``obs``, ``actions``, ``logp``, ``values``, ``advantages``,
+    ``returns`` and ``t`` (environment steps done before its rollout, for schedules such as STEP's
+    ``leader_entropy_steps``).
+
     Metrics per logging block: ``step``, ``reward`` (mean unscaled reward per step of each agent),
     ``joint_action_share``, ``greedy_joint_action`` and ``joint_policy`` (the probability of each joint action at
     the first observation; when the agent provides it).
@@ -427,6 +431,7 @@ def onpolicy_program(env: Env, config: PPOConfig, agent: OnPolicyAgent) -> Progr
             "advantages": advantages, "returns": returns,
         }
         batch = jax.tree_util.tree_map(lambda x: x.reshape((per_iteration,) + x.shape[2:]), batch)
+        batch["t"] = jnp.full(per_iteration, c.t, jnp.float32)  # steps done before this rollout (schedules)
         params, opt_state = ppo_update(config, agent.phases, c.params, c.opt_state, batch, k_update)
         joint = jnp.sum(rec["actions"] * strides, axis=-1)
         c = c._replace(params=params, opt_state=opt_state, key=key, t=c.t + per_iteration)

@@ -67,6 +67,28 @@ def test_greedy_chain_conditions_on_superiors():
     assert greedy_chain(logits, jnp.zeros(1), (3, 3, 3), 0).tolist() == [1, 0, 0]
 
 
+def test_leader_entropy_schedule_falls_linearly_to_the_common_coefficient():
+    from stackelberg.neural.hypernetwork import step_agent
+
+    config = STEPConfig(hidden=(4,), embed_hidden=(4,), embed_dim=4, hyper_hidden=(4,), target_hidden=4,
+                        entropy_coef=0.1, leader_entropy_coef=0.5, leader_entropy_steps=1000, value_coef=1.0)
+    agent = step_agent(2, 1, (3, 3), config)
+    params = agent.init(jax.random.PRNGKey(0))
+    mb = {"obs": jnp.ones((4, 2, 1)), "actions": jnp.array([[0, 2], [1, 1], [2, 0], [0, 0]]),
+          "logp": jnp.full((4, 2), -1.1), "values": jnp.zeros((4, 2)), "advantages": jnp.ones((4, 2)),
+          "returns": jnp.ones((4, 2))}
+
+    def coefficient(level, t):
+        total, (clip, reg, entropy, vloss) = agent.phases[level].loss(params, params, {**mb, "t": jnp.full(4, t)})
+        return float((-(total - vloss) - clip + reg) / entropy)  # total = -(clip - reg + coef * S) + vloss
+
+    assert [coefficient(0, t) for t in (0.0, 500.0, 1000.0, 5000.0)] == pytest.approx([0.5, 0.3, 0.1, 0.1],
+                                                                                       abs=1e-4)
+    assert coefficient(1, 0.0) == pytest.approx(0.1, abs=1e-4)  # the follower keeps entropy_coef
+    with pytest.raises(ValueError, match="leader_entropy_steps"):
+        agent.phases[0].loss(params, params, mb)  # a driver that records no step count
+
+
 GAMES = ("penalty:-25", "mixing")
 
 
@@ -117,7 +139,7 @@ def test_step_reaches_the_stackelberg_equilibrium_of_penalty_and_mixing_in_most_
 @pytest.mark.parametrize(
     "field, value",
     [("beta", -1.0), ("embed_dim", 0), ("hyper_hidden", (0,)), ("lr_ratio", 0.0), ("target_hidden", -2),
-     ("value_clip_eps", 0.0)],
+     ("value_clip_eps", 0.0), ("leader_entropy_coef", -0.5), ("leader_entropy_steps", 0)],
 )
 def test_bad_configs_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
