@@ -72,7 +72,12 @@ from __future__ import annotations
 import os
 
 from stackelberg.figures._script import script_main
-from stackelberg.analysis.incentive_study import GRIDWORLD_PAPER_TABLE1, run_gridworld, run_gridworld_table
+from stackelberg.analysis.incentive_study import (
+    GRIDWORLD_PAPER_TABLE1,
+    GRIDWORLD_READING,
+    run_gridworld,
+    run_gridworld_table,
+)
 from stackelberg.figures._account import Row
 from stackelberg.games.incentive import gridworld_problem
 
@@ -80,8 +85,9 @@ FULL = dict(direct=dict(iterations=3000), softmax=dict(iterations=3000))
 QUICK = dict(direct=dict(iterations=60), softmax=dict(iterations=60))
 DIRECT = dict()  # GRIDWORLD_DEFAULTS["direct"]: xi = 0.01, eta = 50, anneal (0.2, 0.1)
 SOFTMAX = dict()  # GRIDWORLD_DEFAULTS["softmax"]: xi = 0.005, eta = 50, tau = 0.05, anneal (0.2, 0.1)
-#: The reading of the leader's reward kept (module docstring): 8 only after the other reached a less-desired goal.
-READING = dict(earlier="less-desired")
+#: The reading of the leader's reward kept (module docstring): 8 only after the other reached a less-desired goal;
+#: ``stackelberg incentive gridworld`` keeps the same one (both take it from the analysis floor).
+READING = dict(GRIDWORLD_READING)
 
 #: Our full-run numbers (x1, x2, feasibility, leader value, leader objective) beside the paper's Table 1.
 NUMBERS = dict(
