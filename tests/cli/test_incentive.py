@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from stackelberg.analysis.incentive_study import GRIDWORLD_READING, EXAMPLE1_STARTS, run_example1, run_gridworld
+from stackelberg.analysis.incentive_study import EXAMPLE1_STARTS, GRIDWORLD_READING, run_example1, run_gridworld
 from stackelberg.games.incentive import gridworld_problem
 
 
