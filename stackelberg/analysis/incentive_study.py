@@ -82,7 +82,8 @@ pays the leader 8 per the text (ours: 7.27 :math:`\approx 8p_1`). So in the pape
 cells, or the leader's 8 needs the other robot to have reached a *less-desired* goal (2 + 8 = 10 for arrivals one
 after the other). The latter is ``gridworld_problem(earlier="less-desired")``: with it row 3 ends at value 1.82
 (paper 2.12) and rows 1-2 are unchanged; ``stackelberg.figures.incentive_gridworld`` keeps it (its docstring has
-the readings x rows table); the functions here keep the text's reading by default. In
+the readings x rows table) and ``stackelberg incentive gridworld`` keep it (:data:`GRIDWORLD_READING`); the
+functions here keep the text's reading by default. In
 initialisation 1 the paper stops at :math:`x = (1.62, 1.82)` with value 0.41, which must be a best-response switch
 in its model; ours has none below :math:`x^{(0)} = 2` (the lowest is robot 1's at 2.74, where it starts to reach
 (4, 5) with probability 0.03) and no F visits on the way to G, so the payments fall to the stationary point
@@ -121,6 +122,7 @@ __all__ = [
     "EXAMPLE1_STARTS",
     "GRIDWORLD_PAPER_TABLE1",
     "GRIDWORLD_DEFAULTS",
+    "GRIDWORLD_READING",
     "gridworld_initial_policies",
     "run_example1",
     "run_gridworld",
@@ -142,6 +144,12 @@ GRIDWORLD_DEFAULTS = dict(alphas=(0.1, 0.05), starts=((2, 0), (2, 0)), follower_
                           weight=0.1, slip="intended", x0=(2.0, 2.0),
                           direct=dict(xi=0.01, eta=50.0, tau=1.0, iterations=3000, anneal=(0.2, 0.1)),
                           softmax=dict(xi=0.005, eta=50.0, tau=0.05, iterations=3000, anneal=(0.2, 0.1)))
+
+#: The reading of the leader's reward that ``stackelberg.figures.incentive_gridworld`` and ``stackelberg incentive
+#: gridworld`` keep (keyword arguments of :func:`gridworld_problem`; the figure's docstring has the readings x rows
+#: table): the leader's 8 only after the other robot reached a *less-desired* goal. The functions here default to
+#: the text's reading (``gridworld_problem()``, 8 after any goal).
+GRIDWORLD_READING = dict(earlier="less-desired")
 
 _GOALS = ((5, 0), (3, 4))
 

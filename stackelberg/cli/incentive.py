@@ -6,6 +6,7 @@ from ._common import add_format_argument, add_progress_argument, number, progres
 
 __all__ = ["add_parser", "run_example1", "run_gridworld"]
 
+_EARLIER = {"less-desired": "a less-desired goal", "goal": "any goal"}
 HELP = "incentive design (Algorithm 1): Example 1 and the two-robot gridworld, beside the paper's numbers"
 
 
@@ -33,6 +34,10 @@ def add_parser(subparsers) -> None:
             p.add_argument("--samples", type=int, default=1000,
                            help="--gradient sampled: episodes per gradient (default 1000)")
             p.add_argument("--seed", type=int, default=0, help="--gradient sampled: seed of the episodes (default 0)")
+            p.add_argument("--earlier", choices=("less-desired", "goal"), default=None,
+                           help="which earlier arrival of the other robot earns the leader 8 when a robot reaches a "
+                                "less-desired goal: 'less-desired' (default, the reading the figure script "
+                                "incentive_gridworld keeps) or 'goal' (any goal, the text's literal reading)")
         add_progress_argument(p)
         add_format_argument(p)
         p.set_defaults(run=run)
@@ -66,17 +71,23 @@ def run_example1(args) -> int:
 
 def run_gridworld(args) -> int:
     """Algorithm 1 on the gridworld from one of Table 1's initialisations, beside the paper's row."""
+    from ..analysis.incentive_study import GRIDWORLD_READING
     from ..analysis.incentive_study import run_gridworld as gridworld
+    from ..games.incentive import gridworld_problem
 
     kwargs = {} if args.iterations is None else {"iterations": args.iterations}
+    reading = dict(GRIDWORLD_READING)
+    if args.earlier is not None:
+        reading["earlier"] = args.earlier
     report = gridworld(args.parameterization, args.init, args.out, gradient=args.gradient, samples=args.samples,
-                       seed=args.seed, progress=progress_flag(args), **kwargs)
+                       seed=args.seed, progress=progress_flag(args), problem=gridworld_problem(**reading), **kwargs)
     paper = report.get("paper") or {}
     rows = [{"quantity": key, "ours": f"{report[key]:.6g}",
              "paper (Table 1)": "" if key not in paper else f"{paper[key]:.6g}"}
             for key in ("x1", "x2", "feasibility", "leader_value", "leader_objective", "stationarity")]
     print(render(rows, args.format, f"Two-robot gridworld, {args.parameterization}, init {args.init}, "
-                                    f"{report['iterations']} iterations of Algorithm 1 ({args.gradient} gradients)"))
+                                    f"{report['iterations']} iterations of Algorithm 1 ({args.gradient} gradients; "
+                                    f"leader's 8 after the other reached {_EARLIER[reading['earlier']]})"))
     if args.format == "table":
         for path in report["files"].values():
             print(f"wrote {path}")

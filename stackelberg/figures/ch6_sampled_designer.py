@@ -17,20 +17,22 @@ first-order "adaptive mechanism design" planner (AMD, Baumann et al. 2018; the t
 that anticipates the agents' update instead of measuring it on validation episodes, runs truncated at 6k episodes)
 beside MetaGrad in ER(2,1), 6000 episodes each.
 
-Full run: seeds 0-3 of every case (ER(10,5): 0-1), 2000 iterations (ER(2,1)) or 3000 (ER(5,2), ER(10,5), dual-RL)
-of 16 episodes; ``--quick``: one seed, a few hundred iterations per case (shows the machinery, not the result).
+Full run: seeds 0-7 of MetaGrad in ER(5,2) and ER(10,5) (the thesis's 8 runs per method), seeds 0-3 of the other
+cases, 2000 iterations (ER(2,1)) or 3000 (ER(5,2), ER(10,5), dual-RL) of 16 episodes (3000 x 16 = 48k training
+episodes, plus as many validation episodes: about the 100k episodes of the thesis code's config_er_pg.py);
+``--quick``: one seed, a few hundred iterations per case (shows the machinery, not the result).
 The curves are means over the training episodes of each window; the final numbers are 2000 test episodes of the
 final policies and designer (the thesis's test measure: collective extrinsic return, designer reward = collective
 minus incentives paid).
 
-Results of the full run (about 11 minutes at a load average of 20 on the shared 2-core machine; final test
-episodes, per seed; recorded in :data:`FULL_SCALE` as means over the seeds):
+Results of the full run (final test episodes, per seed; recorded in :data:`FULL_SCALE` as means over the seeds; one
+ER(5,2) run takes about 8 s and one ER(10,5) run about 20 s at a load average of 4-10 on the shared 2-core machine):
 
 | case | thesis | ours: designer reward (collective, paid per episode) |
 |---|---|---|
 | MetaGrad ER(2,1), 2000 x 16 episodes | 8 - eps (Fig. 6.1d) | 8.99 (9.00), 8.98 (8.98), 8.90 (8.99), -0.04 (0.00); mean 6.71 |
-| MetaGrad ER(5,2), 3000 x 16 episodes | about 26 (Fig. 6.1a) | 23.62 (27.77, 4.15), 18.88 (25.00, 6.12), 23.97 (27.98, 4.01), 23.92 (27.96, 4.03); mean 22.60 |
-| MetaGrad ER(10,5), 3000 x 16 episodes | about 40 (Fig. 6.1b) | 21.89 (40.04, 18.15), -4.10 (-4.00, 0.10); mean 8.90 |
+| MetaGrad ER(5,2), 3000 x 16 episodes | about 26 (Fig. 6.1a) | 23.62 (27.77, 4.15), 18.88 (25.00, 6.12), 23.97 (27.98, 4.01), 23.92 (27.95, 4.03), 23.40 (27.64, 4.24), 19.10 (25.06, 5.96), 20.68 (26.02, 5.34), 23.99 (27.99, 4.00); mean 22.20 |
+| MetaGrad ER(10,5), 3000 x 16 episodes | about 40 (Fig. 6.1b) | 21.89 (40.04, 18.15), -4.10 (-4.00, 0.10), 13.27 (39.99, 26.72), 34.58 (44.84, 10.26), -0.08 (0.00, 0.08), 34.86 (44.95, 10.08), -0.08 (-0.01, 0.08), -11.01 (-11.00, 0.01); mean 11.17 |
 | dual-RL (d) ER(5,2) | unstable, does not solve | -3.71, -2.07, -1.45, -2.11; mean -2.34 |
 | dual-RL (c) ER(5,2) | does not solve | -3.04, -1.03, -1.03, -2.04; mean -1.79 |
 | AMD ER(2,1), 6000 episodes | learns slower than MetaGrad (Fig. C.1) | 6.49, -2.45, 7.02, -0.41; mean 2.66 |
@@ -38,15 +40,51 @@ episodes, per seed; recorded in :data:`FULL_SCALE` as means over the seeds):
 
 What the numbers say:
 
-* ER(5,2): MetaGrad solves the room in all four seeds (collective 27.8-28.0, optimum 28; one seed 25.0 with the
-  second puller a step late) and pays each of the two pullers about 2 per episode, the bound R_max: designer
-  reward 23.6-24.0 against the thesis's 26 = 28 - 2(1 + eps). The payment stays at the bound because the lever
-  output's sigmoid has saturated, where the cost's gradient (proportional to sigma') vanishes; the thesis's
-  designer settles at 1 + eps. With the designer's Adam at 0.01 instead of 0.03 the runs split instead: seeds 1-2
-  reach 27.97 and 27.91 paying almost nothing (the cooperators' policies saturate and keep pulling unpaid), seeds 0
-  and 3 end with everybody waiting (-5.04, -4.03).
-* ER(10,5): seed 0 escapes with five pullers (collective 40.0 of the optimum 45; one puller joins a step late) and
-  pays 18 per episode (designer 21.9 against the thesis's 40); seed 1 ends with everybody waiting.
+* ER(5,2): MetaGrad solves the room in all eight seeds (collective 27.6-28.0, optimum 28, in five; 25.0-26.0 in
+  three, where a single agent pulls and the second puller's pull comes a step late) and pays each puller about 2
+  per episode, the bound R_max: designer reward 23.4-24.0 in the five, mean 22.20, against the thesis's 26 =
+  28 - 2(1 + eps). **Bound and cost are the thesis code's**: its incentive is ``r_multiplier * sigmoid`` with
+  ``r_multiplier = 2.0`` (config_er_pg.py) and the agents add ``2 * sigmoid`` (hard-coded), our ``r_max = 2``; the
+  test-time designer reward subtracts the full amount paid (evaluate.py), as ours. Its cost is the discounted sum
+  over the steps of *all three* sigmoid outputs before the factor 2 (half of what an agent would be paid for each
+  action, charged whether or not any agent takes it), our ``cost_on="sigmoid"``. Measured over seeds 0-7 (3000 x 16
+  episodes; designer reward mean, and the split of the seeds):
+
+  | designer settings | mean | lever paid ~2 per puller | paid ~0 | room fails |
+  |---|---|---|---|---|
+  | Adam 0.03, cost Adam 5e-4 on the payments (kept) | 22.20 | 8 (18.9-24.0) | 0 | 0 |
+  | cost Adam 2.28e-3 (the code's cost/incentive rate ratio 6.03e-5 / 7.93e-4 = 0.076) | 20.70 | 4 | 3 (25.2, 25.2, 28.0) | 1 |
+  | the same and ``cost_on="sigmoid"`` (the code's cost) | 20.31 | 5 | 2 (25.1, 28.0) | 1 |
+  | the same, agents' rate 0.03 instead of 0.1 | 22.62 | 8 | 0 | 0 |
+  | Adam 0.01, cost Adam 7.6e-4 (ratio 0.076), code's cost | 7.59 | 0 | 3 (27.9-28.0) | 5 |
+  | cost Adam 2.28e-3, code's cost, agents' rate 0.01, 6000 x 16 episodes (the code's 1e5) | 26.76 | 1 | 7 (25.7-27.95) | 0 |
+
+  No setting settles the payment at 1 + eps: it is either at the bound 2 or, once the cost wins, falls through
+  1 + eps to 0 within a few hundred iterations (seed 2 of the third row, traced over 6000 iterations: 2.0 per
+  puller from iteration 600 to 4200, then 0 by 5400 and the room fails at 6000). The cause is saturation on both
+  sides: the lever output's sigmoid saturates within the first 600 iterations (its gradient, and with it the
+  meta-gradient's and the cost's, is proportional to sigma'), and the agents' linear softmax policies reach lever
+  probability 1.00, where their own gradient, and so the meta-gradient through their update, vanishes. The
+  thesis's 1 + eps is an equilibrium between the cost and agents that still respond to a payment just above 1
+  (entropy 0.0166 keeps a policy responsive at a reward gap of eps ~ 0.05-0.1, not at a gap of 1): its agents
+  (two ReLU layers, rate 9.56e-5, one episode per update) move about 30 times less in total than ours (9.56e-5 x
+  1e5 against 0.1 x 3000) and do not saturate. "Paid ~0" runs are above the thesis (25-28): saturated agents keep
+  pulling unpaid. So the last row's mean 26.76, close to the thesis's 26, is not its mechanism and is not kept:
+  its payment stays at 2 per puller for most of the run (seed 0: 4.5-5.3 paid per episode up to iteration 5200,
+  designer reward 21-22 during training) and collapses to 0 near the end while the saturated pullers keep pulling;
+  a longer run ends like seed 2 of the third row.
+* ER(10,5): four of eight seeds escape: seeds 3 and 5 with five pullers (collective 44.8-45.0, the optimum 45;
+  designer 34.6-34.9 against the thesis's 40, paying 2 per puller as in ER(5,2)), seeds 0 and 2 with four pullers
+  and a fifth a step late (collective 40.0, designer 21.9 and 13.3); seeds 1, 4, 6 and 7 end with everybody
+  waiting. **What separates them is settled in the first 10 iterations (160 episodes)**: the lever's share of the
+  incentives paid in iterations 1-10 is 0.37-0.50 in the four escaping seeds and 0.06-0.23 in the four failing
+  ones (the number of agents already leaning to the lever, 2-5 against 0-3, does not separate them), which pay the agents for *staying at start* (seed 4: 70 of 75
+  paid per episode at iteration 30 goes to "start"; seed 1: 52 to "start", 24 to "door"). Before any door opens
+  (5 of 10 agents pulling at once is rare under random policies) the only effect of the payments that the
+  validation episodes measure is fewer -1 moves, so the meta-gradient pays waiting; the agents' policies saturate
+  on start (seed 4: every agent's lever probability below 0.01 by iteration 30), the meta-gradient through them vanishes, and the cost then
+  removes the payments (paid per episode 98 at iteration 90, 0.85 at 900). Longer runs cannot recover these
+  seeds; the thesis's 40 in Fig. 6.1b is its runs' mean, so its designer escaped in (nearly) all eight.
 * ER(2,1): three seeds reach the optimum 9 and end *above* 8 - eps (8.90-8.99), paying almost nothing once the
   Cooperator's policy saturates; the thesis's Cooperator keeps receiving 1 + eps. Seed 3 ends with both waiting.
 * The ingredient that the exact tabular runs (``ch6_designer_escape_room``, collective 7.8-7.9, the Cooperator a
@@ -87,8 +125,8 @@ CASES = [  # key, (N, M), settings, full (iterations, seeds), quick (iterations,
     ("MetaGrad ER(2,1)", (2, 1), META21, (2000, 4), (500, 1)),
     ("AMD ER(2,1)", (2, 1), dict(META21, designer="amd"), (375, 4), (375, 1)),
     ("MetaGrad ER(2,1), 6k episodes", (2, 1), META21, (375, 4), None),
-    ("MetaGrad ER(5,2)", (5, 2), META, (3000, 4), (300, 1)),
-    ("MetaGrad ER(10,5)", (10, 5), META, (3000, 2), (150, 1)),
+    ("MetaGrad ER(5,2)", (5, 2), META, (3000, 8), (300, 1)),
+    ("MetaGrad ER(10,5)", (10, 5), META, (3000, 8), (150, 1)),
     ("dual-RL (d) ER(5,2)", (5, 2), dict(AGENTS, designer="dual-rl-d", alpha=0.1, beta=0.01, designer_entropy=0.488,
                                          incentive_values=(0.0, 1.1, 2.0)), (3000, 4), (150, 1)),
     ("dual-RL (c) ER(5,2)", (5, 2), dict(AGENTS, designer="dual-rl-c", alpha=0.1, beta=0.001, hidden=32),
@@ -164,8 +202,8 @@ def run(out_dir, quick: bool = False) -> dict:
 
 #: Recorded from a full run (module docstring): mean designer reward / collective return over the seeds, and the
 #: run time of each case on the shared 2-core machine.
-FULL_SCALE = {"MetaGrad ER(2,1)": 6.706, "MetaGrad ER(5,2)": 22.599, "MetaGrad ER(10,5)": 8.895,
-              "ER(5,2) collective": 27.178, "ER(10,5) collective": 18.019,
+FULL_SCALE = {"MetaGrad ER(2,1)": 6.706, "MetaGrad ER(5,2)": 22.195, "MetaGrad ER(10,5)": 11.166,
+              "ER(5,2) collective": 26.926, "ER(10,5) collective": 19.351,
               "dual-RL (d) ER(5,2)": -2.335, "dual-RL (c) ER(5,2)": -1.786, "C.1 MetaGrad ahead": True}
 
 

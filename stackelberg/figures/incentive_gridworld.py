@@ -35,14 +35,28 @@ initial policies at x0 = (2, 2); full runs of 3000 iterations, run time under a 
 | **8 after a less-desired goal only (kept)** | (0, 0) / 0 (0), 39 s | (3.24, 3.38) / 9.27 (10), 51 s | (3.24, 0) / 1.82 (2.0), 472 s |
 | per-state-action payments (one action at the paid cell) | start 0 | start 10 | start 8.0 |
 | robot 2 starts at (0, 0), robot 1 at S | start 0 | start 10 | start 7.90 |
+| robot 2 starts at (4, 4), robot 1 at S, 8 after a less-desired goal | (0, 1.79) / 0.01 (0.01), 26 s at load 10 | (3.24, 2.22) / 2.19 (10), 44 s | start 2.0 |
+| G cells not absorbing for the leader (a robot at G counts as "elsewhere") | = the kept reading | = | = |
 
-The last two readings were evaluated at their start only: per-state-action payments cannot move Table 1, since
+The per-state-action and robot-2-at-(0, 0) readings were evaluated at their start only: per-state-action payments cannot move Table 1, since
 at an exit cell every action leads to Sink (a robot's value of the paid cell is the same whichever action is paid,
 and the cost check below needs one payment per robot); robot 2 starting farther from G (5 moves instead of 3) still
 reaches G before robot 1 reaches (4, 5) in most episodes (start 7.90 against the paper's 2.12), and Fig. 3 is
-missing, so no other start pair is better founded than the text's. Row 1 is out of reach of every reading tried:
-from the best responses to x0 neither robot ever visits a less-desired goal, so the payments buy nothing under any
-of these readings and fall to the stationary point 0; the paper's (1.62, 1.82) with value 0.41 needs F visits on
+missing, so no other start pair is better founded than the text's. "G cells not absorbing for the leader's
+reward" is the kept reading itself: its leader pays 8 only when the other robot sits in the less-desired goals'
+``SinkF``, so a robot that reached G (entering ``Sink``) counts as "elsewhere" forever.
+
+**Start cells, screened** (robot 1 at S, whose switch 3.24 matches the paper's x1 of rows 2 and 3; robot 2 at
+each of the 27 cells that are neither goal nor fire; kept reading; robot 2's switch payment for (1, 4), i.e.
+row 2's x2, and the leader's row-1 start value, which must be positive for row 1's 0.41): the switch ranges over
+0.90-7.97 and the paper's 4.36 falls between (4, 4) (4.16) and (5, 5) (7.97); the row-1 start is positive only
+from (4, 4) (0.01: robot 2 reaches (1, 4) with probability 0.005), (3, 5) (0.10), (5, 5) (1.90: robot 2 steps into
+(4, 5)) and the six cells next to (1, 4) or on the right column ((2, 4), (2, 5), (1, 3), (1, 5), (0, 3), (0, 5):
+1.9-2.0), whose switches (0.90-2.22) put row 2's x2 far below 4.36. The one cell near both, (4, 4), was run in full (table
+above): row 1 ends at x = (0, 1.79), value 0.01, and row 2 loses robot 2 (x2 = 2.22, value 2.19), so it is worse
+than S on rows 1-2 and was not kept (row 3 not run). Row 1 is out of reach of every reading tried:
+from the best responses to x0 neither robot visits a less-desired goal (both at S; from (4, 4) robot 2 does with
+probability 0.005, too rarely to hold x1), so the payments buy nothing and fall to the stationary point 0; the paper's (1.62, 1.82) with value 0.41 needs F visits on
 the way, i.e. a layout or start we cannot determine without Fig. 3.
 
 Paper's numbers beside ours (Table 1, direct parameterisation, after the last iteration; full run, 3000 iterations,
@@ -72,7 +86,12 @@ from __future__ import annotations
 import os
 
 from stackelberg.figures._script import script_main
-from stackelberg.analysis.incentive_study import GRIDWORLD_PAPER_TABLE1, run_gridworld, run_gridworld_table
+from stackelberg.analysis.incentive_study import (
+    GRIDWORLD_PAPER_TABLE1,
+    GRIDWORLD_READING,
+    run_gridworld,
+    run_gridworld_table,
+)
 from stackelberg.figures._account import Row
 from stackelberg.games.incentive import gridworld_problem
 
@@ -80,8 +99,9 @@ FULL = dict(direct=dict(iterations=3000), softmax=dict(iterations=3000))
 QUICK = dict(direct=dict(iterations=60), softmax=dict(iterations=60))
 DIRECT = dict()  # GRIDWORLD_DEFAULTS["direct"]: xi = 0.01, eta = 50, anneal (0.2, 0.1)
 SOFTMAX = dict()  # GRIDWORLD_DEFAULTS["softmax"]: xi = 0.005, eta = 50, tau = 0.05, anneal (0.2, 0.1)
-#: The reading of the leader's reward kept (module docstring): 8 only after the other reached a less-desired goal.
-READING = dict(earlier="less-desired")
+#: The reading of the leader's reward kept (module docstring): 8 only after the other reached a less-desired goal;
+#: ``stackelberg incentive gridworld`` keeps the same one (both take it from the analysis floor).
+READING = dict(GRIDWORLD_READING)
 
 #: Our full-run numbers (x1, x2, feasibility, leader value, leader objective) beside the paper's Table 1.
 NUMBERS = dict(
