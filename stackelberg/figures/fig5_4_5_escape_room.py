@@ -71,8 +71,10 @@ here ``exploration=(0.5, 0.1, 1000)`` per iteration, separate cost Adam at 0.1 x
 -2.92, -2.92, -2.91 (the over-paying trap: at epsilon 0.5 the three givers bid each other up at the lever before
 anyone exits). With the same schedule and the designer's noise-Adam reading (``incentive_optimizer="sgd+adam-cost"``,
 plain meta step at rate 10 or 30, cost Adam at 0.01): -0.01 on all 8 (nobody moves; the exact meta-gradient is too
-small for a plain step, as above). So the schedule does not help the exact tabular LIO; the sampled/neural version
-is the neural issue's.
+small for a plain step, as above). So the schedule does not help the exact tabular LIO. The thesis's own setting
+(sampled episodes, policies and incentive networks on the agents' observation, the authors' rates, schedule and
+separate cost optimiser, cost on half the paid amount) is run in :mod:`stackelberg.figures.lio_baselines` ("sampled"
+section, :func:`~stackelberg.solvers.incentives.sampled_lio_trajectory`); its ER(3,2) share of runs at 8 is there.
 Table B.4's own LIO setting for N = 3 ends epsilon at 0.3 (0.5 -> 0.3 over 1000): also 0-1 of 8 at 8, and the
 sampled version (batch 16) 0 of 4; measured in :mod:`stackelberg.figures.lio_baselines`, which has the baselines.
 Exact vs sampled LIO in ER(2,1) (seed-0 initial point, 1500 iterations): exact 8.96, sampled

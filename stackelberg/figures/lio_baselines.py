@@ -32,6 +32,20 @@ given its start; starts are seeded N(0, 0.5^2) logits shared by all learners of 
   epsilon 0.1.
 * ER(5,3): LIO with the ER(3,2) settings (the exact engine holds it: 244 states, 243 joint actions, 0.3 s per
   iteration on the shared machine).
+* The thesis's own setting, from sampled episodes (:func:`~stackelberg.solvers.incentives.sampled_lio_trajectory`,
+  ``SAMPLED``): the authors' ``config_room_lio.py`` -- one episode per batch, epsilon 0.5 -> 0.1 over the first
+  1000 iterations, entropy 0.01, incentive Adam 1e-3 and a separate cost Adam 1e-4 on the L1 cost of the sigmoid
+  outputs (half of what is paid, as their code), R_max 2, gamma 0.99; each agent's incentive function a network
+  of its observation (every agent's position) and the others' actions with 64 tanh units (theirs: 64/16 ReLU);
+  linear softmax policies on the positions at plain-gradient rate 1e-3 (their 64/32 network at 1e-4; the
+  module docstring of :mod:`~stackelberg.solvers.incentives.sampled_lio` shows why the rates are not
+  transferable to a linear map one to one). LIO in ER(3,2) (8 seeds, 30,000 iterations = 60,000 episodes; the
+  authors: 50,000 iterations) and ER(2,1) (20,000), LIO-dec (each giver fits Adam models of the others' policies
+  to their actions, rate 1e-3, and differentiates through their fictitious update), and in the asymmetric room
+  (8 seeds, 4000 iterations) LIO, the one-episode LIO of Fig. B.3d (importance-weighted, no second episode), a PG
+  pair and the 2-TS baseline (:func:`~stackelberg.solvers.incentives.two_timescale_asymmetric`: A1 with PG-d's
+  give action, fixed for epochs of 50 episodes of a tabular Q-learning A2 plus 10 test episodes whose mean A1
+  return is A1's only reward; 400 epochs).
 
 Our numbers (full budgets of ``run``; measured section by section on the shared machine, see ``SECONDS``):
 
@@ -75,7 +89,16 @@ Our numbers (full budgets of ``run``; measured section by section on the shared 
   lever, and Adam moves every incentive parameter whose gradient keeps its sign by its full rate, so the three
   bid each other up (the over-paying trap: all three at the lever, paid by the other two, nobody exits, about
   -2.8) before anyone has learned to exit. The thesis's networks (incentives shared across states, the
-  cumulative-incentive input) are not tabular; that part belongs to the neural layer.
+  cumulative-incentive input) are not tabular; the sampled section below runs LIO with incentive networks.
+* Asymmetric room from sampled episodes (seeds 0-7, 4000 iterations = 8000 episodes): LIO 8.89, 8.82, 8.86, 8.77,
+  8.62, 8.87, 8.85, 8.78 (mean 8.81; thesis: "converges rapidly to a combined return near 9.0"), A1 finally paying
+  0.02-0.11 per episode and A2's total -0.89 to -0.99 (normalised -0.45 to -0.50; thesis: "above -0.5").
+  One-episode LIO 7.12-7.65 (mean 7.40) and it keeps paying 2.0-3.2 per episode (thesis, Fig. B.3d: "larger
+  variance and lower performance", "gives more incentives than is necessary"). PG pair -3.72 to -0.52 (mean
+  -2.73, still falling: A2 learns to stay, A1 pays -1 per step; thesis: A1 at its global minimum). 2-TS (24,000
+  recipient episodes): -1.71, -3.44, -1.02, 6.39, -3.98, -3.23, 8.54, -3.80 over the last tenth of the epochs (mean
+  -0.28; 2 of 8 runs learned to pay for the lever; thesis: "able to improve combined return but ... much more
+  gradually than LIO").
 * ER(5,3) (LIO, seed 0, ER(3,2)'s settings, 1000 iterations): 16.98 (thesis: the optimum 17): 15.68 after 50
   iterations, 16.82 after 150; agents 0 and 2 exit (9.99, 9.94), agents 1, 3, 4 pull (-0.98 to -0.99). 72 s of
   CPU (0.07 s per iteration; 700 s wall on the shared machine).
@@ -97,6 +120,8 @@ from stackelberg.solvers.incentives import (
     baseline_trajectory,
     initial_logits,
     lola_trajectory,
+    sampled_lio_trajectory,
+    two_timescale_asymmetric,
 )
 
 IPD = dict(gamma=0.99, alpha=0.1, beta=0.1, cost=0.0, r_max=3.0, give_reward=2.0, exploration=(1.0, 0.01, 500))
@@ -106,10 +131,22 @@ OPTIMUM = {(2, 1): 9.0, (3, 2): 8.0, (5, 3): 17.0, "asym": 9.0}
 AUTHORS = {"0.5->0.3 (Table B.4)": (0.5, 0.3, 1000), "0.5->0.1 (config_room_lio.py)": (0.5, 0.1, 1000),
            "0.1 constant (tuned)": 0.1}
 ER53_STEPS = 1000
+#: The thesis's own setting from sampled episodes (:func:`~stackelberg.solvers.incentives.sampled_lio_trajectory`):
+#: the authors' ``config_room_lio.py`` (one episode per batch, epsilon 0.5 -> 0.1 over 1000 episodes, entropy 0.01,
+#: incentive Adam 1e-3, separate cost Adam 1e-4, cost on the sigmoid outputs, R_max 2, gamma 0.99); incentive
+#: networks with one hidden layer of 64 tanh units (theirs: 64/16 ReLU); linear policies on the positions, whose
+#: plain gradient step 1e-3 stands for their 64/32 network's 1e-4 (see the module docstring).
+SAMPLED = dict(batch_size=1, alpha=1e-3, beta=1e-3, cost_beta=1e-4, exploration=(0.5, 0.1, 1000), entropy=0.01,
+               hidden=64, cost_on="sigmoid", r_max=2.0, gamma=0.99)
+SAMPLED_ITERATIONS = {(3, 2): 30000, (2, 1): 20000}
+SAMPLED_ASYM_ITERATIONS = 4000
+SAMPLED_EVAL = 1000
+TWO_TS = dict(epoch_episodes=50, test_episodes=10, rate=0.5, q_rate=0.5, q_exploration=0.1)
+TWO_TS_EPOCHS = 400
 ROOM_LEARNERS = ("lio", "lio-dec", "pg", "pg-d", "pg-c", "lola-d")
 IPD_LEARNERS = ("lio", "lio-asym", "lio-dec", "pg", "pg-d", "pg-c", "lola", "lola-d")
 LABELS = {"lio": "LIO", "lio-asym": "LIO-asym", "lio-dec": "LIO-dec", "pg": "PG", "pg-d": "PG-d", "pg-c": "PG-c",
-          "lola": "LOLA", "lola-d": "LOLA-d"}
+          "lola": "LOLA", "lola-d": "LOLA-d", "lio-1ep": "1-episode LIO", "2-ts": "2-TS"}
 
 
 def _run(game, learner, seed, n_steps, record, **settings):
@@ -190,6 +227,51 @@ def authors_section() -> tuple:
     return shares, rows, {}
 
 
+def _sampled_runs(n, m, learner, seeds, n_iterations, record, **settings):
+    return [sampled_lio_trajectory(n, m, learner=learner, n_iterations=n_iterations, seed=s, record_every=record,
+                                   eval_episodes=SAMPLED_EVAL, **settings) for s in seeds]
+
+
+def sampled_section(quick: bool) -> tuple:
+    """The thesis's own setting, from sampled episodes: ER(3,2) and ER(2,1) LIO and LIO-dec, the asymmetric room's
+    LIO, one-episode LIO, PG and 2-TS; returns ``(numbers, csv rows, curves)``."""
+    rows, curves, numbers = [], {}, {}
+    cases = [] if quick else [((3, 2), "lio", range(8)), ((3, 2), "lio-dec", range(2)), ((2, 1), "lio", range(2)),
+                              ((2, 1), "lio-dec", range(2))]
+    for (n, m), learner, seeds in cases:
+        runs = _sampled_runs(n, m, learner, seeds, SAMPLED_ITERATIONS[(n, m)], SAMPLED_ITERATIONS[(n, m)] // 50,
+                             **SAMPLED)
+        finals = [r.final["collective_return"] for r in runs]
+        key = f"ER({n},{m}) {learner}"
+        numbers[key] = dict(final=finals, share=float(np.mean(np.array(finals) > OPTIMUM[(n, m)] - 0.5)),
+                            mean=float(np.mean(finals)), given=[float(r.final["given"].sum()) for r in runs])
+        curves[f"ER({n},{m}) sampled", learner] = (runs[0].steps, np.mean([r.collective_return for r in runs], 0))
+        rows += [[f"ER({n},{m}) sampled (authors' configuration)", f"{LABELS[learner]} (sampled)", s, f,
+                  OPTIMUM[(n, m)]] for s, f in zip(seeds, finals)]
+    seeds, steps = (range(1), 1000) if quick else (range(8), SAMPLED_ASYM_ITERATIONS)
+    for learner in ("lio", "lio-1ep", "pg"):
+        runs = _sampled_runs(2, 1, learner, seeds, steps, steps // 50, asymmetric=True, **SAMPLED)
+        finals = [r.final["collective_return"] for r in runs]
+        numbers[f"asym {learner}"] = dict(final=finals, mean=float(np.mean(finals)),
+                                          share=float(np.mean(np.array(finals) > 8.5)),
+                                          a2_total=[float(r.final["returns"][1] + r.final["received"][1]) for r in runs],
+                                          given=[float(r.final["given"][0]) for r in runs])
+        curves["asym sampled", learner] = (runs[0].steps, np.mean([r.collective_return for r in runs], 0))
+        rows += [["asymmetric ER sampled", f"{LABELS[learner]} (sampled)", s, f, 9.0] for s, f in zip(seeds, finals)]
+    epochs = 60 if quick else TWO_TS_EPOCHS
+    two_ts = [two_timescale_asymmetric(n_epochs=epochs, seed=s, **TWO_TS) for s in seeds]
+    tail = max(1, epochs // 10)
+    finals = [float(r.collective_return[-tail:].mean()) for r in two_ts]
+    numbers["asym 2-ts"] = dict(final=finals, mean=float(np.mean(finals)), share=float(np.mean(np.array(finals) > 8.5)),
+                                episodes=int(two_ts[0].episodes[-1]))
+    rows += [["asymmetric ER", "2-TS", s, f, 9.0] for s, f in zip(seeds, finals)]
+    per_iteration = 2 * SAMPLED["batch_size"]  # LIO's two episodes per iteration, the x axis of the 2-TS curve
+    curves["asym sampled", "2-ts"] = (two_ts[0].episodes / per_iteration, np.mean([r.collective_return for r in two_ts], 0))
+    numbers["settings"] = dict(SAMPLED, iterations={f"ER{k}": v for k, v in SAMPLED_ITERATIONS.items()},
+                               asym_iterations=steps, two_ts=dict(TWO_TS, n_epochs=epochs))
+    return numbers, rows, curves
+
+
 def er53_section() -> tuple:
     """Fig. B.4c: LIO in ER(5,3), seed 0; returns ``(numbers, csv rows, curves)``."""
     run53 = _run(escape_room(5, 3), "lio", 0, ER53_STEPS, 50, **ROOM, **CASES[(3, 2)])
@@ -204,7 +286,7 @@ def run(out_dir, quick: bool = False) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     numbers, rows, curves, timings = {}, [], {}, {}
     sections = [("IPD", lambda: ipd_section(quick)), ("ER(2,1)", lambda: room_section(2, 1, quick)),
-                ("asym", lambda: asymmetric_section(quick))]
+                ("asym", lambda: asymmetric_section(quick)), ("sampled", lambda: sampled_section(quick))]
     if not quick:
         sections += [("ER(3,2)", lambda: room_section(3, 2, quick)), ("ER(3,2) authors", authors_section),
                      ("ER(5,3)", er53_section)]
@@ -217,23 +299,30 @@ def run(out_dir, quick: bool = False) -> dict:
     numbers["seconds"] = timings
 
     # ---- figure
-    panels = ["IPD", "ER(2,1)", "ER(3,2)", "asym", "ER(5,3)"]
-    fig, axes = plt.subplots(2, 3, figsize=(16, 8.5))
+    panels = ["IPD", "ER(2,1)", "ER(3,2)", "asym", "ER(5,3)", None, "ER(3,2) sampled", "ER(2,1) sampled",
+              "asym sampled"]
+    fig, axes = plt.subplots(3, 3, figsize=(16, 12.5))
     titles = {"IPD": "IPD, per round (Fig. 5.4)", "ER(2,1)": "ER(2,1) (Fig. 5.5a)", "ER(3,2)": "ER(3,2) (Fig. 5.5c)",
-              "asym": "asymmetric ER (Fig. B.3a)", "ER(5,3)": "ER(5,3), LIO (Fig. B.4c)"}
+              "asym": "asymmetric ER (Fig. B.3a)", "ER(5,3)": "ER(5,3), LIO (Fig. B.4c)",
+              "ER(3,2) sampled": "ER(3,2), sampled episodes, authors' configuration (Fig. 5.5c)",
+              "ER(2,1) sampled": "ER(2,1), sampled episodes, authors' configuration (Fig. 5.5a)",
+              "asym sampled": "asymmetric ER, sampled episodes (Fig. B.3a, d)"}
     for ax, panel in zip(axes.ravel(), panels):
+        if panel is None:
+            continue
         for (name, learner), (x, y) in curves.items():
             if name == panel:
                 ax.plot(x, y, label=LABELS[learner], ls="-" if learner.startswith("lio") else "--")
-        optimum = -2.0 if panel == "IPD" else OPTIMUM[(5, 3) if panel == "ER(5,3)" else "asym" if panel == "asym"
-                                                      else tuple(int(c) for c in panel[3:-1].split(","))]
+        base = panel.split(" ")[0]
+        optimum = -2.0 if base == "IPD" else OPTIMUM["asym" if base == "asym" else tuple(int(c) for c in base[3:-1].split(","))]
         ax.axhline(optimum, color="k", ls=":", lw=1)
-        ax.set_title(titles[panel] + ("" if any(k[0] == panel for k in curves) else ": not run (--quick)"))
-        ax.set_xlabel("iteration")
+        ax.set_title(titles[panel] + ("" if any(k[0] == panel for k in curves) else ": not run (--quick)"), fontsize=9)
+        ax.set_xlabel("iteration (sampled: 1 or 2 episodes each; 2-TS: its episodes / 2)" if "sampled" in panel
+                      else "iteration")
         ax.set_ylabel("collective return")
         if any(k[0] == panel for k in curves):
             ax.legend(fontsize=7)
-    ax = axes.ravel()[-1]
+    ax = axes.ravel()[5]
     if "ER(3,2) authors" in numbers:
         names = list(numbers["ER(3,2) authors"])
         ax.bar(range(len(names)), [numbers["ER(3,2) authors"][k]["share"] for k in names])
@@ -260,6 +349,7 @@ FULL_SCALE = {
     "ER(3,2) lio": 6.9671, "ER(3,2) lio-dec": 2.068, "ER(3,2) pg": -0.0052,
     "ER(3,2) pg-d share": 0.0, "ER(3,2) pg-c share": 0.0, "ER(3,2) lola-d share": 0.0,
     "authors 0.3": 0.0, "authors 0.1": 0.0, "ER(5,3) lio": 16.98,
+    "sampled asym lio": 8.8085, "sampled asym pg": -2.725, "sampled asym lio - 1ep": 1.4085, "sampled asym 2-ts": -0.279,
 }  # fmt: skip
 #: Seconds per section of a full run, (wall on the shared machine at load ~20, CPU): the CPU column is what an
 #: idle core needs.
@@ -316,6 +406,34 @@ def account(numbers: dict, quick: bool) -> list[Row]:
         Row("Fig. B.3c: A2's (PG) total reward with LIO, mean (normalised x 1/2 'above -0.5')", "> -1",
             None if not asym.get("a2_total_with_lio") else float(np.mean(asym["a2_total_with_lio"])),
             FULL_SCALE.get("asym a2")),
+    ]
+    sampled = numbers.get("sampled", {})
+
+    def pick(key, what):
+        return _get(sampled, key, what)
+
+    gap = None if pick("asym lio", "mean") is None else pick("asym lio", "mean") - pick("asym lio-1ep", "mean")
+    two_ts = None if pick("asym 2-ts", "mean") is None else pick("asym 2-ts", "mean")
+    rows += [
+        Row("ER(3,2), the thesis's setting from sampled episodes (authors' configuration, epsilon 0.5 -> 0.1): LIO, "
+            "share of 8 seeds reaching 8 (thesis: mean of 20 runs near 8)", 1.0, pick("ER(3,2) lio", "share"),
+            FULL_SCALE.get("sampled ER(3,2) lio share"), scale=1.0),
+        Row("ER(3,2) sampled: LIO, mean final collective return", 8.0, pick("ER(3,2) lio", "mean"),
+            FULL_SCALE.get("sampled ER(3,2) lio")),
+        Row("ER(3,2) sampled: LIO-dec (opponent models from episodes), mean ('successfully solved', slower)", 8.0,
+            pick("ER(3,2) lio-dec", "mean"), FULL_SCALE.get("sampled ER(3,2) lio-dec")),
+        Row("ER(2,1) sampled: LIO, mean final collective return", 9.0, pick("ER(2,1) lio", "mean"),
+            FULL_SCALE.get("sampled ER(2,1) lio")),
+        Row("ER(2,1) sampled: LIO-dec, mean final collective return", 9.0, pick("ER(2,1) lio-dec", "mean"),
+            FULL_SCALE.get("sampled ER(2,1) lio-dec")),
+        Row("Fig. B.3a asymmetric ER, sampled: LIO (A1) with PG (A2), mean final collective return ('near 9.0')", 9.0,
+            pick("asym lio", "mean"), FULL_SCALE.get("sampled asym lio")),
+        Row("Fig. B.3a/b asymmetric ER, sampled: PG pair, mean (A1 at its global minimum)", "< 0",
+            pick("asym pg", "mean"), FULL_SCALE.get("sampled asym pg")),
+        Row("Fig. B.3d: LIO minus 1-episode LIO, mean final collective return (thesis: 1-episode LIO lower)", "> 0",
+            gap, FULL_SCALE.get("sampled asym lio - 1ep")),
+        Row("Fig. B.3a: 2-TS (A2 a tabular Q-learner), mean collective return over its last tenth (thesis: improves, "
+            "more gradually than LIO)", "> -4.5", two_ts, FULL_SCALE.get("sampled asym 2-ts")),
     ]
     authors = numbers.get("ER(3,2) authors")
     rows += [

@@ -15,6 +15,10 @@ def test_quick_run_writes_the_figure_and_separates_lio_from_its_baselines(tmp_pa
         rows = list(csv.DictReader(handle))
     learners = {row["learner"] for row in rows}
     assert {"LIO", "LIO-dec", "PG", "PG-d", "PG-c", "LOLA", "LOLA-d", "LIO-asym"} <= learners
+    assert {"LIO (sampled)", "1-episode LIO (sampled)", "PG (sampled)", "2-TS"} <= learners  # Fig. B.3's rows
+    sampled = numbers["sampled"]
+    assert set(sampled) >= {"asym lio", "asym lio-1ep", "asym pg", "asym 2-ts"}
+    assert sampled["asym lio"]["mean"] > sampled["asym 2-ts"]["mean"]  # the sampled LIO learns faster than 2-TS
     ipd = numbers["IPD"]["per_round"]
     assert np.mean(ipd["lio"]) < -1.9 and np.mean(ipd["lio-asym"]) < -2.8  # on their way to CC and DC
     assert max(np.mean(ipd[k]) for k in ("pg", "pg-d", "pg-c", "lola", "lola-d")) < -3.5

@@ -28,7 +28,9 @@ finite-horizon returns, the exploration lower bound :math:`\tilde\pi = (1-\epsil
   :math:`\theta^j_{\text{estimate}}`. With the exact engine's infinite data the fit is the action frequencies,
   i.e. :math:`j`'s *behaviour* policy :math:`\tilde\pi^j` (the likelihood cannot tell the exploration floor from
   the policy), so :math:`\theta^j_{\text{estimate}} = \log\tilde\pi^j`: LIO-dec equals LIO without exploration and
-  differs from it by the modelled recipient's extra :math:`\epsilon` otherwise.
+  differs from it by the modelled recipient's extra :math:`\epsilon` otherwise. LIO-dec from finite samples (models
+  fitted to the episodes' actions) is ``learner="lio-dec"`` of
+  :func:`~stackelberg.solvers.incentives.sampled_lio_trajectory`.
 
 Every run is deterministic given its start (:func:`baseline_trajectory`). The numbers these learners reach beside
 the thesis's are in :mod:`stackelberg.figures.lio_baselines`.

@@ -149,12 +149,24 @@ class _Network:
 
 
 class _Room:
-    """ER(N, M) with linear agents; simulates batches under a designer's payment rule."""
+    """ER(N, M) with linear agents; simulates batches under a designer's payment rule.
 
-    def __init__(self, n_agents, m_required, horizon, gamma, rng, observation="positions"):
+    ``asymmetric=True`` (N = 2, M = 1) is the room of the thesis's App. B.5.1
+    (:func:`~stackelberg.games.escape_room.asymmetric_escape_room`): agent 0 moves between start and door, agent 1
+    between start and lever (the other action is masked out of the policy and of the exploration floor); agent 0
+    pays -1 in every step in which agent 1 does not pull, agent 1 -1 for every move.
+    """
+
+    def __init__(self, n_agents, m_required, horizon, gamma, rng, observation="positions", asymmetric=False):
         self.N, self.M, self.H, self.gamma, self.rng = n_agents, m_required, horizon, gamma, rng
         self.observation = observation
         self.F = 3 * n_agents + 1 if observation == "positions" else 3**n_agents + 1
+        self.asymmetric = asymmetric
+        self.allowed = np.ones((n_agents, 3))
+        if asymmetric:
+            self.allowed = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 0.0]])  # A1: start/door, A2: start/lever
+        self.mask = np.where(self.allowed > 0, 0.0, -np.inf)
+        self.uniform = self.allowed / self.allowed.sum(-1, keepdims=True)
 
     def features(self, positions):
         """The agents' observation: one-hot positions and a bias, or (``"joint-state"``) the joint state's one-hot."""
@@ -166,8 +178,8 @@ class _Room:
         return phi
 
     def policies(self, theta, phi, eps):
-        pi = softmax(np.einsum("bf,nfa->bna", phi, theta))
-        beh = (1.0 - eps) * pi + eps / 3.0
+        pi = softmax(np.einsum("...f,nfa->...na", phi, theta) + self.mask)
+        beh = (1.0 - eps) * pi + eps * self.uniform
         return pi, beh
 
     def episodes(self, theta, B, eps, pay=None):
@@ -185,6 +197,8 @@ class _Room:
             opened = pulls >= self.M
             reward = np.where(actions == positions, 0.0, -1.0)
             reward = np.where((actions == _DOOR) & opened[:, None], 10.0, reward)
+            if self.asymmetric:  # A1 is penalised whenever A2 does not pull
+                reward[:, 0] = np.where(opened & (actions[:, 0] == _DOOR), 10.0, np.where(opened, 0.0, -1.0))
             batch.phi[:, t], batch.actions[:, t], batch.probs[:, t] = phi, actions, pi
             batch.alive[:, t] = live
             batch.rewards[:, t] = reward * live[:, None]
@@ -217,7 +231,7 @@ class _Room:
         """``mean_b sum_t grad H(beh^k(.|s_t))`` at the visited live steps: (N, F, 3)."""
         B = batch.phi.shape[0]
         pi = batch.probs
-        beh = (1.0 - eps) * pi + eps / 3.0
+        beh = (1.0 - eps) * pi + eps * self.uniform
         d = -np.log(np.maximum(beh, 1e-300))
         tangent = (1.0 - eps) * pi * (d - (pi * d).sum(-1, keepdims=True)) * batch.alive[..., None, None]
         return np.einsum("bhf,bhna->nfa", batch.phi, tangent) / B
