@@ -33,7 +33,7 @@ from .followers import (
     vanilla_follower_best_response,
     vanilla_follower_mdp,
 )
-from .leader_mdp import LeaderOptimum, leader_mdp, leader_optimum, leader_slot_mdp
+from .leader_mdp import LeaderOptimum, leader_mdp, leader_optimum, leader_slot_mdp, uninformed_slot_optimum
 
 __all__ = [
     "CoTrainingResult",
@@ -62,6 +62,7 @@ __all__ = [
     "train_coordination",
     "train_event_leader",
     "train_vanilla_follower",
+    "uninformed_slot_optimum",
     "vanilla_follower_best_response",
     "vanilla_follower_mdp",
 ]

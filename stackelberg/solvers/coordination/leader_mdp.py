@@ -29,7 +29,7 @@ from ...games.coordination import MOVES, StackelbergMarkovGame
 from ...games.markov import MAX_ENTRIES, MDP, check_model_size
 from ..markov.dynamic_programming import MDPSolution, value_iteration
 
-__all__ = ["LeaderOptimum", "leader_slot_mdp", "leader_mdp", "leader_optimum"]
+__all__ = ["LeaderOptimum", "leader_slot_mdp", "leader_mdp", "leader_optimum", "uninformed_slot_optimum"]
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,86 @@ def leader_optimum(game: StackelbergMarkovGame, followers, *, joint: bool = Fals
         joint_value = float(mdp.initial_distribution @ value_iteration(mdp).values[0])
     return LeaderOptimum(value=float(sum(values)), slot_values=tuple(values), slot_solutions=tuple(solutions),
                          joint_value=joint_value, followers=tuple(int(f) for f in types))
+
+
+def uninformed_slot_optimum(game: StackelbergMarkovGame, slot: int = 0) -> float:
+    """The optimal value of a leader that is *not* told follower ``slot``'s type and must infer it.
+
+    The slot's type is uniform over the pool; the leader sees the follower's cell, contract in force, moves,
+    signatures and finished tasks. With noise-free rule-based followers every type's reaction is deterministic,
+    so the leader's belief is uniform over the types consistent with what it has seen, and backward induction on
+    (time, cell, contract, set of consistent types) gives the exact optimum of this partially observed problem
+    (the reachable sets are few). The leader's value over all slots, each handled from its own observations, is
+    the sum over slots (what a leader also using the other slots' behaviour could add is negligible: the types
+    are drawn without replacement, so seeing one slot's type only removes it from the others' pool). It lies
+    between the value of a leader ignorant of the types and :func:`leader_optimum` averaged over the pool.
+
+    Parameters
+    ----------
+    game : StackelbergMarkovGame
+        Noise-free (``game.noise == 0``).
+    slot : int
+        The follower slot (its start cell).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the followers are noisy (their moves would carry no exact information) or ``slot`` is out of range.
+
+    Examples
+    --------
+    Two types, one signing goal 0 for a bonus of 1 and one asking for 2, in a 1x3 corridor (start in the middle,
+    goal 0 east, goal 1 west; two steps). Told the type, the leader offers each its price (values 4 and 6); not
+    told, it loses a step finding out:
+
+    >>> from stackelberg.games.coordination import FollowerType, StackelbergMarkovGame
+    >>> pool = [FollowerType((0.0, 1.0), (True, True)), FollowerType((0.5, 0.0), (True, True))]
+    >>> game = StackelbergMarkovGame((1, 3), [2, 0], [4.0, 1.0], [1.0, 2.0], 1, pool, [1], horizon=2)
+    >>> [leader_optimum(game, [f]).value for f in range(2)], uninformed_slot_optimum(game)
+    ([4.0, 6.0], 4.0)
+    """
+    game = _check_game(game)
+    slot = _index("slot", slot, game.n_followers)
+    if game.noise > 0:
+        raise ValueError(f"uninformed_slot_optimum needs noise-free followers (game.noise == 0); got {game.noise}")
+    O, H, start = game.n_offers, game.horizon, game.start_cells[slot]
+    offers = np.arange(O)
+    memo = {}
+
+    def value(t, cell, contract, types):
+        if t == H:
+            return 0.0
+        key = (t, cell, contract, types)
+        if key in memo:
+            return memo[key]
+        arr = np.asarray(types)
+        n = len(arr)
+        # every (offer, type) pair at once: the types' reactions are deterministic
+        ty, of = np.repeat(arr, O), np.tile(offers, n)
+        cells, contracts = np.full(n * O, cell), np.full(n * O, contract)
+        new_contract, signed, bonus = game.sign(ty, contracts, of)
+        moves = game.rule_moves(ty, cells, new_contract)
+        out = game.advance(ty, cells, new_contract, signed, bonus, moves, start)
+        reward = (out.gains - out.payments).reshape(n, O)
+        seen = np.stack([out.cells, out.contracts, out.signed, out.moves, out.finished], -1).reshape(n, O, 5)
+        best = -np.inf
+        for o in range(O):
+            groups = {}
+            for i in range(n):
+                groups.setdefault(tuple(int(v) for v in seen[i, o]), []).append(i)
+            total = 0.0
+            for (c2, k2, *_), members in groups.items():
+                total += reward[members, o].sum() + len(members) * value(t + 1, c2, k2,
+                                                                         tuple(arr[members].tolist()))
+            best = max(best, total / n)
+        memo[key] = best
+        return best
+
+    return float(value(0, int(start), 0, tuple(range(len(game.pool)))))
 
 
 def _index(name, value, bound):

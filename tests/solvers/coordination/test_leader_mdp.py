@@ -5,7 +5,12 @@ import pytest
 
 from stackelberg.errors import ProblemTooLargeError
 from stackelberg.games.coordination import FollowerType, StackelbergMarkovGame, resource_collection
-from stackelberg.solvers.coordination.leader_mdp import leader_mdp, leader_optimum, leader_slot_mdp
+from stackelberg.solvers.coordination.leader_mdp import (
+    leader_mdp,
+    leader_optimum,
+    leader_slot_mdp,
+    uninformed_slot_optimum,
+)
 from stackelberg.solvers.markov.dynamic_programming import value_iteration
 
 
@@ -80,3 +85,35 @@ def test_size_limit_and_argument_errors():
         leader_slot_mdp(game, 0, slot=2)
     with pytest.raises(TypeError, match="joint"):
         leader_optimum(game, [0, 1], joint="yes")
+
+
+def test_uninformed_optimum_pays_for_not_knowing_the_type():
+    # corridor, start in the middle, goal 0 (prize 4) east, goal 1 west, two steps. Type 0 prefers goal 1 (u = 1)
+    # and signs (goal 0, bonus 2) only; type 1 signs (goal 0, bonus 1). Told the type: 2 + 2 and 3 + 3. Not told:
+    # offering bonus 1 first reveals the type (type 0 refuses and walks west) and type 0 then earns 2 once:
+    # (2 + 6) / 2 = 4; offering bonus 2 twice earns 2 + 2 = 4 too.
+    pool = [FollowerType((0.0, 1.0), (True, True)), FollowerType((0.5, 0.0), (True, True))]
+    game = StackelbergMarkovGame((1, 3), [2, 0], [4.0, 1.0], [1.0, 2.0], 1, pool, [1], horizon=2)
+    assert [leader_optimum(game, [f]).value for f in range(2)] == pytest.approx([4.0, 6.0])
+    assert uninformed_slot_optimum(game) == pytest.approx(4.0)
+    # a pool of one type: nothing to infer, the informed optimum
+    single = StackelbergMarkovGame((1, 3), [2, 0], [4.0, 1.0], [1.0, 2.0], 1, pool[:1], [1], horizon=3)
+    assert uninformed_slot_optimum(single) == pytest.approx(leader_optimum(single, [0]).value)
+
+
+def test_uninformed_optimum_of_the_small_instance_equals_the_informed_one():
+    # the exactness instance of the neural leader: trying the cheap bonus first costs nothing there, so knowing
+    # the types is worth nothing (the neural leader's gap to the optimum is learning, not inference)
+    game = resource_collection(grid_shape=(4, 4), n_goals=2, n_followers=2, horizon=8, seed=1)
+    informed = [np.mean([leader_optimum(game, [f, (f + 1) % 40]).slot_values[k] for f in range(40)])
+                for k in range(2)]
+    uninformed = [uninformed_slot_optimum(game, k) for k in range(2)]
+    assert uninformed == pytest.approx(informed) and sum(uninformed) == pytest.approx(14.9)
+
+
+def test_uninformed_optimum_errors():
+    game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=1, horizon=3, noise=0.1, seed=0)
+    with pytest.raises(ValueError, match="noise-free"):
+        uninformed_slot_optimum(game)
+    with pytest.raises(ValueError, match="slot must be"):
+        uninformed_slot_optimum(resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=1, seed=0), 1)
