@@ -99,6 +99,20 @@ Our numbers (full budgets of ``run``; measured section by section on the shared 
   recipient episodes): -1.71, -3.44, -1.02, 6.39, -3.98, -3.23, 8.54, -3.80 over the last tenth of the epochs (mean
   -0.28; 2 of 8 runs learned to pay for the lever; thesis: "able to improve combined return but ... much more
   gradually than LIO").
+* ER(3,2) and ER(2,1) from sampled episodes, the authors' configuration (``SAMPLED``; run by the lead on 2
+  December 2026 at load 2-3, each seed 40 s of CPU for 30,000 iterations): LIO in ER(3,2) -3.06, 7.87, -3.01,
+  -2.97, 7.96, 7.92, -2.10, 7.82 on seeds 0-7: **4 of 8 reach 8** (mean 2.55; the exact LIO 3 of 8, the tabular
+  LIO with the authors' epsilon 0 of 8; thesis: near 8 on average over 20 runs), LIO-dec -3.06, -2.05 (seeds 0-1);
+  ER(2,1): LIO 8.74, 8.58, LIO-dec 8.94, 8.98 (seeds 0-1; thesis near 9). Why half the ER(3,2) runs fail,
+  measured on seed 0: the incentives paid per episode fall from 4.5 / 3.1 / 3.8 (mean over iterations 1-1000, the
+  epsilon-0.5 phase) to 0.7 / 0.2 / 0.5 (1000-2000) and to 0 by iteration 13,000, while the collective return
+  stays at -4.8 to -4.1: in the exploration phase no payment can produce an exit (half of every agent's steps are
+  random), so the separate cost optimiser wins, the sigmoid outputs saturate at 0 and never come back, and the
+  agents settle on not cooperating (about -3 at test time, nothing paid). The runs that succeed are those whose
+  payments still stand when exploration ends (seed 1 pays 2.0 per episode at the end, seed 7 only 0.1 after the
+  division of labour is learnt). The thesis's 20-run mean near 8 would need the payments to survive the
+  exploration phase in nearly every run; with its networks (64/16 ReLU incentives, rates 1e-4) that may be slower
+  to saturate than our 64-unit tanh incentive network, which we did not test.
 * ER(5,3) (LIO, seed 0, ER(3,2)'s settings, 1000 iterations): 16.98 (thesis: the optimum 17): 15.68 after 50
   iterations, 16.82 after 150; agents 0 and 2 exit (9.99, 9.94), agents 1, 3, 4 pull (-0.98 to -0.99). 72 s of
   CPU (0.07 s per iteration; 700 s wall on the shared machine).
@@ -350,6 +364,8 @@ FULL_SCALE = {
     "ER(3,2) pg-d share": 0.0, "ER(3,2) pg-c share": 0.0, "ER(3,2) lola-d share": 0.0,
     "authors 0.3": 0.0, "authors 0.1": 0.0, "ER(5,3) lio": 16.98,
     "sampled asym lio": 8.8085, "sampled asym pg": -2.725, "sampled asym lio - 1ep": 1.4085, "sampled asym 2-ts": -0.279,
+    "sampled ER(3,2) lio share": 0.5, "sampled ER(3,2) lio": 2.5542, "sampled ER(3,2) lio-dec": -2.553,
+    "sampled ER(2,1) lio": 8.657, "sampled ER(2,1) lio-dec": 8.956,
 }  # fmt: skip
 #: Seconds per section of a full run, (wall on the shared machine at load ~20, CPU): the CPU column is what an
 #: idle core needs.
