@@ -99,20 +99,20 @@ Our numbers (full budgets of ``run``; measured section by section on the shared 
   recipient episodes): -1.71, -3.44, -1.02, 6.39, -3.98, -3.23, 8.54, -3.80 over the last tenth of the epochs (mean
   -0.28; 2 of 8 runs learned to pay for the lever; thesis: "able to improve combined return but ... much more
   gradually than LIO").
-* ER(3,2) and ER(2,1) from sampled episodes, the authors' configuration (``SAMPLED``; run by the lead on 2
-  December 2026 at load 2-3, each seed 40 s of CPU for 30,000 iterations): LIO in ER(3,2) -3.06, 7.87, -3.01,
-  -2.97, 7.96, 7.92, -2.10, 7.82 on seeds 0-7: **4 of 8 reach 8** (mean 2.55; the exact LIO 3 of 8, the tabular
-  LIO with the authors' epsilon 0 of 8; thesis: near 8 on average over 20 runs), LIO-dec -3.06, -2.05 (seeds 0-1);
-  ER(2,1): LIO 8.74, 8.58, LIO-dec 8.94, 8.98 (seeds 0-1; thesis near 9). Why half the ER(3,2) runs fail,
-  measured on seed 0: the incentives paid per episode fall from 4.5 / 3.1 / 3.8 (mean over iterations 1-1000, the
-  epsilon-0.5 phase) to 0.7 / 0.2 / 0.5 (1000-2000) and to 0 by iteration 13,000, while the collective return
-  stays at -4.8 to -4.1: in the exploration phase no payment can produce an exit (half of every agent's steps are
-  random), so the separate cost optimiser wins, the sigmoid outputs saturate at 0 and never come back, and the
-  agents settle on not cooperating (about -3 at test time, nothing paid). The runs that succeed are those whose
-  payments still stand when exploration ends (seed 1 pays 2.0 per episode at the end, seed 7 only 0.1 after the
-  division of labour is learnt). The thesis's 20-run mean near 8 would need the payments to survive the
-  exploration phase in nearly every run; with its networks (64/16 ReLU incentives, rates 1e-4) that may be slower
-  to saturate than our 64-unit tanh incentive network, which we did not test.
+* ER(3,2) from sampled episodes, the thesis's own setting (``SAMPLED``, seeds 0-7, 30,000 iterations): LIO
+  -3.06, 7.87, -3.01, -2.97, 7.96, 7.92, -2.10, 7.82: 4 of 8 at 8 (mean 2.55; the exact tabular LIO with the same
+  schedule: 0 of 8; thesis: mean of 20 runs near 8). Measured cause of the four failures: the separate cost Adam
+  drives every incentive to zero (about 1e-7 paid per episode at the end) before the noisy one-episode
+  meta-gradient has moved anyone to the lever; the agents then end as plain PG learners (one or two at the door,
+  -2 to -3) -- the failure the thesis's own outlook names ("the cost driving the incentive function to zero before
+  the effect of incentives ... is measurable"). Traced on seed 0: paid per episode 4.5 / 3.1 / 3.8 over iterations
+  1-1000 (the epsilon-0.5 phase, where half of every agent's steps are random and no payment can produce an
+  exit), 0.7 / 0.2 / 0.5 over 1000-2000, 0 from iteration 13,000, collective return -4.8 to -4.1 throughout
+  training; the runs that succeed are those whose payments still stand when exploration ends. LIO-dec (seeds
+  0-1): -3.06, -2.05 (the same collapse; thesis: solved, slower). ER(2,1), 20,000 iterations: LIO 8.74, 8.58,
+  LIO-dec 8.94, 8.98 (seeds 0-1) -- near 9 as the thesis. Each ER(3,2) run: 40 s on an idle core (the lead's run,
+  load 2-3), about 90 s with one other job, 350 s at load 13. Untested: the thesis's ReLU incentive networks,
+  network policies and the cumulative-incentive input, any of which may delay the collapse.
 * ER(5,3) (LIO, seed 0, ER(3,2)'s settings, 1000 iterations): 16.98 (thesis: the optimum 17): 15.68 after 50
   iterations, 16.82 after 150; agents 0 and 2 exit (9.99, 9.94), agents 1, 3, 4 pull (-0.98 to -0.99). 72 s of
   CPU (0.07 s per iteration; 700 s wall on the shared machine).
