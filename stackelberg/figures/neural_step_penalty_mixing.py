@@ -65,8 +65,8 @@ towards a2 raise the follower's a2 logit by 20-40% as much under each leader act
 a2, and both policies are deterministic by about 2000 steps, so training twice as long (20,000 steps) gives the
 same outcomes seed for seed. Variants at k = -100 and in Mixing, seeds at the SE (20 seeds 0-19; "+" a second
 block 20-39; everything else at the previous settings): regulariser beta = 100: 7 and 9 of 20; a generator whose
-initial kernel has 100 times the variance: 6 and 7; one environment per rollout (Algorithm 1's one update per episode, 400
-updates): 5 and 13; ``lr_ratio`` 0.05: 12 and 17; leader entropy 0.05: 11 and 16; leader entropy 0.5 or 0.2
+initial kernel has 100 times the variance: 6 and 7; one environment per rollout (Algorithm 1's one update per
+episode, 400 updates): 5 and 13; ``lr_ratio`` 0.05: 12 and 17; leader entropy 0.05: 11 and 16; leader entropy 0.5 or 0.2
 falling to 0.01 over 5000 steps: 13 and 13, 11 and 17; entropy 0.1: 14+15 of 40 (72.5%) and 19+18 (92.5%);
 entropy 0.2: 18 and 17 of 20; entropy 0.1 with the leader's 0.5 -> 0.1 schedule: 17+19 of 40 (90%) and 17+17
 (85%). Only more entropy helps, and the follower's matters most (it keeps the answers to a1 and a3 open until the
