@@ -111,6 +111,10 @@ class PPOConfig:
         Factor on the rewards used for learning (None: one over the model's largest absolute reward).
     log_every : int
         Environment steps per logging block (rounded to whole rollouts).
+    anneal_lr : bool
+        Scale every step size by ``1 - t / steps`` (``t``: environment steps done before the rollout), falling
+        linearly to 0 at the end of training (default False: constant step sizes). Needs the step count that
+        :func:`onpolicy_program` records with each rollout.
     """
 
     steps: int = 10_000
@@ -130,6 +134,7 @@ class PPOConfig:
     hidden: tuple = (64, 64)
     reward_scale: float | None = None
     log_every: int = 100
+    anneal_lr: bool = False
 
     def __post_init__(self):
         for name in ("steps", "n_envs", "rollout_length", "epochs", "minibatches", "log_every"):
@@ -138,6 +143,7 @@ class PPOConfig:
             check_positive(name, getattr(self, name))
         check_real("entropy_coef", self.entropy_coef, low=0.0)
         check_real("value_coef", self.value_coef, low=0.0)
+        check_flag("anneal_lr", self.anneal_lr)
         check_probability("gae_lambda", self.gae_lambda)
         if self.gamma is not None:
             check_probability("gamma", self.gamma)
@@ -339,6 +345,12 @@ def ppo_update(config: PPOConfig, phases, params, opt_state, batch, key):
     optimiser = _optimiser(config)
     size = jax.tree_util.tree_leaves(batch)[0].shape[0]
     mb_size = size // config.minibatches
+    factor = 1.0
+    if config.anneal_lr:
+        if "t" not in batch:
+            raise ValueError("anneal_lr needs the step count 't' of each transition in the batch (recorded by "
+                             "onpolicy_program)")
+        factor = jnp.clip(1.0 - batch["t"][0] / config.steps, 0.0, 1.0)
 
     def run_phase(params, opt_state, phase: Phase, key):
         anchor = params
@@ -350,7 +362,8 @@ def ppo_update(config: PPOConfig, phases, params, opt_state, batch, key):
             params, opt_state = dict(params), dict(opt_state)
             for name, lr in zip(phase.groups, phase.learning_rates):
                 updates, opt_state[name] = optimiser.update(grads[name], opt_state[name], params[name])
-                params[name] = jax.tree_util.tree_map(lambda p, u, lr=lr: p - lr * u, params[name], updates)
+                params[name] = jax.tree_util.tree_map(lambda p, u, lr=lr: p - factor * lr * u, params[name],
+                                                      updates)
             return (params, opt_state), aux
 
         orders = jax.vmap(lambda k: jax.random.permutation(k, size))(jax.random.split(key, config.epochs))
