@@ -260,6 +260,17 @@ class _Agent(NamedTuple):
     act_forced: Callable | None = None
 
 
+def _always_terminal(env) -> bool:
+    """Whether every transition of ``env`` ends its episode (a one-stage game: finite horizon 1).
+
+    Then every replay row's continuation is 0, so the bootstrap term of each TD target (Eq. 14 for Bi-AC) is
+    ``0 * (target networks' value)`` and the target is the reward: the learners skip evaluating the target
+    networks (the same targets, bit for bit, for finite networks; the random keys of the other terms are split
+    before and do not change). ``env`` may be a shape-only stand-in without these attributes (never skipped).
+    """
+    return bool(getattr(env, "finite_horizon", False)) and getattr(env, "horizon", None) == 1
+
+
 def _epsilon(config: OffPolicyConfig, t):
     frac = jnp.clip((t - config.explore_steps) / config.epsilon_decay_steps, 0.0, 1.0)
     eps = config.epsilon_start + (config.epsilon_end - config.epsilon_start) * frac
@@ -429,6 +440,7 @@ def _biac_agent(env, config: BiACConfig) -> _Agent:
     d = env.obs_dim
     q_net, pi_net = MLP(config.hidden, n1 * n2), MLP(config.hidden, n2)
     eye1 = jnp.eye(n1, dtype=jnp.float32)
+    terminal = _always_terminal(env)
 
     def q(p, obs):
         return q_net.apply(p, obs).reshape(n1, n2)
@@ -474,11 +486,15 @@ def _biac_agent(env, config: BiACConfig) -> _Agent:
     def loss(params, target, batch, key, t):
         k_target, k_actor = jax.random.split(key)
         B = batch["obs"].shape[0]
-        targets, _ = jax.vmap(
-            lambda o, r, g, k: biac_target(
-                q(target["q1"], o), q(target["q2"], o), pi_all(target["pi"], o), r, g, k, config.gumbel_temperature
-            )
-        )(batch["next_obs"], batch["rewards"], batch["continuation"], jax.random.split(k_target, B))
+        if terminal:  # every continuation is 0: y_i = r_i (Eq. 14 without its zero bootstrap term)
+            targets = batch["rewards"]
+        else:
+            targets, _ = jax.vmap(
+                lambda o, r, g, k: biac_target(
+                    q(target["q1"], o), q(target["q2"], o), pi_all(target["pi"], o), r, g, k,
+                    config.gumbel_temperature,
+                )
+            )(batch["next_obs"], batch["rewards"], batch["continuation"], jax.random.split(k_target, B))
         targets = jax.lax.stop_gradient(targets)
         q1_tables = jax.vmap(lambda o: q(params["q1"], o))(batch["obs"])
         q2_tables = jax.vmap(lambda o: q(params["q2"], o))(batch["obs"])
@@ -525,6 +541,7 @@ def _idqn_agent(env, config: IDQNConfig) -> _Agent:
     d = env.obs_dim
     nets = [MLP(config.hidden, n) for n in counts]
     names = [f"q{i}" for i in range(len(counts))]
+    terminal = _always_terminal(env)
 
     def init(key):
         keys = jax.random.split(key, len(nets))
@@ -543,8 +560,11 @@ def _idqn_agent(env, config: IDQNConfig) -> _Agent:
         total, parts = 0.0, []
         keys = jax.random.split(key, len(nets))
         for i, (name, net) in enumerate(zip(names, nets)):
-            next_q = jax.vmap(lambda o: net.apply(target[name], o))(batch["next_obs"])
-            y = jax.lax.stop_gradient(batch["rewards"][:, i] + batch["continuation"] * next_q.max(axis=-1))
+            if terminal:  # every continuation is 0: the target is the reward
+                y = batch["rewards"][:, i]
+            else:
+                next_q = jax.vmap(lambda o: net.apply(target[name], o))(batch["next_obs"])
+                y = jax.lax.stop_gradient(batch["rewards"][:, i] + batch["continuation"] * next_q.max(axis=-1))
             q_values = jax.vmap(lambda o: net.apply(params[name], o))(batch["obs"])
             delta = jax.lax.stop_gradient(q_values[jnp.arange(q_values.shape[0]), batch["actions"][:, i]] - y)
             if isinstance(config, HystereticDQNConfig):
@@ -588,6 +608,7 @@ def _maddpg_agent(env, config: MADDPGConfig) -> _Agent:
     actors = [MLP(config.hidden, n) for n in counts]
     critic = MLP(config.hidden, A)
     eyes = [jnp.eye(n, dtype=jnp.float32) for n in counts]
+    terminal = _always_terminal(env)
 
     def q(p, obs):
         return critic.apply(p, obs).reshape(counts)
@@ -610,7 +631,7 @@ def _maddpg_agent(env, config: MADDPGConfig) -> _Agent:
     def loss(params, target, batch, key, t):
         B = batch["obs"].shape[0]
         keys = jax.random.split(key, 2 * N)
-        next_soft = [
+        next_soft = None if terminal else [
             gumbel_softmax(keys[i], jax.vmap(lambda o: actors[i].apply(target[f"pi{i}"], o))(batch["next_obs"]),
                            config.gumbel_temperature)
             for i in range(N)
@@ -618,9 +639,12 @@ def _maddpg_agent(env, config: MADDPGConfig) -> _Agent:
         hard = [eyes[i][batch["actions"][:, i]] for i in range(N)]
         total, parts = 0.0, []
         for i in range(N):
-            next_tables = jax.vmap(lambda o: q(target[f"q{i}"], o))(batch["next_obs"])
-            next_values = jax.vmap(lambda tab, *ys: contract(tab, ys))(next_tables, *next_soft)
-            y = jax.lax.stop_gradient(batch["rewards"][:, i] + batch["continuation"] * next_values)
+            if terminal:  # every continuation is 0: the target is the reward
+                y = batch["rewards"][:, i]
+            else:
+                next_tables = jax.vmap(lambda o: q(target[f"q{i}"], o))(batch["next_obs"])
+                next_values = jax.vmap(lambda tab, *ys: contract(tab, ys))(next_tables, *next_soft)
+                y = jax.lax.stop_gradient(batch["rewards"][:, i] + batch["continuation"] * next_values)
             tables = jax.vmap(lambda o: q(params[f"q{i}"], o))(batch["obs"])
             lc = critic_loss(tables, batch["actions"], y)
             # actor i: the critic's values of each own action, the others' buffer actions fixed
