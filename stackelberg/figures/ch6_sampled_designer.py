@@ -83,8 +83,11 @@ What the numbers say:
   (5 of 10 agents pulling at once is rare under random policies) the only effect of the payments that the
   validation episodes measure is fewer -1 moves, so the meta-gradient pays waiting; the agents' policies saturate
   on start (seed 4: every agent's lever probability below 0.01 by iteration 30), the meta-gradient through them vanishes, and the cost then
-  removes the payments (paid per episode 98 at iteration 90, 0.85 at 900). Longer runs cannot recover these
-  seeds; the thesis's 40 in Fig. 6.1b is its runs' mean, so its designer escaped in (nearly) all eight.
+  removes the payments (paid per episode 98 at iteration 90, 0.85 at 900). Longer runs do not recover these
+  seeds: at the thesis code's budget (6000 x 16 = 96k training episodes, about 50 s a seed) seeds 1, 4, 6, 7 still
+  end at -4.0, 0.0, 0.0, -10.0 and the others at 22.0, 17.9, 29.9, 44.8 (seed 5: collective 44.8 paid nothing,
+  saturated pullers), mean 12.57 against 11.17 at 3000 iterations. The thesis's 40 in Fig. 6.1b is its runs' mean,
+  so its designer escaped in (nearly) all eight.
 * ER(2,1): three seeds reach the optimum 9 and end *above* 8 - eps (8.90-8.99), paying almost nothing once the
   Cooperator's policy saturates; the thesis's Cooperator keeps receiving 1 + eps. Seed 3 ends with both waiting.
 * The ingredient that the exact tabular runs (``ch6_designer_escape_room``, collective 7.8-7.9, the Cooperator a
