@@ -34,9 +34,9 @@ tasks with the paper's exploration and entropy weight (iota 0.1 decaying over 10
 (screening told the types, seed 0, 4800 episodes: with the paper's iota 0.1 over 1000 episodes ours ended at
 0.751 / 0.760 / 0.771 for lambda2 0.001 / 0.01 / 0.03, w/o EBPG 0.735, M3RL 0.762; with iota 0.3 over the run and
 lambda2 0.01 ours 0.823, w/o EBPG 0.771, M3RL 0.735; with lambda2 0.03 ours 0.748, w/o attention 0.840, w/o EBPG
-0.885, M3RL 0.915); values from 1000 sampled episodes per leader (95% half-widths 0.2-1.5). On the exactness instance the
-leaders are *told* the followers' types (``observe_types=True``: their problem is then exactly the leader's MDP
-whose optimum is the reference) except "ours (types inferred)", the paper's setting.
+0.885, M3RL 0.915); values from 1000 sampled episodes per leader (95% half-widths 0.2-1.5). On the exactness
+instance the leaders are *told* the followers' types (``observe_types=True``: their problem is then exactly the
+leader's MDP whose optimum is the reference) except "ours (types inferred)", the paper's setting.
 
 ================================  ====================================  ===========================================
 item                              paper                                 ours (small scale)
@@ -61,7 +61,7 @@ D.3.4 attention on committed      much higher                           0.129 vs
 Where and why we differ. (1) *Orderings*: at 800 episodes (0.3% of the paper's budget; every curve is still
 rising at the end, and each pair ours / w/o attention and w/o EBPG / M3RL nearly overlaps) the leaders that re-decide
 every step (w/o EBPG, M3RL) are ahead of the event-based ones on all three tasks (by 25-60%), and attention
-changes little; on the small instance all four end within their confidence intervals (0.735-0.770 of the optimum).
+changes little (the small instance: see (3)).
 The event-based leaders pay about twice as much in bonuses (resource collection 15.9 against 7.0) for a similar
 incentive: with a learned termination (explored at 50% per step early on) they sign many more contracts before
 they learn whom to keep, and the dense EBPG credits kept offers with a biased score (Remark 2; the tabular check of
@@ -82,7 +82,7 @@ the types costs nothing here and the gap is the learner's. Where ours loses (mea
 the paper's exploration; the 9600-episode leader has the same value and payments): it offers every follower
 resource 0 for bonus 1 at every event, whatever its type. The 28 of 40 types that sign it earn the optimum in both
 slots (8 each); the 12 that refuse it (7 sign only bonus 2 or resource 1, 5 only resource 1) earn nothing against
-optima of 6 and 2 in the first slot and 8 in the second; :math:`28/40 \times 16 = 11.2 = 0.75 \times 14.9`. So the learned
+optima of 6 and 2 in the first slot and 8 in the second; 28/40 x 16 = 11.2 = 0.75 x 14.9. So the learned
 termination and attention keep ours in this type-blind policy although the type is in its input, while the
 leaders that re-decide every step learn the refusers' offers. Seeds 1 and 2 (same settings, ours and M3RL, 26 s
 wall each) confirm it: ours 0.751 and 0.751, M3RL 0.931 and 0.952. Not done: an end-to-end history encoder (Appendix
@@ -92,8 +92,9 @@ higher (0.129 against 0.122 on navigation, 0.25 vs 0.25 on the four-follower tas
 from its clear separation.
 
 ``--quick`` trains ours and M3RL, told the types, on the small exactness instance only (2 followers, 2 resource
-types, a 4x4 grid, horizon 8), one seed of 1024 episodes each, networks of width 16 (about 15 s on the 2-core
-machine, nearly all of it compiling; the tests train the same program, so it compiles once per test session).
+types, a 4x4 grid, horizon 8), one seed of 1024 episodes each, networks of width 16: 37 s wall on the shared
+2-core machine (3 December 2026), most of it compiling (the tests train the same program, so one test session
+compiles it once).
 
 Usage::
 
