@@ -54,9 +54,12 @@ history encoder); ``batch_episodes`` episodes per update (paper: 1); gradient no
 
 **Exactness.** Against rule-based followers of known types the leader faces an MDP
 (:mod:`stackelberg.solvers.coordination.leader_mdp`); :func:`expected_leader_optimum` averages its exact optimum
-over the pool's draws (every slot's type is uniform over the pool), an upper bound for any leader, which must
-also infer the types from the followers' behaviour. :func:`evaluate_ebpg_leader` estimates a trained leader's
-value by sampled episodes with a 95% confidence interval.
+over the pool's draws (every slot's type is uniform over the pool): the optimum of a leader *told* the types. By
+default the neural leader is not told them and must infer them from the followers' behaviour (the paper's
+setting); with ``observe_types=True`` each follower's features carry the one-hot of its pool type, so the leader's
+observation holds everything the leader's MDP conditions on (cells, contracts, time and types; the environment's
+dynamics are unchanged) and the optimum is exactly the one its value is compared with. :func:`evaluate_ebpg_leader`
+estimates a trained leader's value by sampled episodes with a 95% confidence interval.
 
 Examples
 --------
@@ -74,7 +77,6 @@ ValueError: form must be one of 'sparse', 'dense'; got 'stochastic'
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from dataclasses import dataclass, fields
@@ -167,6 +169,12 @@ class EBPGConfig:
         Global gradient-norm clip per parameter group.
     chunks : int
         Pieces the run is split into (a progress-bar tick each).
+    observe_types : bool
+        Whether the leader is told the followers' types: each follower's features (the leader's state encoding,
+        attention input and follower-aware module) then include the one-hot of its index in the pool, and the
+        leader's problem is exactly the leader's MDP whose optimum :func:`expected_leader_optimum` computes.
+        False (the paper's setting): the leader must infer the types from the followers' behaviour. It shapes
+        the program (runs of one :func:`train_ebpg_leaders` call share it).
     """
 
     episodes: int = 4000
@@ -186,6 +194,7 @@ class EBPGConfig:
     explore_episodes: int = 1000
     max_grad_norm: float = 10.0
     chunks: int = 10
+    observe_types: bool = False
 
     def __post_init__(self):
         for name in ("episodes", "batch_episodes", "interval", "hidden", "explore_episodes", "chunks"):
@@ -195,6 +204,7 @@ class EBPGConfig:
         check_choice("attention", self.attention, ATTENTION)
         check_choice("credit", self.credit, CREDIT)
         check_flag("sequential", self.sequential)
+        check_flag("observe_types", self.observe_types)
         for name in ("lr", "critic_lr", "max_grad_norm"):
             check_positive(name, getattr(self, name))
         check_real("termination_reg", self.termination_reg, low=0.0)
@@ -409,12 +419,16 @@ def _switches(config: EBPGConfig, noise: float) -> _Switches:
                      entropy_coef=jnp.float32(config.entropy_coef), noise=jnp.float32(noise))
 
 
-def _features(env: CoordinationEnv, state, finished_counts):
-    """Each follower's observation: one-hot cell and contract, time, per-goal finish counts (N, C + O + 1 + G)."""
+def _features(env: CoordinationEnv, state, finished_counts, observe_types: bool = False):
+    """Each follower's observation: one-hot cell and contract, time, per-goal finish counts (N, C + O + 1 + G),
+    then the one-hot of its pool type (P more columns) when ``observe_types``."""
     N = env.n_followers
     t = jnp.full((N, 1), state.t / env.horizon, jnp.float32)
-    return jnp.concatenate([jax.nn.one_hot(state.cells, env.n_cells), jax.nn.one_hot(state.contracts, env.n_offers),
-                            t, finished_counts / env.horizon], -1)
+    parts = [jax.nn.one_hot(state.cells, env.n_cells), jax.nn.one_hot(state.contracts, env.n_offers), t,
+             finished_counts / env.horizon]
+    if observe_types:
+        parts.append(jax.nn.one_hot(state.types, env.pool_size))
+    return jnp.concatenate(parts, -1)
 
 
 def _history_input(env: CoordinationEnv, cells, out):
@@ -427,12 +441,12 @@ def _history_input(env: CoordinationEnv, cells, out):
 class _Net:
     """The three flax modules of a configuration and their pure per-step use."""
 
-    def __init__(self, env: CoordinationEnv, hidden: int):
-        self.env, self.hidden = env, hidden
+    def __init__(self, env: CoordinationEnv, hidden: int, observe_types: bool = False):
+        self.env, self.hidden, self.observe_types = env, hidden, observe_types
         self.aware = FollowerAware(hidden)
         self.leader = EventLeader(hidden, env.n_goals, env.n_bonuses)
         self.critic = _Baselines(hidden)
-        self.feat_dim = env.n_cells + env.n_offers + 1 + env.n_goals
+        self.feat_dim = env.n_cells + env.n_offers + 1 + env.n_goals + (env.pool_size if observe_types else 0)
         self.hist_dim = env.n_cells + len(MOVES) + env.n_offers + 1 + env.n_goals + 1
 
     def zero_carry(self):
@@ -475,7 +489,7 @@ def _episode(net: _Net, params, switches: _Switches, key, iota, greedy=False):
     def body(carry, key):
         state, lstm, hist_in, counts = carry
         k_event, k_offer, k_env = jax.random.split(key, 3)
-        features = _features(env, state, counts)
+        features = _features(env, state, counts, net.observe_types)
         lstm, _, beta_logit, logp, weights, _ = net.forward(params, switches, lstm, hist_in, features)
         beta, logp_b = _behaviour(beta_logit, logp, iota)
         learned = (beta > 0.5) if greedy else jax.random.uniform(k_event, (N,)) < beta
@@ -545,7 +559,7 @@ def _shape_key(config: EBPGConfig) -> EBPGConfig:
 
 def _program(env: CoordinationEnv, config: EBPGConfig):
     """``init(key, switches) -> carry``, ``chunk(carry) -> (carry, metrics)`` for one run (vmapped by the caller)."""
-    net = _Net(env, config.hidden)
+    net = _Net(env, config.hidden, config.observe_types)
     optimizers = _optimizer(config)
     per_chunk = config.updates // config.chunks
     E = config.batch_episodes
@@ -635,11 +649,49 @@ def _check_config(config):
     return config
 
 
-@functools.lru_cache(maxsize=8)
+def _game_key(game: StackelbergMarkovGame) -> tuple:
+    """Everything that defines a game's environment: equal games (built twice with the same arguments) share
+    their compiled programs."""
+    return (game.name, game.grid_shape, game.goal_cells, game.goal_values, game.bonuses, game.n_followers,
+            game.pool, game.start_cells, game.horizon, game.betrayal_penalty, game.noise)
+
+
+_PROGRAMS: dict = {}
+_MAX_PROGRAMS = 8
+
+
+def _cached_program(key, build):
+    """The program stored under ``key``, built (and the oldest dropped beyond :data:`_MAX_PROGRAMS`) if missing."""
+    if key not in _PROGRAMS:
+        if len(_PROGRAMS) >= _MAX_PROGRAMS:
+            _PROGRAMS.pop(next(iter(_PROGRAMS)))
+        _PROGRAMS[key] = build()
+    return _PROGRAMS[key]
+
+
 def _compiled(game: StackelbergMarkovGame, shape: EBPGConfig):
     """The jitted, vmapped ``init`` and ``chunk`` of a game and program shape (kept: compiling is the slow part)."""
-    _, init, chunk = _program(coordination_env(game), shape)
-    return jax.jit(jax.vmap(init)), jax.jit(jax.vmap(chunk))
+
+    def build():
+        _, init, chunk = _program(coordination_env(game), shape)
+        return jax.jit(jax.vmap(init)), jax.jit(jax.vmap(chunk))
+
+    return _cached_program(("train", _game_key(game), shape), build)
+
+
+def _compiled_evaluation(game: StackelbergMarkovGame, shape: EBPGConfig, n_episodes: int, greedy: bool):
+    """The jitted evaluation ``(params, switches, keys) -> records`` over runs (kept like :func:`_compiled`)."""
+
+    def build():
+        net = _Net(coordination_env(game), shape.hidden, shape.observe_types)
+
+        def one_run(params, switches, key):
+            return jax.vmap(lambda k: _episode(net, params, switches, k, jnp.float32(0.0), greedy))(
+                jax.random.split(key, n_episodes))
+
+        return jax.jit(jax.vmap(one_run))
+
+    return _cached_program(("evaluate", _game_key(game), shape, n_episodes, greedy), build)
 
 
 def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, seeds=3,
@@ -652,7 +704,8 @@ def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, see
     game : StackelbergMarkovGame
     configs : sequence of EBPGConfig
         They may differ in ``form``, ``events``, ``interval``, ``attention``, ``sequential``, ``credit``,
-        ``termination_reg`` and ``entropy_coef`` only (for example the :data:`VARIANTS`).
+        ``termination_reg`` and ``entropy_coef`` only (for example the :data:`VARIANTS`); the other fields,
+        ``observe_types`` included, shape the program.
     noises : sequence of float, optional
         The followers' noise level of each run (default: the game's).
     seeds : int or sequence of int
@@ -669,15 +722,22 @@ def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, see
 
     Examples
     --------
+    Ours and M3RL, told the followers' types, on the small instance of
+    :mod:`stackelberg.figures.ebpg_neural_leader` with its quick settings (the tests train this program too:
+    compiling it, not the 1024 episodes, is the slow part):
+
     >>> from stackelberg.games.coordination import resource_collection
-    >>> game = resource_collection(grid_shape=(3, 3), n_goals=2, n_followers=2, horizon=6, seed=1)
-    >>> base = EBPGConfig(episodes=32, hidden=8, chunks=2)
-    >>> ours, m3rl = train_ebpg_leaders(game, [variant_config("ours", base), variant_config("M3RL", base)], seeds=2)
+    >>> game = resource_collection(grid_shape=(4, 4), n_goals=2, n_followers=2, horizon=8, seed=1)
+    >>> base = EBPGConfig(episodes=1024, batch_episodes=16, hidden=16, chunks=1, lr=1e-3, critic_lr=3e-3,
+    ...                   explore=0.3, explore_episodes=512, entropy_coef=0.01, observe_types=True)
+    >>> ours, m3rl = train_ebpg_leaders(game, [variant_config("ours", base), variant_config("M3RL", base)], seeds=1)
     >>> ours.curves["reward"].shape, m3rl.config.attention
-    ((2, 4), 'average')
-    >>> values = evaluate_ebpg_leaders([ours, m3rl], n_episodes=50)
+    ((1, 64), 'average')
+    >>> values = evaluate_ebpg_leaders([ours, m3rl], n_episodes=200)
     >>> values[0]["reward"].shape, sorted(values[1])[:3]
-    ((2,), ['committed', 'incentive', 'payment'])
+    ((1,), ['committed', 'incentive', 'payment'])
+    >>> bool(values[0]["reward"][0] > 0.2 * expected_leader_optimum(game))   # a leader offering nothing earns 0
+    True
     """
     if not isinstance(game, StackelbergMarkovGame):
         raise TypeError(f"game must be a StackelbergMarkovGame; got {type(game).__name__}")
@@ -783,18 +843,12 @@ def evaluate_ebpg_leaders(results, *, n_episodes: int = 1000, seed=0, greedy: bo
     shape = _shape_key(results[0].config)
     if any(r.game is not results[0].game or _shape_key(r.config) != shape for r in results):
         raise ValueError("results must come from one game and configurations of one shape")
-    net = _Net(coordination_env(results[0].game), shape.hidden)
-
-    def one_run(params, switches, key):
-        return jax.vmap(lambda k: _episode(net, params, switches, k, jnp.float32(0.0), greedy))(
-            jax.random.split(key, n_episodes))
-
     params = jax.tree_util.tree_map(lambda *xs: np.concatenate(xs), *[r.params for r in results])
     switches = jax.tree_util.tree_map(lambda *xs: jnp.stack([x for x, r in zip(xs, results) for _ in r.seeds]),
                                       *[_switches(r.config, r.noise) for r in results])
     n_runs = sum(len(r.seeds) for r in results)
     keys = jnp.stack([jax.random.fold_in(jax.random.PRNGKey(seed), i) for i in range(n_runs)])
-    records = jax.device_get(jax.jit(jax.vmap(one_run))(params, switches, keys))
+    records = jax.device_get(_compiled_evaluation(results[0].game, shape, n_episodes, greedy)(params, switches, keys))
     out, first = [], 0
     for r in results:
         part = {k: v[first:first + len(r.seeds)] for k, v in records.items()}

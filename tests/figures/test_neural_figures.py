@@ -55,10 +55,13 @@ def test_ebpg_neural_leader_quick_run(tmp_path):
     numbers = ebpg_neural_leader.run(tmp_path, quick=True)
     assert (tmp_path / "ebpg_neural_leader.png").exists() and (tmp_path / "ebpg_neural_leader.csv").exists()
     ours = numbers["runs"]["exactness instance | ours | 0"]
-    assert ours["optimum"] == pytest.approx(14.9)
+    assert ours["types_told"] and ours["optimum"] == pytest.approx(14.9)
     assert ours["fraction"] == pytest.approx(ours["reward"] / ours["optimum"], rel=1e-6)  # float32 mean
+    assert 0.2 < ours["fraction"] < 1.05  # well above a leader offering nothing (0), at most the optimum
     rows = ebpg_neural_leader.account(numbers, True)
-    assert rows[0].ours == ours["fraction"] and rows[0].paper == ">= 0.9"
+    assert rows[0].ours == ours["fraction"] and rows[0].paper == ">= 0.9" and "types told" in rows[0].item
+    inferred = next(row for row in rows if "types inferred" in row.item)
+    assert inferred.ours is None  # the quick run leaves the inferring leader out
     # resumable: a second run finds every record in the store and trains nothing
     again = ebpg_neural_leader.run(tmp_path, quick=True)
     assert again["runs"] == numbers["runs"] and again["seconds"] < 5
