@@ -8,4 +8,26 @@ own ``XLA_FLAGS`` are kept.
 
 import os
 
+import pytest
+
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true")
+
+
+# Tests that compile the same JAX program run in one xdist worker (``--dist loadgroup`` in pyproject's addopts):
+# the program is then compiled once per test run instead of once per worker. Node-id prefixes per group.
+SHARED_PROGRAMS = {
+    # the EBPG tests' fixture, the figure's quick run and train_ebpg_leaders' example train one program
+    "ebpg": ("stackelberg/neural/ebpg.py::", "tests/neural/test_ebpg.py::",
+             "tests/figures/test_neural_figures.py::test_ebpg_neural_leader_quick_run"),
+    # `stackelberg train bi-ac escape --seeds 4 --steps 2000`: the CLI test and the README's command
+    "bi-ac escape": ("tests/cli/test_train.py::test_train_bi_ac_on_escape",
+                     "tests/cli/test_readme.py::test_readme_command_runs[train bi-ac escape --seeds 4 --steps 2000"),
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for group, prefixes in SHARED_PROGRAMS.items():
+            if item.nodeid.startswith(prefixes):
+                item.add_marker(pytest.mark.xdist_group(group))
