@@ -104,10 +104,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -195,43 +193,6 @@ def train_all(make, config, seeds: int):
     return np.asarray(greedy), jax.tree_util.tree_map(np.asarray, metrics)
 
 
-#: The full run's learners, longest first: with two processes MADDPG runs beside STEP, then MAPPO.
-LONGEST_FIRST = ("MADDPG", "STEP", "MAPPO")
-
-
-def _train_timed(make, config, seeds: int):
-    """:func:`train_all` and its wall seconds (compilation included)."""
-    start = time.perf_counter()
-    greedy, metrics = train_all(make, config, seeds)
-    return greedy, metrics, time.perf_counter() - start
-
-
-def train_learners(chosen: dict, seeds: int, workers: int = 1) -> dict:
-    """Train every learner of ``chosen`` (name -> (maker, config)); name -> ``(greedy, metrics, seconds)``.
-
-    With ``workers > 1`` the learners run side by side in that many fresh processes (each imports JAX and
-    compiles its own program), longest first (:data:`LONGEST_FIRST`); each learner's program and seeds are the
-    same as in one process, so are its results.
-
-    The full run's three learners on two processes take about the longest learner's time (MADDPG, about 100 s)
-    instead of the sum (about 200 s), and give the recorded numbers of the one-process run (:data:`FULL_SCALE`).
-
-    Examples
-    --------
-    >>> LONGEST_FIRST
-    ('MADDPG', 'STEP', 'MAPPO')
-    >>> train_learners({}, seeds=4, workers=2)
-    {}
-    """
-    order = sorted(chosen, key=lambda n: LONGEST_FIRST.index(n) if n in LONGEST_FIRST else len(LONGEST_FIRST))
-    if workers <= 1 or len(chosen) <= 1:
-        return {name: _train_timed(*chosen[name], seeds) for name in chosen}
-    with ProcessPoolExecutor(max_workers=min(workers, len(chosen)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {name: pool.submit(_train_timed, *chosen[name], seeds) for name in order}
-        return {name: futures[name].result() for name in chosen}
-
-
 def _mixing_rows(greedy, metrics, payoffs):
     """Per-seed Table 1 columns (marginals in %, expected rewards) from the final joint policy (or greedy)."""
     if "joint_policy" in metrics:
@@ -244,10 +205,9 @@ def _mixing_rows(greedy, metrics, payoffs):
     return np.concatenate([100 * leader, 100 * follower, rewards, rewards.mean(axis=1, keepdims=True)], axis=1)
 
 
-def run(out_dir, quick: bool = False, workers: int | None = None) -> dict:
+def run(out_dir, quick: bool = False) -> dict:
     """Train every learner on the six games (100 seeds; STEP only, 4 seeds, smaller when ``quick``); write CSV +
-    PNG; return the numbers. The learners run side by side in ``workers`` processes (default: 2, or 1 on a
-    one-core machine; see :func:`train_learners`)."""
+    PNG; return the numbers."""
     from stackelberg.neural.train import exact_reference
 
     plt = pyplot()
@@ -258,13 +218,12 @@ def run(out_dir, quick: bool = False, workers: int | None = None) -> dict:
     mixing_game = sb.get_game("mixing")
     payoffs = [np.asarray(p, dtype=float) for p in mixing_game.payoffs]
     se = {g: [tuple(o) for o in exact_reference(sb.get_game(g))["outcomes"]] for g in GAMES}
-    numbers, penalty_rows, table_rows, curves = {}, [], {}, {}
-    workers = min(2, os.cpu_count() or 1) if workers is None else workers
-    start = time.perf_counter()
-    trained = train_learners(chosen, seeds, workers)
-    numbers["wall seconds"] = round(time.perf_counter() - start, 1)
-    for name, (greedy, metrics, seconds) in trained.items():
-        numbers[f"{name} seconds"] = round(seconds, 1)
+    numbers, penalty_rows, table_rows, curves, seconds = {}, [], {}, {}, {}
+    for name, (make, config) in chosen.items():
+        start = time.perf_counter()
+        greedy, metrics = train_all(make, config, seeds)
+        seconds[name] = time.perf_counter() - start
+        numbers[f"{name} seconds"] = round(seconds[name], 1)
         for g, game in enumerate(GAMES):
             at_se = np.mean([tuple(a) in se[game] for a in greedy[g].tolist()])
             if game.startswith("penalty"):
