@@ -12,7 +12,6 @@ import pytest
 
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true")
 
-
 # Tests that compile the same JAX program or numba kernel run in one xdist worker (``--dist loadgroup`` in
 # pyproject's addopts): it is then compiled once per test run instead of once in each worker at the same time
 # (on a fresh clone numba's cache is empty: the equilibrium-Q kernel took 50 s in both workers). Node-id prefixes.
@@ -24,7 +23,9 @@ SHARED_PROGRAMS = {
     "bi-ac escape": ("tests/cli/test_train.py::test_train_bi_ac_on_escape",
                      "tests/cli/test_readme.py::test_readme_command_runs[train bi-ac escape --seeds 4 --steps 2000"),
     # numba: Nash-Q / minimax-Q's equilibrium kernel; the cooperation study's mixed-commitment kernels
-    "equilibrium-q kernel": ("tests/solvers/learning/test_equilibrium_q.py::",),
+    "equilibrium-q kernel": ("tests/solvers/learning/test_equilibrium_q.py::",
+                             "stackelberg/solvers/learning/equilibrium_q.py::",
+                             "stackelberg/solvers/kernels/learning.py::"),
     "cooperation study": ("tests/analysis/test_cooperation_study.py::",),
 }
 
