@@ -103,6 +103,7 @@ from ..solvers.coordination.leader_mdp import leader_slot_mdp
 from ..solvers.markov.dynamic_programming import value_iteration
 from .coordination import CoordinationEnv, coordination_env
 from .networks import MLP
+from .program import ProgramCache
 
 __all__ = [
     "EBPGConfig",
@@ -656,17 +657,7 @@ def _game_key(game: StackelbergMarkovGame) -> tuple:
             game.pool, game.start_cells, game.horizon, game.betrayal_penalty, game.noise)
 
 
-_PROGRAMS: dict = {}
-_MAX_PROGRAMS = 8
-
-
-def _cached_program(key, build):
-    """The program stored under ``key``, built (and the oldest dropped beyond :data:`_MAX_PROGRAMS`) if missing."""
-    if key not in _PROGRAMS:
-        if len(_PROGRAMS) >= _MAX_PROGRAMS:
-            _PROGRAMS.pop(next(iter(_PROGRAMS)))
-        _PROGRAMS[key] = build()
-    return _PROGRAMS[key]
+_PROGRAMS = ProgramCache(limit=8)
 
 
 def _compiled(game: StackelbergMarkovGame, shape: EBPGConfig):
@@ -676,7 +667,7 @@ def _compiled(game: StackelbergMarkovGame, shape: EBPGConfig):
         _, init, chunk = _program(coordination_env(game), shape)
         return jax.jit(jax.vmap(init)), jax.jit(jax.vmap(chunk))
 
-    return _cached_program(("train", _game_key(game), shape), build)
+    return _PROGRAMS.get(("train", _game_key(game), shape), build)
 
 
 def _compiled_evaluation(game: StackelbergMarkovGame, shape: EBPGConfig, n_episodes: int, greedy: bool):
@@ -691,7 +682,7 @@ def _compiled_evaluation(game: StackelbergMarkovGame, shape: EBPGConfig, n_episo
 
         return jax.jit(jax.vmap(one_run))
 
-    return _cached_program(("evaluate", _game_key(game), shape, n_episodes, greedy), build)
+    return _PROGRAMS.get(("evaluate", _game_key(game), shape, n_episodes, greedy), build)
 
 
 def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, seeds=3,

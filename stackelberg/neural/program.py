@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
-__all__ = ["Program", "Algorithm", "ALGORITHMS", "register_algorithm"]
+__all__ = ["Program", "Algorithm", "ALGORITHMS", "register_algorithm", "ProgramCache"]
 
 
 class Program(NamedTuple):
@@ -74,3 +74,32 @@ def register_algorithm(name: str, config_class: type, make_train: Callable, desc
     entry = Algorithm(name=name, config_class=config_class, make_train=make_train, description=description)
     ALGORITHMS[name] = entry
     return entry
+
+
+class ProgramCache:
+    """Compiled programs by key, built on first use; beyond ``limit`` the oldest is dropped (compiling is the slow
+    part of a run, and a compiled program holds its executable's memory).
+
+    Examples
+    --------
+    >>> cache = ProgramCache(limit=2)
+    >>> cache.get("a", lambda: 1), cache.get("a", lambda: 2), cache.get("b", lambda: 3)
+    (1, 1, 3)
+    >>> cache.get("c", lambda: 4), "a" in cache, "b" in cache
+    (4, False, True)
+    """
+
+    def __init__(self, limit: int = 8):
+        self.limit = limit
+        self._programs: dict = {}
+
+    def __contains__(self, key) -> bool:
+        return key in self._programs
+
+    def get(self, key, build: Callable[[], Any]):
+        """The program stored under ``key``, ``build()`` first if it is missing."""
+        if key not in self._programs:
+            if len(self._programs) >= self.limit:
+                self._programs.pop(next(iter(self._programs)))
+            self._programs[key] = build()
+        return self._programs[key]

@@ -51,7 +51,7 @@ from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
 from . import offpolicy as _offpolicy  # noqa: F401  (registers the built-in learners)
 from .envs import Env, EnvState, markov_env, matrix_env
-from .program import ALGORITHMS, Algorithm, Program, register_algorithm
+from .program import ALGORITHMS, Algorithm, Program, ProgramCache, register_algorithm
 
 __all__ = ["train", "TrainResult", "ALGORITHMS", "register_algorithm", "exact_reference", "algorithm_names", "dumps"]
 
@@ -416,7 +416,7 @@ def _measure(env: Env, policies: np.ndarray, reference: dict):
 
 
 # ---------------------------------------------------------------------------- train
-_COMPILED: dict = {}
+_COMPILED = ProgramCache(limit=8)
 
 
 def _env_key(env: Env) -> tuple:
@@ -435,19 +435,16 @@ def _compiled(entry: Algorithm, env: Env, config):
 
     ``init`` runs eagerly (a few hundred small operations: cheaper than compiling it); the chunk is jitted.
     """
-    key = (entry.name, entry.make_train, _env_key(env), config)
-    if key not in _COMPILED:
+
+    def build():
         program = entry.make_train(env, config)
         if program.chunk is not None and program.init is not None:
             axes = program.carry_axes
-            value = (program, jax.vmap(program.init, out_axes=axes),
-                     jax.jit(jax.vmap(program.chunk, in_axes=(axes,), out_axes=(axes, 0))), None)
-        else:
-            value = (program, None, None, jax.jit(jax.vmap(program.train_one)))
-        if len(_COMPILED) >= 8:
-            _COMPILED.pop(next(iter(_COMPILED)))
-        _COMPILED[key] = value
-    return _COMPILED[key]
+            return (program, jax.vmap(program.init, out_axes=axes),
+                    jax.jit(jax.vmap(program.chunk, in_axes=(axes,), out_axes=(axes, 0))), None)
+        return program, None, None, jax.jit(jax.vmap(program.train_one))
+
+    return _COMPILED.get((entry.name, entry.make_train, _env_key(env), config), build)
 
 
 def train(algorithm: str, env, config=None, *, seeds=10, steps: int | None = None, progress=None) -> TrainResult:
