@@ -13,6 +13,10 @@ This subpackage needs the optional ``neural`` extra (JAX, optax, flax): ``pip in
 - :mod:`stackelberg.neural.host_offpolicy`: Bi-AC, I-DQN and MADDPG as host-loop learners (``init``/``act``/
   ``update``) for Python simulators such as highway-env, with the networks and losses of
   :mod:`~stackelberg.neural.offpolicy`.
+
+Importing it adds ``--xla_cpu_enable_concurrency_optimized_scheduler=false`` to ``XLA_FLAGS`` (unless they name
+that scheduler already): without it XLA's CPU runtime deadlocks on some vectorised programs
+(:mod:`stackelberg.neural._xla`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ try:
     import optax  # noqa: F401
 except ImportError as _error:  # pragma: no cover - exercised in a subprocess test
     raise MissingExtraError("neural", "stackelberg.neural") from _error
+
+from ._xla import apply_xla_workarounds  # noqa: E402
+
+apply_xla_workarounds()  # before anything below compiles: XLA reads XLA_FLAGS once
 
 from .envs import (  # noqa: E402
     Env,
