@@ -711,6 +711,15 @@ def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, see
     ValueError
         If the configurations differ in a field that shapes the program, or ``noises`` has the wrong length.
 
+    Notes
+    -----
+    A call is deterministic: the same configurations, noises and seeds give the same result. A run draws the same
+    random numbers whatever runs share its call, but XLA picks its kernels by the number of runs, so the last bits
+    differ between calls of different sizes and training amplifies them. Measured on the exactness instance of
+    :mod:`stackelberg.figures.ebpg_neural_leader` (seed 0, credit ``"total"``, 9600 episodes): 0.702, 0.867 and
+    0.843 of the optimum when trained in calls of 2, 4 and 6 runs. Compare leaders trained in one call, and
+    report several seeds.
+
     Examples
     --------
     Ours and M3RL, told the followers' types, on the small instance of
