@@ -88,7 +88,16 @@ leaders that re-decide every step learn the refusers' offers (the 4800-episode l
 for bonus 1 again at every step of the episode). Trained again beside w/o attention only (seed 0), ours' training
 reward is flat at 0.73-0.75 of the optimum over the last 50% of the 9600 episodes while w/o attention's still rises
 (0.80 to 0.86). Seeds 1 and 2 (same settings, ours and M3RL, 26 s
-wall each) confirm it: ours 0.751 and 0.751, M3RL 0.931 and 0.952. Not done: an end-to-end history encoder (Appendix
+wall each) confirm it: ours 0.751 and 0.751, M3RL 0.931 and 0.952. Traced step by step (3 December 2026, greedy,
+seed 0): *no* leader uses the type it is told. At t = 0 ours and w/o EBPG both offer resource 0 for bonus 1 to all
+40 types. W/o EBPG reaches 0.95 another way: an uncontracted follower walks towards its own goal, and w/o EBPG
+offers the contract the refusers sign (resource 1, bonus 1) at the step they arrive there (t = 2 and 5), read
+from the cells. Ours fires its events at t = 0 and 4, and its goal head has collapsed onto offer 1 (probability
+above 0.97 at every step). The explored offers' scores are taken of the iota-mixture, so their gradient vanishes
+once mu is that sharp. Scoring mu and beta themselves instead left every leader at 0.73-0.77. Screened at 9600
+episodes, seed 0: credit "total" 0.867, lambda1 0 with lambda2 0.05 0.862, lambda1 0 0.751, lambda2 0.05 0.760,
+iota 0.5 0.751, leader rate 3e-3 0.751, critic rate 1e-2 0.751, sparse 0.771. The two best over seeds 0-2 (one
+call of 6 runs) gave 0.843 / 0.759 / 0.771 and 0.870 / 0.761 / 0.749: no setting found that passes 0.9. Not done: an end-to-end history encoder (Appendix
 B) and a standing-offer reading of Algorithm 2.
 (4) *Attention*: the weights stay near uniform (1/N) at this budget; on committed followers they are slightly
 higher (0.129 against 0.122 on navigation, 0.25 vs 0.25 on the four-follower tasks), the paper's direction but far
