@@ -90,7 +90,7 @@ reward is flat at 0.73-0.75 of the optimum over the last 50% of the 9600 episode
 (0.80 to 0.86). Seeds 1 and 2 (same settings, ours and M3RL, 26 s
 wall each) confirm it: ours 0.751 and 0.751, M3RL 0.931 and 0.952. Traced step by step (3 December 2026, greedy,
 seed 0): *no* leader uses the type it is told. At t = 0 ours and w/o EBPG both offer resource 0 for bonus 1 to all
-40 types. W/o EBPG reaches 0.95 another way: an uncontracted follower walks towards its own goal, and w/o EBPG
+40 types. W/o EBPG reaches 0.94-0.95 another way: an uncontracted follower walks towards its own goal, and w/o EBPG
 offers the contract the refusers sign (resource 1, bonus 1) at the step they arrive there (t = 2 and 5), read
 from the cells. Ours fires its events at t = 0 and 4, and its goal head has collapsed onto offer 1 (probability
 above 0.97 at every step). The explored offers' scores are taken of the iota-mixture, so their gradient vanishes
