@@ -766,11 +766,11 @@ def _support_less(a, b, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _close(a, b):  # pragma: no cover - compiled
+def _close(a, b, floor):  # pragma: no cover - compiled
     """``markov.nash._close`` and whether its decision is within :data:`_BAND` of the threshold."""
     gap = abs(a - b)
-    threshold = STAGE_TOL * max(1.0, abs(a), abs(b))
-    return gap <= threshold, abs(gap - threshold) <= _BAND * max(1.0, abs(a), abs(b))
+    threshold = STAGE_TOL * max(floor, abs(a), abs(b))
+    return gap <= threshold, abs(gap - threshold) <= _BAND * max(floor, abs(a), abs(b))
 
 
 @njit(cache=True)
@@ -882,7 +882,7 @@ def _mixed_nash_stage(q1, q2, selection, leader, scale, x, y, values, T1, G, a, 
             more_i = _next_combination(I, k, m)
     if found == 0:
         return _FALLBACK
-    return _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, values)
+    return _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, scale, x, y, values)
 
 
 @njit(cache=True)
@@ -902,9 +902,10 @@ def _before(EX, EY, EM, c, p, m, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, values):  # pragma: no cover
+def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, floor, x, y, values):  # pragma: no cover
     """Sort the ``found`` equilibria as :func:`~stackelberg.solvers.matrix.nash.nash_equilibria` does and apply the rule
-    of ``markov.nash._SELECTIONS``; ``_FALLBACK`` when a tolerance decision is too close to call."""
+    of ``markov.nash._SELECTIONS`` with every player's floor ``floor`` (the stage's ``max(1, max |Q|)``: payoffs
+    that close, relative to it, tie); ``_FALLBACK`` when a tolerance decision is too close to call."""
     for f in range(found):  # insertion sort by (row support, column support) as index tuples
         order[f] = f
         g = f
@@ -924,7 +925,7 @@ def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, 
                 po = order[g]
                 all_geq, any_gt = True, False
                 for h in range(2):
-                    close, near = _close(EP[po, h], EP[pf, h])
+                    close, near = _close(EP[po, h], EP[pf, h], floor)
                     if near:
                         return _FALLBACK
                     if not (EP[po, h] >= EP[pf, h] or close):
@@ -945,12 +946,12 @@ def _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, 
             po = order[f]
             score = EP[po, leader] if selection == 2 else EP[po, 0] + EP[po, 1]
             best = max(best, score)
-        threshold = best - STAGE_TOL * max(1.0, abs(best))
+        threshold = best - STAGE_TOL * max(floor, abs(best))
         chosen = -1
         for f in range(found):
             po = order[f]
             score = EP[po, leader] if selection == 2 else EP[po, 0] + EP[po, 1]
-            if abs(score - threshold) <= _BAND * max(1.0, abs(best)):
+            if abs(score - threshold) <= _BAND * max(floor, abs(best)):
                 return _FALLBACK
             if chosen < 0 and score >= threshold:
                 chosen = f
@@ -984,11 +985,26 @@ def _rescaled_into(M, out, transpose):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _vertex_nash_stage(q1, q2, selection, leader, tol, x, y, values, EX, EY, EP, EM,
+def _payoff_scale(M):  # pragma: no cover - compiled
+    """:func:`stackelberg.games._scale.payoff_scale`: the range; ``max |u|`` if constant; 1 if all zero."""
+    low, high, top = np.inf, -np.inf, 0.0
+    for i in range(M.shape[0]):
+        for j in range(M.shape[1]):
+            v = M[i, j]
+            low, high, top = min(low, v), max(high, v), max(top, abs(v))
+    if high > low:
+        return high - low
+    return top if top > 0.0 else 1.0
+
+
+@njit(cache=True)
+def _vertex_nash_stage(q1, q2, selection, leader, tol, scale, x, y, values, EX, EY, EP, EM,
                        order):  # pragma: no cover - compiled
-    """:func:`~stackelberg.solvers.matrix.nash.nash_equilibria` (float vertex enumeration, the same kernels on the same
-    rescaled matrices, certified with ``tol``, sorted) and the selection rule, for degenerate stage games."""
+    """:func:`~stackelberg.solvers.matrix.nash.nash_equilibria` with its relative ``tol`` (float vertex enumeration,
+    the same kernels on the same rescaled matrices, supports above ``tol``, regrets certified within ``tol`` times
+    each player's payoff scale, sorted) and the selection rule, for degenerate stage games."""
     m, n = q1.shape
+    allow1, allow2 = tol * _payoff_scale(q1), tol * _payoff_scale(q2)
     A = np.empty((m, n))
     BT = np.empty((n, m))
     _rescaled_into(q1, A, False)
@@ -1048,10 +1064,10 @@ def _vertex_nash_stage(q1, q2, selection, leader, tol, x, y, values, EX, EY, EP,
         for j in range(n):
             p2 += values1[j] * EY[f, j]
             best2 = max(best2, values1[j])
-        if best1 - p1 > tol - _BAND or best2 - p2 > tol - _BAND:
+        if best1 - p1 > allow1 - _BAND or best2 - p2 > allow2 - _BAND:
             return _FALLBACK  # the numpy path would reject (or might): let it decide
         EP[f, 0], EP[f, 1] = p1, p2
-    return _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, x, y, values)
+    return _select_sorted(EX, EY, EP, EM, order, found, m, n, selection, leader, scale, x, y, values)
 
 
 @njit(cache=True)
@@ -1093,7 +1109,7 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
                                EM, order)
     if status == _OK:
         return _OK
-    return _vertex_nash_stage(q1, q2, selection, leader, STAGE_TOL * scale, x, y, values, EX, EY, EP, EM, order)
+    return _vertex_nash_stage(q1, q2, selection, leader, STAGE_TOL, scale, x, y, values, EX, EY, EP, EM, order)
 
 
 @njit(cache=True)

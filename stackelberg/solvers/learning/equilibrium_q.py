@@ -259,9 +259,10 @@ def _stage_nash(q, selection, leader):
     mixed = np.flatnonzero(~mask.any(axis=1))
     for r in mixed:  # no pure equilibrium: all extreme equilibria, then the rule
         stage = NormalFormGame.from_bimatrix(q1[r], q2[r])
-        equilibria = nash_equilibria(stage, exact=False, tol=float(tol[r]))
+        equilibria = nash_equilibria(stage, exact=False, tol=STAGE_TOL)  # relative: it scales by the payoffs
         payoffs = np.array([[float(v) for v in eq.payoffs] for eq in equilibria])
-        chosen = _SELECTIONS[selection](payoffs, leader)
+        floor = float(tol[r]) / STAGE_TOL  # max(1, max |q|): payoffs closer than STAGE_TOL * floor tie
+        chosen = _SELECTIONS[selection](payoffs, leader, np.array([floor, floor]))
         x[r], y[r] = equilibria[chosen].float_strategies()
         values[:, r] = payoffs[chosen]
     return x, y, values, mixed.size == 0

@@ -179,6 +179,39 @@ def test_equilibrium_stage_kernel_matches_the_numpy_stage_solvers(values):
         np.testing.assert_allclose(V[:, solved, 0], np.stack([v1, v2]), atol=1e-9)
 
 
+# Degenerate stage games whose selected equilibrium changed when all payoffs were multiplied by 1e7 or 1e10: the mixed
+# path passed an already scaled tolerance to nash_equilibria (relative: scaled twice) and compared payoffs with a
+# floor of 1 (rounding noise of 1e-8 at scale 1e7 decided Pareto dominance).
+RESCALING_CASES = [
+    ("first", [[1.0, 3.0, -3.0], [-3.0, 2.0, 0.0], [2.0, -3.0, 2.0]], [[2.0, 1.0, 2.0], [-1.0, -2.0, 3.0], [-1.0, 3.0, -2.0]]),
+    ("first", [[0.0, 3.0, -2.0], [2.0, -3.0, 2.0]], [[2.0, -3.0, 2.0], [1.0, 3.0, 1.0]]),
+    ("pareto", [[2.0, -2.0, -1.0], [-1.0, -2.0, 0.0], [3.0, -3.0, 0.0]], [[3.0, 0.0, 0.0], [2.0, -3.0, 1.0], [-3.0, 3.0, 2.0]]),
+]
+
+
+@pytest.mark.parametrize("selection, A, B", RESCALING_CASES)
+def test_stage_selection_is_invariant_under_a_common_rescaling(selection, A, B):
+    from stackelberg.solvers.kernels.learning import equilibrium_stages
+    from stackelberg.solvers.learning.equilibrium_q import _stage_nash
+
+    q = np.stack([np.array(A), np.array(B)])[:, None]
+    x, y, v, _ = _stage_nash(q, selection, 0)
+    R = 1
+    for scale in (1e-6, 1e7, 1e10):
+        xs, ys, vs, _ = _stage_nash(q * scale, selection, 0)
+        np.testing.assert_allclose(xs, x, atol=1e-9)
+        np.testing.assert_allclose(ys, y, atol=1e-9)
+        np.testing.assert_allclose(vs / scale, v, rtol=1e-9, atol=1e-12)
+        Q = (q * scale)[:, :, None]
+        X, Y, V = np.zeros((R, 1, q.shape[2])), np.zeros((R, 1, q.shape[3])), np.zeros((2, R, 1))
+        status = np.zeros((R, 1), dtype=np.int64)
+        equilibrium_stages(Q, False, ["first", "pareto", "leader", "utilitarian"].index(selection), 0, True, X, Y, V,
+                           status)
+        if status[0, 0] == 0:  # the kernel decided it (else Python does, checked above)
+            np.testing.assert_allclose(X[:, 0], x, atol=1e-9)
+            np.testing.assert_allclose(Y[:, 0], y, atol=1e-9)
+
+
 def test_bad_specific_arguments():
     game = repeated_game(escape(), 0.0)
     with pytest.raises(ValueError, match="selection"):
