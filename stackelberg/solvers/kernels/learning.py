@@ -998,12 +998,14 @@ def _payoff_scale(M):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _vertex_nash_stage(q1, q2, selection, leader, tol, scale, x, y, values, EX, EY, EP, EM,
+def _vertex_nash_stage(q1, q2, selection, leader, scale, x, y, values, EX, EY, EP, EM,
                        order):  # pragma: no cover - compiled
-    """:func:`~stackelberg.solvers.matrix.nash.nash_equilibria` with its relative ``tol`` (float vertex enumeration,
-    the same kernels on the same rescaled matrices, supports above ``tol``, regrets certified within ``tol`` times
-    each player's payoff scale, sorted) and the selection rule, for degenerate stage games."""
+    """:func:`~stackelberg.solvers.matrix.nash.nash_equilibria` with ``tol=STAGE_TOL`` (relative: float vertex
+    enumeration, the same kernels on the same rescaled matrices, supports above it, regrets certified within it
+    times each player's payoff scale, sorted) and the selection rule with floor ``scale``, for degenerate stage
+    games."""
     m, n = q1.shape
+    tol = STAGE_TOL
     allow1, allow2 = tol * _payoff_scale(q1), tol * _payoff_scale(q2)
     A = np.empty((m, n))
     BT = np.empty((n, m))
@@ -1109,7 +1111,7 @@ def _equilibrium_stage(Q, r, s, minimax, selection, leader, enumerable, x, y, va
                                EM, order)
     if status == _OK:
         return _OK
-    return _vertex_nash_stage(q1, q2, selection, leader, STAGE_TOL, scale, x, y, values, EX, EY, EP, EM, order)
+    return _vertex_nash_stage(q1, q2, selection, leader, scale, x, y, values, EX, EY, EP, EM, order)
 
 
 @njit(cache=True)

@@ -236,17 +236,17 @@ def _stage_nash(q, selection, leader):
     q1, q2 = q[0], q[1]
     R, n0, n1 = q1.shape
     rows = np.arange(R)
-    tol = STAGE_TOL * np.maximum(1.0, np.abs(q).max(axis=(0, 2, 3)))
+    scale = np.maximum(1.0, np.abs(q).max(axis=(0, 2, 3)))  # payoffs closer than STAGE_TOL * scale tie
+    tol = STAGE_TOL * scale
     t3 = tol[:, None, None]
     mask = ((q1 >= q1.max(axis=1, keepdims=True) - t3) & (q2 >= q2.max(axis=2, keepdims=True) - t3)).reshape(R, -1)
     f1, f2 = q1.reshape(R, -1), q2.reshape(R, -1)
     if selection == "first":
         candidates = mask
     elif selection == "pareto":
-        t = tol[:, None, None]
         d1, c1 = f1[:, :, None], f1[:, None, :]  # [r, d, c]
         d2, c2 = f2[:, :, None], f2[:, None, :]
-        dominates = (mask[:, :, None] & (d1 >= c1 - t) & (d2 >= c2 - t) & ((d1 > c1 + t) | (d2 > c2 + t)))
+        dominates = (mask[:, :, None] & (d1 >= c1 - t3) & (d2 >= c2 - t3) & ((d1 > c1 + t3) | (d2 > c2 + t3)))
         candidates = mask & ~dominates.any(axis=1)
     else:
         score = (f1 if leader == 0 else f2) if selection == "leader" else f1 + f2
@@ -261,8 +261,7 @@ def _stage_nash(q, selection, leader):
         stage = NormalFormGame.from_bimatrix(q1[r], q2[r])
         equilibria = nash_equilibria(stage, exact=False, tol=STAGE_TOL)  # relative: it scales by the payoffs
         payoffs = np.array([[float(v) for v in eq.payoffs] for eq in equilibria])
-        floor = float(tol[r]) / STAGE_TOL  # max(1, max |q|): payoffs closer than STAGE_TOL * floor tie
-        chosen = _SELECTIONS[selection](payoffs, leader, np.array([floor, floor]))
+        chosen = _SELECTIONS[selection](payoffs, leader, np.array([scale[r], scale[r]]))
         x[r], y[r] = equilibria[chosen].float_strategies()
         values[:, r] = payoffs[chosen]
     return x, y, values, mixed.size == 0
