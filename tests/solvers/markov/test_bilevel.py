@@ -80,8 +80,29 @@ def test_bad_inputs():
         birl_optimum(sb.biac_grid_game(0.9))
 
 
+def _assert_stage_rule_choice(game, stage, leader, tie_break, action):
+    """``action`` is a best leader action of ``stage`` when the follower's ties are STAGE_TOL * max(M, |best|) (the
+    value iteration's rule), and some follower gap lies in (0, that slack]: a near-tie the matrix solver splits."""
+    floors = _numeric.stage_floors(game.rewards)
+    follower_values = stage.payoffs[1 - leader]
+    leader_values = stage.payoffs[leader]
+    if leader == 1:
+        follower_values, leader_values = follower_values.T, leader_values.T
+    outcomes, near_tie = [], False
+    for row, gains in zip(follower_values, leader_values):
+        slack = STAGE_TOL * max(float(floors[1 - leader]), float(np.abs(row).max()))
+        gaps = row.max() - row
+        near_tie |= bool(((gaps > 0) & (gaps <= slack)).any())
+        ties = gains[gaps <= slack]
+        outcomes.append(ties.max() if tie_break == "strong" else ties.min())
+    outcomes = np.array(outcomes)
+    assert near_tie
+    assert outcomes[action] >= outcomes.max() - STAGE_TOL * max(float(floors[leader]), float(np.abs(outcomes).max()))
+
+
 @given(seed=st.integers(0, 2**32 - 1), leader=st.integers(0, 1), tie_break=st.sampled_from(["strong", "weak"]))
 @example(seed=37456367, leader=0, tie_break="strong")  # a cycling run ending on a follower margin of 6e-9
+@example(seed=645, leader=0, tie_break="strong")  # a cycling run whose near-tie (4e-9) moves the leader's choice
 def test_property_bilevel_is_stagewise_stackelberg(seed, leader, tie_break):
     rng = np.random.default_rng(seed)
     S, n0, n1 = 3, 2, 3
@@ -97,7 +118,13 @@ def test_property_bilevel_is_stagewise_stackelberg(seed, leader, tie_break):
     for s in range(S):
         stage = game.stage_game(s, solution.values)
         reference = stackelberg_equilibria(stage, leader, "pure", tie_break)[0]
-        assert solution.leader_policy[s] == reference.leader_action
+        if solution.leader_policy[s] != reference.leader_action:
+            # The same split of a near-tie, in the row of another leader action, can move the leader's choice: the
+            # choice must then be the brute-force Stackelberg choice under the stage tie rule, and a follower gap
+            # in the band between the two rules must explain the difference.
+            assert not solution.converged
+            _assert_stage_rule_choice(game, stage, leader, tie_break, solution.leader_policy[s])
+            continue
         chosen = solution.follower_policy[s, reference.leader_action]
         if chosen != reference.follower_action:
             # The two rules may split a tie differently: the value iteration's stage tie is STAGE_TOL * max(M,
