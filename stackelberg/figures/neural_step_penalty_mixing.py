@@ -36,24 +36,28 @@ leader's phase uses 0.3 x the follower's step size); entropy 0.01 for MAPPO; for
 choice, measured below) entropy 0.1 for both agents, the leader's starting at 0.5 and falling linearly to 0.1 over
 the first 5000 steps (``leader_entropy_coef``, ``leader_entropy_steps``), and STEP's step sizes falling linearly
 to 0 over training (``anneal_lr``); MADDPG with its defaults (Bi-AC's
-settings: 1000 uniform steps, epsilon-greedy, replay, Gumbel-softmax) and 2000 steps (``MADDPG_STEPS``: its cost
-per step is one gradient step of four networks).
+settings: 1000 uniform steps, epsilon-greedy, replay, Gumbel-softmax) but the same networks as STEP's and
+MAPPO's (one hidden layer of 32 units; its default is two of 64) and 2000 steps (``MADDPG_STEPS``: its cost per
+step is one gradient step of four networks). With its default 64-64 networks MADDPG gave the same picture
+(97 / 0 / 0 / 0 / 0% at the SE, 100% at (a2, a2) for k < 0; Mixing leader 6 / 0 / 94, follower 0 / 0 / 100,
+average -2.47) in 103.5 s instead of 39 s.
 
 Our numbers (the full run: 100 seeds, all three learners, recorded in :data:`FULL_SCALE`) and the differences.
 Penalty, % of seeds at the SE (a1, a3) for k = 0, -25, -50, -75, -100: STEP 99 / 99 / 97 / 95 / 90 (paper: 93% at
 k = -100; at k = -100 the rest is 5% (a2, a2), 4% (a3, a1), 1% other cells; without ``anneal_lr`` 99 / 97 / 97 /
 92 / 88); MAPPO 70 / 22 / 11 / 6 / 6 with
 1 / 65 / 80 / 85 / 87% at (a2, a2) (paper: (a2, a2) in 100% unless k = 0; ours leaves 6-22% at (a1, a3) and 7-29%
-at (a3, a1)); MADDPG 97 / 0 / 0 / 0 / 0 (100% at (a2, a2) for k < 0). Mixing (Table 1): STEP at (a1, a1) in 97%
+at (a3, a1)); MADDPG 90 / 0 / 0 / 0 / 0 (100% at (a2, a2) for k < 0; 9% at (a3, a1) for k = 0). Mixing (Table 1): STEP at (a1, a1) in 97%
 of the seeds, leader a1 96.94%, follower a1 97.94%, rewards (-0.05, 4.85), average 2.40 (paper 99.99 / 99.99%,
 2.50; without ``anneal_lr``: 90%, 92.93 / 94.07%, 2.21); STEP's probability of (a1, a1) averages 0.972 after 2000
 steps (paper: converged within 2000 steps); MAPPO
 leader 23.45 / 4.06 / 72.49, follower 44.18 / 4.05 / 51.77, rewards (-3.87, 3.34), average -0.27 (paper 0.72:
 the same split between the leader's a1 and a3 and the follower's a1 and a3, without coordination); MADDPG leader
-6 / 0 / 94, follower 0 / 0 / 100, rewards (-9.88, 4.94), average -2.47 (paper -2.35, with 73% a3 / 78% a3).
-Timing of that run (the lead's, 2 December 2026, load about 2): 3 min 24 s wall, 274 s user + 27 s system CPU:
-STEP 79.4 s, MAPPO 17.1 s, MADDPG 103.5 s, compilation included (each learner under 2 minutes; the three together
-are not).
+11 / 0 / 89, follower 0 / 0 / 100, rewards (-9.78, 4.89), average -2.44 (paper -2.35, with 73% a3 / 78% a3).
+Timing (the lead's run of 3 December 2026, load about 1-2, XLA's concurrency-optimized scheduler off as the
+package sets it): STEP 87.9 s, MAPPO 25.4 s, MADDPG 39.1 s, 152 s in all, compilation included (each learner
+under 2 minutes; the three together are not: the STEP and MAPPO numbers above are from the run of 2 December,
+79.4 s and 17.1 s with the scheduler on, and this run reproduced them exactly).
 
 Closing the gap at k = -100 (measured 2026-12-02). Our STEP was checked against Algorithm 1 and Eqs. 11-12: the
 agents update the shared model one after another after each rollout (lines 15-18, the leader first), the
@@ -138,7 +142,7 @@ def learners(quick: bool = False) -> dict:
         "STEP": (make_step, STEPConfig(**PPO, **STEP_EXPLORATION, embed_hidden=(32,), embed_dim=32,
                                        hyper_hidden=(32,), target_hidden=16)),
         "MAPPO": (make_mappo, MAPPOConfig(**PPO)),
-        "MADDPG": (make_maddpg, MADDPGConfig(steps=MADDPG_STEPS, log_every=100)),
+        "MADDPG": (make_maddpg, MADDPGConfig(steps=MADDPG_STEPS, hidden=PPO["hidden"], log_every=100)),
     }
 
 
@@ -155,7 +159,7 @@ FULL_SCALE = {
     **{f"penalty {k} MAPPO at (a2,a2) %": v for k, v in zip(KS[1:], (65.0, 80.0, 85.0, 87.0))},
     "mixing STEP leader a1 %": 96.94, "mixing STEP follower a1 %": 97.94, "mixing STEP average reward": 2.40,
     "mixing MAPPO leader a1 %": 23.45, "mixing MAPPO follower a1 %": 44.18, "mixing MAPPO average reward": -0.27,
-    "mixing MADDPG leader a1 %": 6.0, "mixing MADDPG follower a1 %": 0.0, "mixing MADDPG average reward": -2.47,
+    "mixing MADDPG leader a1 %": 11.0, "mixing MADDPG follower a1 %": 0.0, "mixing MADDPG average reward": -2.44,
     "mixing STEP P(a1,a1) at 2000 steps": 0.972,
 }
 TABLE1_COLUMNS = ["leader a1", "leader a2", "leader a3", "follower a1", "follower a2", "follower a3",
