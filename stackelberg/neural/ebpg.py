@@ -51,6 +51,10 @@ paper 128) with the state encoded by a two-layer MLP of the followers' one-hot c
 (no convolution); the history embedding and predicted moves enter the leader with their gradient stopped (the
 follower-aware module learns by imitation only; the paper also back-propagates the policy gradient into the
 history encoder); ``batch_episodes`` episodes per update (paper: 1); gradient norms clipped at 10; slot credit.
+The defaults are the paper's entropy weight and exploration; at budgets of thousands of episodes (not its
+250,000) use more of both (:mod:`stackelberg.figures.ebpg_neural_leader` uses ``entropy_coef=0.3``,
+``explore=0.3`` decaying over the run: with the defaults the goal head collapses onto one offer before the
+events are learned).
 
 **Exactness.** Against rule-based followers of known types the leader faces an MDP
 (:mod:`stackelberg.solvers.coordination.leader_mdp`); :func:`expected_leader_optimum` averages its exact optimum
