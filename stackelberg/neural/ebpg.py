@@ -13,7 +13,9 @@ The leader hires rule-based followers of :mod:`stackelberg.neural.coordination` 
    :math:`c^k_t = [\mathbf c_t, A_k]`. ``attention="average"`` is M3RL's vanilla attention (:math:`w^k = 1/N`).
 3. **Events** (Proposition 1, Algorithm 2): the termination :math:`\beta^k = \sigma(\mathrm{MLP}(c^k_t))`; with
    probability :math:`\beta^k` an event happens and the offer :math:`\omega^k_t` is drawn from :math:`\mu^k`,
-   else the contract in force is kept (:math:`\omega^k_t = c^k_{t-1}`).
+   else the contract in force is kept (:math:`\omega^k_t = c^k_{t-1}`). With ``decide_when_idle=True`` (ours,
+   not the paper's) a follower without a contract in force always gets an event: :math:`\beta^k` then only
+   decides when to interrupt a running contract, and the steps it did not decide carry no :math:`I_\beta`.
 4. **Goals then bonuses**: :math:`\mu^k(\omega) = p(g \mid c^k)\, p(b \mid g, c^k)` for an offer
    :math:`\omega = (g, b)`, and :math:`p(\text{none} \mid c^k)` for no offer (the goal head has ``G + 1``
    outputs; the bonus head sees :math:`c^k` and the goal's one-hot). ``sequential=False`` makes the bonus head
@@ -174,6 +176,12 @@ class EBPGConfig:
         Global gradient-norm clip per parameter group.
     chunks : int
         Pieces the run is split into (a progress-bar tick each).
+    decide_when_idle : bool
+        Force an event for every follower without a contract in force (its termination then only decides when to
+        interrupt a running contract; those forced steps carry no :math:`I_\\beta`). False (the paper's
+        formulation, :math:`\\omega_{-1} = 0`): the termination also decides whether to offer anything at all,
+        and a leader whose early offers lose money can learn never to fire (measured in
+        :mod:`stackelberg.figures.ebpg_neural_leader`).
     observe_types : bool
         Whether the leader is told the followers' types: each follower's features (the leader's state encoding,
         attention input and follower-aware module) then include the one-hot of its index in the pool, and the
@@ -199,6 +207,7 @@ class EBPGConfig:
     explore_episodes: int = 1000
     max_grad_norm: float = 10.0
     chunks: int = 10
+    decide_when_idle: bool = False
     observe_types: bool = False
 
     def __post_init__(self):
@@ -209,6 +218,7 @@ class EBPGConfig:
         check_choice("attention", self.attention, ATTENTION)
         check_choice("credit", self.credit, CREDIT)
         check_flag("sequential", self.sequential)
+        check_flag("decide_when_idle", self.decide_when_idle)
         check_flag("observe_types", self.observe_types)
         for name in ("lr", "critic_lr", "max_grad_norm"):
             check_positive(name, getattr(self, name))
@@ -410,6 +420,7 @@ class _Switches(NamedTuple):
     follower_attention: jax.Array
     sequential: jax.Array
     credit_total: jax.Array
+    decide_when_idle: jax.Array
     termination_reg: jax.Array
     entropy_coef: jax.Array
     noise: jax.Array
@@ -420,6 +431,7 @@ def _switches(config: EBPGConfig, noise: float) -> _Switches:
                      dense=jnp.bool_(config.form == "dense"),
                      follower_attention=jnp.bool_(config.attention == "follower"),
                      sequential=jnp.bool_(config.sequential), credit_total=jnp.bool_(config.credit == "total"),
+                     decide_when_idle=jnp.bool_(config.decide_when_idle),
                      termination_reg=jnp.float32(config.termination_reg),
                      entropy_coef=jnp.float32(config.entropy_coef), noise=jnp.float32(noise))
 
@@ -499,6 +511,7 @@ def _episode(net: _Net, params, switches: _Switches, key, iota, greedy=False):
         beta, logp_b = _behaviour(beta_logit, logp, iota)
         learned = (beta > 0.5) if greedy else jax.random.uniform(k_event, (N,)) < beta
         fixed = jnp.full((N,), state.t % switches.interval == 0)
+        learned = learned | (switches.decide_when_idle & (state.contracts == 0))
         event = jnp.where(switches.events == 0, learned, jnp.where(switches.events == 1, True, fixed))
         drawn = jnp.argmax(logp_b, -1) if greedy else jax.random.categorical(k_offer, logp_b, axis=-1)
         offers = jnp.where(event, drawn, state.contracts).astype(jnp.int32)
@@ -530,7 +543,8 @@ def _episode_loss(net: _Net, params, switches: _Switches, record, iota):
     beta, logp_b = _behaviour(beta_logit, logp, iota)
     take = lambda lp, idx: jnp.take_along_axis(lp, idx[..., None], -1)[..., 0]  # noqa: E731
     learned = switches.events == 0
-    i_beta = jnp.where(learned, jnp.where(record["event"], jnp.log(beta), jnp.log1p(-beta)), 0.0)
+    drawn = learned & ~(switches.decide_when_idle & (record["kept"] == 0))  # beta sampled at this step
+    i_beta = jnp.where(drawn, jnp.where(record["event"], jnp.log(beta), jnp.log1p(-beta)), 0.0)
     i_mu = jnp.where(record["event"], take(logp_b, record["offers"]),
                      jnp.where(switches.dense, take(logp_b, record["kept"]), 0.0))
     gains, payments = _to_go(record["gains"]), _to_go(record["payments"])
@@ -559,7 +573,7 @@ def _shape_key(config: EBPGConfig) -> EBPGConfig:
     base = EBPGConfig()
     return config.replace(form=base.form, events=base.events, interval=base.interval, attention=base.attention,
                           sequential=base.sequential, credit=base.credit, termination_reg=base.termination_reg,
-                          entropy_coef=base.entropy_coef)
+                          entropy_coef=base.entropy_coef, decide_when_idle=base.decide_when_idle)
 
 
 def _program(env: CoordinationEnv, config: EBPGConfig):
@@ -699,8 +713,8 @@ def train_ebpg_leaders(game: StackelbergMarkovGame, configs, *, noises=None, see
     game : StackelbergMarkovGame
     configs : sequence of EBPGConfig
         They may differ in ``form``, ``events``, ``interval``, ``attention``, ``sequential``, ``credit``,
-        ``termination_reg`` and ``entropy_coef`` only (for example the :data:`VARIANTS`); the other fields,
-        ``observe_types`` included, shape the program.
+        ``termination_reg``, ``entropy_coef`` and ``decide_when_idle`` only (for example the :data:`VARIANTS`);
+        the other fields, ``observe_types`` included, shape the program.
     noises : sequence of float, optional
         The followers' noise level of each run (default: the game's).
     seeds : int or sequence of int

@@ -13,8 +13,11 @@ from stackelberg.neural.coordination import coordination_env
 from stackelberg.neural.ebpg import (
     VARIANTS,
     EBPGConfig,
+    _episode,
     _features,
+    _Net,
     _shape_key,
+    _switches,
     baseline_loss,
     ebpg_scores,
     evaluate_ebpg_leader,
@@ -177,3 +180,21 @@ def test_observe_types_shapes_the_program():
     assert not inferred.observe_types and _shape_key(told) != _shape_key(inferred)
     with pytest.raises(ValueError, match="shapes the program"):
         train_ebpg_leaders(_instance(), [told, inferred], seeds=1)
+
+
+def test_decide_when_idle_forces_an_event_exactly_for_followers_without_a_contract():
+    env = coordination_env(_instance())
+    net = _Net(env, 8)
+    params = net.init(jax.random.PRNGKey(0))
+    termination = params["leader"]["params"]["termination"]
+    last = sorted(termination)[-1]  # the output layer: a termination that (almost) never fires
+    termination[last]["bias"] = termination[last]["bias"] - 60.0
+    key = jax.random.PRNGKey(3)
+    paper = _episode(net, params, _switches(EBPGConfig(), 0.0), key, jnp.float32(0.0))
+    assert not np.asarray(paper["event"]).any()  # never an event: the leader never offers anything
+    assert (np.asarray(paper["offers"]) == 0).all()
+    idle = _episode(net, params, _switches(EBPGConfig(decide_when_idle=True), 0.0), key, jnp.float32(0.0))
+    np.testing.assert_array_equal(idle["event"], np.asarray(idle["kept"]) == 0)
+    assert np.asarray(idle["event"]).any() and np.asarray(idle["offers"] > 0).any()
+    with pytest.raises(TypeError, match="decide_when_idle"):
+        EBPGConfig(decide_when_idle="yes")
