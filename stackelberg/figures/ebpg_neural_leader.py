@@ -35,8 +35,9 @@ paper's 3e-4 / 1e-3 scaled up by 3.3 for the short budget, the ratio kept); iota
 each run, lambda2 0.3 and ``decide_when_idle`` for every leader. The three tasks: one seed per leader (seed 0),
 4800 training episodes (paper: 250,000). The exactness instance: seeds 0-2 per leader, 19,200 episodes. Values
 from 1000 sampled episodes per seed (the policies as learned, no exploration) with 95% half-widths (0.1 for the
-exactness instance's three-seed means, 0.5-1.7 on the tasks). On the exactness instance the leaders are *told* the followers' types (``observe_types=True``: their problem is then exactly the
-leader's MDP whose optimum is the reference) except "ours (types inferred)", the paper's setting.
+exactness instance's three-seed means, 0.5-1.7 on the tasks). On the exactness instance the leaders are *told*
+the followers' types (``observe_types=True``: their problem is then exactly the leader's MDP whose optimum is the
+reference) except "ours (types inferred)", the paper's setting.
 
 ================================  ====================================  ===========================================
 item                              paper                                 ours (small scale)
