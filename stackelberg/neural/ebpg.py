@@ -178,7 +178,8 @@ class EBPGConfig:
         Pieces the run is split into (a progress-bar tick each).
     decide_when_idle : bool
         Force an event for every follower without a contract in force (its termination then only decides when to
-        interrupt a running contract; those forced steps carry no :math:`I_\\beta`). False (the paper's
+        interrupt a running contract; those forced steps carry no :math:`I_\\beta`, while the :math:`\\beta^2`
+        regulariser still covers every step). False (the paper's
         formulation, :math:`\\omega_{-1} = 0`): the termination also decides whether to offer anything at all,
         and a leader whose early offers lose money can learn never to fire (measured in
         :mod:`stackelberg.figures.ebpg_neural_leader`).
