@@ -49,10 +49,8 @@ k = -100; at k = -100 the rest is 5% (a2, a2), 4% (a3, a1), 1% other cells; with
 1 / 65 / 80 / 85 / 87% at (a2, a2) (paper: (a2, a2) in 100% unless k = 0; ours leaves 6-22% at (a1, a3) and 7-29%
 at (a3, a1)); MADDPG 90 / 0 / 0 / 0 / 0 (100% at (a2, a2) for k < 0; 9% at (a3, a1) for k = 0). Mixing
 (Table 1): STEP at (a1, a1) in 97% of the seeds, leader a1 96.94%, follower a1 97.94%, rewards (-0.05, 4.85),
-average 2.40 (paper 99.99 / 99.99%,
-2.50; without ``anneal_lr``: 90%, 92.93 / 94.07%, 2.21); STEP's probability of (a1, a1) averages 0.972 after 2000
-steps (paper: converged within 2000 steps); MAPPO
-leader 23.45 / 4.06 / 72.49, follower 44.18 / 4.05 / 51.77, rewards (-3.87, 3.34), average -0.27 (paper 0.72:
+average 2.40 (paper 99.99 / 99.99%, 2.50; without ``anneal_lr``: 90%, 92.93 / 94.07%, 2.21); STEP's probability
+of (a1, a1) averages 0.972 after 2000 steps (paper: converged within 2000 steps); MAPPO leader 23.45 / 4.06 / 72.49, follower 44.18 / 4.05 / 51.77, rewards (-3.87, 3.34), average -0.27 (paper 0.72:
 the same split between the leader's a1 and a3 and the follower's a1 and a3, without coordination); MADDPG leader
 11 / 0 / 89, follower 0 / 0 / 100, rewards (-9.78, 4.89), average -2.44 (paper -2.35, with 73% a3 / 78% a3).
 Timing (the lead's run of 3 December 2026, load about 1-2, XLA's concurrency-optimized scheduler off as the

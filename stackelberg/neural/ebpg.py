@@ -512,12 +512,12 @@ def _episode(net: _Net, params, switches: _Switches, key, iota, greedy=False):
         beta, logp_b = _behaviour(beta_logit, logp, iota)
         learned = (beta > 0.5) if greedy else jax.random.uniform(k_event, (N,)) < beta
         fixed = jnp.full((N,), state.t % switches.interval == 0)
-        learned = learned | (switches.decide_when_idle & (state.contracts == 0))
-        event = jnp.where(switches.events == 0, learned, jnp.where(switches.events == 1, True, fixed))
+        forced = switches.decide_when_idle & (state.contracts == 0)  # no contract in force: a decision anyway
+        event = jnp.where(switches.events == 0, learned | forced, jnp.where(switches.events == 1, True, fixed))
         drawn = jnp.argmax(logp_b, -1) if greedy else jax.random.categorical(k_offer, logp_b, axis=-1)
         offers = jnp.where(event, drawn, state.contracts).astype(jnp.int32)
         next_state, out = env.step(state, offers, k_env, noise=switches.noise)
-        record = {"hist_in": hist_in, "features": features, "event": event, "offers": offers,
+        record = {"hist_in": hist_in, "features": features, "event": event, "forced": forced, "offers": offers,
                   "kept": state.contracts, "moves": out.moves, "gains": out.gains, "payments": out.payments,
                   "weights": weights, "committed": event & (offers != state.contracts)}
         new_counts = counts + jax.nn.one_hot(out.finished, env.n_goals)  # finished = -1 gives zeros
@@ -544,8 +544,8 @@ def _episode_loss(net: _Net, params, switches: _Switches, record, iota):
     beta, logp_b = _behaviour(beta_logit, logp, iota)
     take = lambda lp, idx: jnp.take_along_axis(lp, idx[..., None], -1)[..., 0]  # noqa: E731
     learned = switches.events == 0
-    drawn = learned & ~(switches.decide_when_idle & (record["kept"] == 0))  # beta sampled at this step
-    i_beta = jnp.where(drawn, jnp.where(record["event"], jnp.log(beta), jnp.log1p(-beta)), 0.0)
+    i_beta = jnp.where(learned & ~record["forced"], jnp.where(record["event"], jnp.log(beta), jnp.log1p(-beta)),
+                       0.0)
     i_mu = jnp.where(record["event"], take(logp_b, record["offers"]),
                      jnp.where(switches.dense, take(logp_b, record["kept"]), 0.0))
     gains, payments = _to_go(record["gains"]), _to_go(record["payments"])

@@ -152,6 +152,7 @@ def test_equilibrium_stage_kernel_matches_the_numpy_stage_solvers(values):
     payoffs from a few values are degenerate: ties, extra best replies, several pure equilibria)."""
     from stackelberg.solvers.kernels.learning import equilibrium_stages
     from stackelberg.solvers.learning.equilibrium_q import _stage_nash
+    from stackelberg.solvers.markov.nash import NASH_SELECTIONS
     from stackelberg.solvers.matrix.zero_sum import zero_sum_values
 
     rng = np.random.default_rng(len(values or ()))
@@ -193,6 +194,7 @@ RESCALING_CASES = [
 def test_stage_selection_is_invariant_under_a_common_rescaling(selection, A, B):
     from stackelberg.solvers.kernels.learning import equilibrium_stages
     from stackelberg.solvers.learning.equilibrium_q import _stage_nash
+    from stackelberg.solvers.markov.nash import NASH_SELECTIONS
 
     q = np.stack([np.array(A), np.array(B)])[:, None]
     x, y, v, _ = _stage_nash(q, selection, 0)
@@ -205,8 +207,7 @@ def test_stage_selection_is_invariant_under_a_common_rescaling(selection, A, B):
         Q = (q * scale)[:, :, None]
         X, Y, V = np.zeros((R, 1, q.shape[2])), np.zeros((R, 1, q.shape[3])), np.zeros((2, R, 1))
         status = np.zeros((R, 1), dtype=np.int64)
-        equilibrium_stages(Q, False, ["first", "pareto", "leader", "utilitarian"].index(selection), 0, True, X, Y, V,
-                           status)
+        equilibrium_stages(Q, False, NASH_SELECTIONS.index(selection), 0, True, X, Y, V, status)
         if status[0, 0] == 0:  # the kernel decided it (else Python does, checked above)
             np.testing.assert_allclose(X[:, 0], x, atol=1e-9)
             np.testing.assert_allclose(Y[:, 0], y, atol=1e-9)
