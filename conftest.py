@@ -7,10 +7,22 @@ own ``XLA_FLAGS`` are kept.
 """
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true")
+
+# One JAX compilation cache on disk for the whole test run, shared by the xdist workers (they inherit the
+# controller's environment): tests that build the same program from fresh closures (determinism checks, the CLI
+# and the library on the same game) compile it once. Created here, removed when the run ends; a caller's own
+# cache directory is used as it is and kept.
+_JAX_CACHE = None
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    _JAX_CACHE = tempfile.mkdtemp(prefix="stackelberg-tests-jax-cache-")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = _JAX_CACHE
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 # Tests that compile the same JAX program or numba kernel run in one xdist worker (``--dist loadgroup`` in
 # pyproject's addopts): it is then compiled once per test run instead of once in each worker at the same time
@@ -27,6 +39,10 @@ SHARED_PROGRAMS = {
                              "stackelberg/solvers/learning/equilibrium_q.py::",
                              "stackelberg/solvers/kernels/learning.py::"),
     "cooperation study": ("tests/analysis/test_cooperation_study.py::",),
+    # modules whose module-scoped fixture trains a program that several of their tests read
+    "neural train": ("tests/neural/test_train.py::",),
+    "neural step": ("tests/neural/test_step.py::",),
+    "neural ppo": ("tests/neural/test_ppo.py::",),
 }
 
 
@@ -36,3 +52,8 @@ def pytest_collection_modifyitems(config, items):
         for group, prefixes in SHARED_PROGRAMS.items():
             if item.nodeid.startswith(prefixes):
                 item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_unconfigure(config):
+    if _JAX_CACHE is not None:  # the process that created the run's cache (the xdist controller) removes it
+        shutil.rmtree(_JAX_CACHE, ignore_errors=True)
