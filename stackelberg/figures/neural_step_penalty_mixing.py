@@ -19,7 +19,7 @@ Paper (100 trials of 10,000 steps each):
 Ours: ``"step"`` (:mod:`stackelberg.neural.hypernetwork`), ``"mappo"`` (:mod:`stackelberg.neural.ppo`) and
 ``"maddpg"`` (:mod:`stackelberg.neural.offpolicy`), 100 seeds (0-99) each. All seeds of all six games of a
 learner are one compiled program (``jit(vmap(games, vmap(seeds)))``: the games share shapes, so only their payoff
-tables differ). A seed's outcome is its greedy joint action after training (STEP: symmetric execution, the
+tables differ; STEP's program runs the games one after another, ``lax.map``, see :data:`IN_SEQUENCE`). A seed's outcome is its greedy joint action after training (STEP: symmetric execution, the
 follower recomputing the leader's greedy action); it is "at the SE" when that is the exact pure Stackelberg
 outcome of :func:`stackelberg.neural.train.exact_reference` ((a1, a3) in Penalty, (a1, a1) in Mixing). Table 1's
 probabilities are each agent's marginal action probabilities under the final joint policy at the first
@@ -43,8 +43,9 @@ step is one gradient step of four networks). With its default 64-64 networks MAD
 average -2.47) in 103.5 s instead of 39 s.
 
 Our numbers (the full run: 100 seeds, all three learners, recorded in :data:`FULL_SCALE`) and the differences.
-Penalty, % of seeds at the SE (a1, a3) for k = 0, -25, -50, -75, -100: STEP 99 / 99 / 97 / 95 / 90 (paper: 93% at
-k = -100; at k = -100 the rest is 5% (a2, a2), 4% (a3, a1), 1% other cells; without ``anneal_lr`` 99 / 97 / 97 /
+Penalty, % of seeds at the SE (a1, a3) for k = 0, -25, -50, -75, -100: STEP 99 / 99 / 96 / 95 / 91 (paper: 93% at
+k = -100; at k = -100 the rest is 5% (a2, a2) and 4% (a3, a1); 99 / 99 / 97 / 95 / 90 with the games vmapped, the
+same training rounded differently; without ``anneal_lr`` 99 / 97 / 97 /
 92 / 88); MAPPO 70 / 22 / 11 / 6 / 6 with
 1 / 65 / 80 / 85 / 87% at (a2, a2) (paper: (a2, a2) in 100% unless k = 0; ours leaves 6-22% at (a1, a3) and 7-29%
 at (a3, a1)); MADDPG 90 / 0 / 0 / 0 / 0 (100% at (a2, a2) for k < 0; 9% at (a3, a1) for k = 0). Mixing
@@ -53,10 +54,12 @@ average 2.40 (paper 99.99 / 99.99%, 2.50; without ``anneal_lr``: 90%, 92.93 / 94
 of (a1, a1) averages 0.972 after 2000 steps (paper: converged within 2000 steps); MAPPO leader 23.45 / 4.06 / 72.49, follower 44.18 / 4.05 / 51.77, rewards (-3.87, 3.34), average -0.27 (paper 0.72:
 the same split between the leader's a1 and a3 and the follower's a1 and a3, without coordination); MADDPG leader
 11 / 0 / 89, follower 0 / 0 / 100, rewards (-9.78, 4.89), average -2.44 (paper -2.35, with 73% a3 / 78% a3).
-Timing (the lead's run of 3 December 2026, load about 1-2, XLA's concurrency-optimized scheduler off as the
-package sets it): STEP 87.9 s, MAPPO 25.4 s, MADDPG 39.1 s, 152 s in all, compilation included (each learner
-under 2 minutes; the three together are not: the STEP and MAPPO numbers above are from the run of 2 December,
-79.4 s and 17.1 s with the scheduler on, and this run reproduced them exactly).
+Timing (the lead's run of 3 December 2026, 15:40, load about 1-2, XLA's concurrency-optimized scheduler off as
+the package sets it): training MAPPO 23.2 s, STEP 64.9 s, MADDPG 33.4 s after 9.8 s compiling MAPPO's program
+(the next learner's program compiles while the current one trains, :data:`TRAINING_ORDER`): 131 s of training,
+2 min 15 s for the whole script. Before the games ran in sequence for STEP and the compilation overlapped: STEP
+87.9 s, MAPPO 25.4 s, MADDPG 39.1 s, 152 s (compilation included). The same three programs took 169 s of
+training 20 minutes later on the same shared machine (151 s with XLA's scheduler turned on for them).
 
 Closing the gap at k = -100 (measured 2026-12-02). Our STEP was checked against Algorithm 1 and Eqs. 11-12: the
 agents update the shared model one after another after each rollout (lines 15-18, the leader first), the
@@ -109,6 +112,7 @@ import dataclasses
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -146,6 +150,14 @@ def learners(quick: bool = False) -> dict:
 
 
 NAMES = ("STEP", "MAPPO", "MADDPG")
+#: Learners whose program runs the six games one after another instead of as a vmap axis: STEP's update is
+#: memory-bound (its generator's output layer makes 21k parameters per run, each moved by Adam four times per
+#: rollout and phase), and 100 runs' parameters stay in cache where 600 do not: 60-69 s instead of 90 s
+#: (measured 3 December 2026); MAPPO and MADDPG, with a tenth of the parameters, run faster vmapped.
+IN_SEQUENCE = frozenset({"STEP"})
+#: The order the learners are trained in (the figures and tables keep NAMES' order): the quickest to compile
+#: first, since the next learner's program compiles while the current one trains.
+TRAINING_ORDER = ("MAPPO", "STEP", "MADDPG")
 PAPER_FIG5 = {("STEP", -100): 93.0, **{("MAPPO", k): 0.0 for k in KS[1:]}}  # % at (a1, a3) given in the text
 PAPER_TABLE1 = {
     "STEP": [99.99, 0.0, 0.01, 99.99, 0.0, 0.01, 0.0, 5.0, 2.5],
@@ -154,7 +166,7 @@ PAPER_TABLE1 = {
 }
 #: Recorded from the full run (100 seeds, the docstring's numbers; keys as in ``numbers.json``).
 FULL_SCALE = {
-    "penalty -100 STEP at SE %": 90.0,
+    "penalty -100 STEP at SE %": 91.0,
     **{f"penalty {k} MAPPO at (a2,a2) %": v for k, v in zip(KS[1:], (65.0, 80.0, 85.0, 87.0))},
     "mixing STEP leader a1 %": 96.94, "mixing STEP follower a1 %": 97.94, "mixing STEP average reward": 2.40,
     "mixing MAPPO leader a1 %": 23.45, "mixing MAPPO follower a1 %": 44.18, "mixing MAPPO average reward": -0.27,
@@ -173,10 +185,15 @@ def _env(game_name):
     return dataclasses.replace(env, time_feature=False, obs_dim=env.obs_dim - 1)
 
 
-def train_all(make, config, seeds: int):
-    """Train one learner on every game of :data:`GAMES` and seeds ``0..seeds-1`` as one program.
+def compile_learner(make, config, seeds: int, in_sequence: bool = False):
+    """Compile one learner's program on every game of :data:`GAMES` and seeds ``0..seeds-1``; return a function of
+    no arguments that runs it and returns ``(greedy (games, seeds, 2), metrics)``, metrics shaped
+    ``(games, seeds, blocks, ...)``.
 
-    Returns ``(greedy (games, seeds, 2), metrics)`` with metrics shaped ``(games, seeds, blocks, ...)``.
+    All games and seeds are one program. By default the games are a ``vmap`` axis too (they share shapes, only the
+    payoff tables differ); with ``in_sequence`` the program runs the games one after another (``lax.map``), each
+    with its seeds vmapped, so that each update works on a sixth of the parameters at once (see
+    :data:`IN_SEQUENCE`).
     """
     import jax
     import jax.numpy as jnp
@@ -192,8 +209,23 @@ def train_all(make, config, seeds: int):
         return jax.vmap(program.act, (0, None))(params, obs0), metrics
 
     keys = jax.vmap(jax.random.PRNGKey)(jnp.arange(seeds, dtype=jnp.uint32))
-    greedy, metrics = jax.jit(jax.vmap(one_game, (0, None)))(tables, keys)
-    return np.asarray(greedy), jax.tree_util.tree_map(np.asarray, metrics)
+    if in_sequence:
+        program = jax.jit(lambda t, k: jax.lax.map(lambda rewards: one_game(rewards, k), t))
+    else:
+        program = jax.jit(jax.vmap(one_game, (0, None)))
+    compiled = program.lower(tables, keys).compile()
+
+    def train():
+        greedy, metrics = compiled(tables, keys)
+        return np.asarray(greedy), jax.tree_util.tree_map(np.asarray, metrics)
+
+    return train
+
+
+def train_all(make, config, seeds: int, in_sequence: bool = False):
+    """Train one learner on every game of :data:`GAMES` and seeds ``0..seeds-1`` as one program
+    (:func:`compile_learner`). Returns ``(greedy (games, seeds, 2), metrics)``."""
+    return compile_learner(make, config, seeds, in_sequence)()
 
 
 def _mixing_rows(greedy, metrics, payoffs):
@@ -206,6 +238,12 @@ def _mixing_rows(greedy, metrics, payoffs):
     leader, follower = joint.sum(axis=2), joint.sum(axis=1)
     rewards = np.stack([(joint * p).sum(axis=(1, 2)) for p in payoffs], axis=1)
     return np.concatenate([100 * leader, 100 * follower, rewards, rewards.mean(axis=1, keepdims=True)], axis=1)
+
+
+def _timed_compile(make, config, seeds, in_sequence):
+    start = time.perf_counter()
+    train = compile_learner(make, config, seeds, in_sequence)
+    return train, time.perf_counter() - start
 
 
 def run(out_dir, quick: bool = False) -> dict:
@@ -221,12 +259,23 @@ def run(out_dir, quick: bool = False) -> dict:
     mixing_game = sb.get_game("mixing")
     payoffs = [np.asarray(p, dtype=float) for p in mixing_game.payoffs]
     se = {g: [tuple(o) for o in exact_reference(sb.get_game(g))["outcomes"]] for g in GAMES}
-    numbers, penalty_rows, table_rows, curves, seconds = {}, [], {}, {}, {}
-    for name, (make, config) in chosen.items():
+    numbers, penalty_rows, table_rows, curves = {}, [], {}, {}
+    order = sorted(chosen, key=TRAINING_ORDER.index)
+    results = {}
+    with ThreadPoolExecutor(max_workers=1) as compiler:  # the next learner compiles while this one trains
         start = time.perf_counter()
-        greedy, metrics = train_all(make, config, seeds)
-        seconds[name] = time.perf_counter() - start
-        numbers[f"{name} seconds"] = round(seconds[name], 1)
+        pending = compiler.submit(_timed_compile, *chosen[order[0]], seeds, order[0] in IN_SEQUENCE)
+        for i, name in enumerate(order):
+            train, compile_seconds = pending.result()
+            if i + 1 < len(order):
+                pending = compiler.submit(_timed_compile, *chosen[order[i + 1]], seeds, order[i + 1] in IN_SEQUENCE)
+            ready = time.perf_counter()
+            results[name] = train()
+            numbers[f"{name} compile seconds"] = round(compile_seconds, 1)
+            numbers[f"{name} seconds"] = round(time.perf_counter() - ready, 1)
+        numbers["training seconds"] = round(time.perf_counter() - start, 1)
+    for name in chosen:
+        greedy, metrics = results[name]
         for g, game in enumerate(GAMES):
             at_se = np.mean([tuple(a) in se[game] for a in greedy[g].tolist()])
             if game.startswith("penalty"):
@@ -289,7 +338,7 @@ def run(out_dir, quick: bool = False) -> dict:
             ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle("STEP Fig. B.2: action probabilities in Mixing (SE = (a1, a1))")
     save_figure(fig, os.path.join(out_dir, "neural_step_figB2_mixing.png"), dpi=110)
-    if "STEP" in curves:
+    if "STEP" in curves and curves["STEP"][0][-1] >= 2000:  # a run of at least 2000 steps
         steps, joint = curves["STEP"]
         at = joint[:, :, 0, 0].mean(axis=0)
         numbers["mixing STEP P(a1,a1) at 2000 steps"] = round(float(at[np.searchsorted(steps, 2000)]), 3)

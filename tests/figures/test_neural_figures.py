@@ -65,3 +65,28 @@ def test_ebpg_neural_leader_quick_run(tmp_path):
     # resumable: a second run finds every record in the store and trains nothing
     again = ebpg_neural_leader.run(tmp_path, quick=True)
     assert again["runs"] == numbers["runs"] and again["seconds"] < 5
+
+
+def test_step_figure_trains_every_learner_while_compiling_the_next(tmp_path, monkeypatch):
+    # two tiny learners: the run compiles the second while the first trains, in TRAINING_ORDER, one of them with
+    # the games in sequence (lax.map) and one vmapped, and writes the figure's files
+    from stackelberg.neural.hypernetwork import STEPConfig, make_step
+    from stackelberg.neural.ppo import MAPPOConfig, make_mappo
+
+    tiny = dict(steps=100, gamma=0.0, n_envs=2, rollout_length=25, hidden=(4,), log_every=50)
+    monkeypatch.setattr(neural_step_penalty_mixing, "learners", lambda quick=False: {
+        "STEP": (make_step, STEPConfig(**tiny, embed_hidden=(4,), embed_dim=4, id_dim=2, hyper_hidden=(4,),
+                                       target_hidden=4)),
+        "MAPPO": (make_mappo, MAPPOConfig(**tiny)),
+    })
+    assert neural_step_penalty_mixing.IN_SEQUENCE == {"STEP"}
+    numbers = neural_step_penalty_mixing.run(tmp_path, quick=True)
+    assert list(numbers)[:5] == ["MAPPO compile seconds", "MAPPO seconds", "STEP compile seconds", "STEP seconds",
+                                 "training seconds"]
+    for name in ("STEP", "MAPPO"):
+        shares = [numbers[f"penalty {k} {name} at SE %"] for k in neural_step_penalty_mixing.KS]
+        assert all(0.0 <= s <= 100.0 and s % 25 == 0 for s in shares)  # 4 seeds
+        assert -15.0 <= numbers[f"mixing {name} average reward"] <= 5.0
+    for name in ("neural_step_fig5_penalty.csv", "neural_step_fig5_penalty.png", "neural_step_table1_mixing.csv",
+                 "neural_step_figB2_mixing.png", "numbers.json"):
+        assert (tmp_path / name).stat().st_size > 0
