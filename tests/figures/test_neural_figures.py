@@ -68,17 +68,13 @@ def test_ebpg_neural_leader_quick_run(tmp_path):
 
 
 def test_step_figure_trains_every_learner_while_compiling_the_next(tmp_path, monkeypatch):
-    # two tiny learners: the run compiles the second while the first trains, in TRAINING_ORDER, one of them with
-    # the games in sequence (lax.map) and one vmapped, and writes the figure's files
-    from stackelberg.neural.hypernetwork import STEPConfig, make_step
+    # two tiny learners (both MAPPO, the cheapest program to compile, under two of the figure's names): the run
+    # compiles the second while the first trains, in TRAINING_ORDER, the one named STEP with the games in sequence
+    # (lax.map) and the other vmapped, and writes the figure's files
     from stackelberg.neural.ppo import MAPPOConfig, make_mappo
 
-    tiny = dict(steps=100, gamma=0.0, n_envs=2, rollout_length=25, hidden=(4,), log_every=50)
-    monkeypatch.setattr(neural_step_penalty_mixing, "learners", lambda quick=False: {
-        "STEP": (make_step, STEPConfig(**tiny, embed_hidden=(4,), embed_dim=4, id_dim=2, hyper_hidden=(4,),
-                                       target_hidden=4)),
-        "MAPPO": (make_mappo, MAPPOConfig(**tiny)),
-    })
+    tiny = (make_mappo, MAPPOConfig(steps=100, gamma=0.0, n_envs=2, rollout_length=25, hidden=(4,), log_every=50))
+    monkeypatch.setattr(neural_step_penalty_mixing, "learners", lambda quick=False: {"STEP": tiny, "MAPPO": tiny})
     assert neural_step_penalty_mixing.IN_SEQUENCE == {"STEP"}
     numbers = neural_step_penalty_mixing.run(tmp_path, quick=True)
     assert list(numbers)[:5] == ["MAPPO compile seconds", "MAPPO seconds", "STEP compile seconds", "STEP seconds",
