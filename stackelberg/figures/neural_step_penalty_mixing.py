@@ -58,8 +58,9 @@ Timing (the lead's run of 3 December 2026, 15:40, load about 1-2, XLA's concurre
 the package sets it): training MAPPO 23.2 s, STEP 64.9 s, MADDPG 33.4 s after 9.8 s compiling MAPPO's program
 (the next learner's program compiles while the current one trains, :data:`TRAINING_ORDER`): 131 s of training,
 2 min 15 s for the whole script. Before the games ran in sequence for STEP and the compilation overlapped: STEP
-87.9 s, MAPPO 25.4 s, MADDPG 39.1 s, 152 s (compilation included). The same three programs took 169 s of
-training 20 minutes later on the same shared machine (151 s with XLA's scheduler turned on for them).
+87.9 s, MAPPO 25.4 s, MADDPG 39.1 s, 152 s (compilation included). On the same shared machine within the hour:
+151 s of training in a second run of the script (STEP 77.3 s; the same numbers), and 169 s for the three programs
+alone (151 s with XLA's scheduler turned on for them).
 
 Closing the gap at k = -100 (measured 2026-12-02). Our STEP was checked against Algorithm 1 and Eqs. 11-12: the
 agents update the shared model one after another after each rollout (lines 15-18, the leader first), the
