@@ -19,8 +19,9 @@ Paper (100 trials of 10,000 steps each):
 Ours: ``"step"`` (:mod:`stackelberg.neural.hypernetwork`), ``"mappo"`` (:mod:`stackelberg.neural.ppo`) and
 ``"maddpg"`` (:mod:`stackelberg.neural.offpolicy`), 100 seeds (0-99) each. All seeds of all six games of a
 learner are one compiled program (``jit(vmap(games, vmap(seeds)))``: the games share shapes, so only their payoff
-tables differ; STEP's program runs the games one after another, ``lax.map``, see :data:`IN_SEQUENCE`). A seed's outcome is its greedy joint action after training (STEP: symmetric execution, the
-follower recomputing the leader's greedy action); it is "at the SE" when that is the exact pure Stackelberg
+tables differ; STEP's program runs the games one after another, ``lax.map``, see :data:`IN_SEQUENCE`). A seed's
+outcome is its greedy joint action after training (STEP: symmetric execution, the follower recomputing the
+leader's greedy action); it is "at the SE" when that is the exact pure Stackelberg
 outcome of :func:`stackelberg.neural.train.exact_reference` ((a1, a3) in Penalty, (a1, a1) in Mixing). Table 1's
 probabilities are each agent's marginal action probabilities under the final joint policy at the first
 observation (the follower's marginal sums over the leader's actions), its rewards the expected stage rewards
@@ -51,8 +52,8 @@ same training rounded differently; without ``anneal_lr`` 99 / 97 / 97 /
 at (a3, a1)); MADDPG 90 / 0 / 0 / 0 / 0 (100% at (a2, a2) for k < 0; 9% at (a3, a1) for k = 0). Mixing
 (Table 1): STEP at (a1, a1) in 97% of the seeds, leader a1 96.94%, follower a1 97.94%, rewards (-0.05, 4.85),
 average 2.40 (paper 99.99 / 99.99%, 2.50; without ``anneal_lr``: 90%, 92.93 / 94.07%, 2.21); STEP's probability
-of (a1, a1) averages 0.972 after 2000 steps (paper: converged within 2000 steps); MAPPO leader 23.45 / 4.06 / 72.49, follower 44.18 / 4.05 / 51.77, rewards (-3.87, 3.34), average -0.27 (paper 0.72:
-the same split between the leader's a1 and a3 and the follower's a1 and a3, without coordination); MADDPG leader
+of (a1, a1) averages 0.972 after 2000 steps (paper: converged within 2000 steps); MAPPO leader 23.45 / 4.06 /
+72.49, follower 44.18 / 4.05 / 51.77, rewards (-3.87, 3.34), average -0.27 (paper 0.72: the same split between the leader's a1 and a3 and the follower's a1 and a3, without coordination); MADDPG leader
 11 / 0 / 89, follower 0 / 0 / 100, rewards (-9.78, 4.89), average -2.44 (paper -2.35, with 73% a3 / 78% a3).
 Timing (the lead's run of 3 December 2026, 15:40, load about 1-2, XLA's concurrency-optimized scheduler off as
 the package sets it): training MAPPO 23.2 s, STEP 64.9 s, MADDPG 33.4 s after 9.8 s compiling MAPPO's program
@@ -221,12 +222,6 @@ def compile_learner(make, config, seeds: int, in_sequence: bool = False):
         return np.asarray(greedy), jax.tree_util.tree_map(np.asarray, metrics)
 
     return train
-
-
-def train_all(make, config, seeds: int, in_sequence: bool = False):
-    """Train one learner on every game of :data:`GAMES` and seeds ``0..seeds-1`` as one program
-    (:func:`compile_learner`). Returns ``(greedy (games, seeds, 2), metrics)``."""
-    return compile_learner(make, config, seeds, in_sequence)()
 
 
 def _mixing_rows(greedy, metrics, payoffs):
