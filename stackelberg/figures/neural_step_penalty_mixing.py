@@ -259,12 +259,15 @@ def run(out_dir, quick: bool = False) -> dict:
     order = sorted(chosen, key=TRAINING_ORDER.index)
     results = {}
     with ThreadPoolExecutor(max_workers=1) as compiler:  # the next learner compiles while this one trains
+        def compile_in_background(name):
+            return compiler.submit(_timed_compile, *chosen[name], seeds, name in IN_SEQUENCE)
+
         start = time.perf_counter()
-        pending = compiler.submit(_timed_compile, *chosen[order[0]], seeds, order[0] in IN_SEQUENCE)
+        pending = compile_in_background(order[0])
         for i, name in enumerate(order):
             train, compile_seconds = pending.result()
             if i + 1 < len(order):
-                pending = compiler.submit(_timed_compile, *chosen[order[i + 1]], seeds, order[i + 1] in IN_SEQUENCE)
+                pending = compile_in_background(order[i + 1])
             ready = time.perf_counter()
             results[name] = train()
             numbers[f"{name} compile seconds"] = round(compile_seconds, 1)

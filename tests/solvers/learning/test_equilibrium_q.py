@@ -22,6 +22,7 @@ from stackelberg.solvers.learning import (
     nash_q_learning,
     nlevel_learning,
 )
+from stackelberg.solvers.markov.nash import NASH_SELECTIONS
 from stackelberg.solvers.matrix.zero_sum import zero_sum_equilibrium
 
 
@@ -117,7 +118,7 @@ def assert_same_learning(a, b):
     np.testing.assert_array_equal(a.greedy_actions, b.greedy_actions)
 
 
-@pytest.mark.parametrize("selection", ["first", "pareto", "leader", "utilitarian"])
+@pytest.mark.parametrize("selection", NASH_SELECTIONS)
 def test_nash_q_kernel_matches_the_numpy_path(selection):
     # Mixing: stage games without a pure equilibrium, degenerate ones (early ties at 0) included
     kwargs = dict(episodes=150, runs=8, epsilon=0.2, seed=21)
@@ -152,7 +153,6 @@ def test_equilibrium_stage_kernel_matches_the_numpy_stage_solvers(values):
     payoffs from a few values are degenerate: ties, extra best replies, several pure equilibria)."""
     from stackelberg.solvers.kernels.learning import equilibrium_stages
     from stackelberg.solvers.learning.equilibrium_q import _stage_nash
-    from stackelberg.solvers.markov.nash import NASH_SELECTIONS
     from stackelberg.solvers.matrix.zero_sum import zero_sum_values
 
     rng = np.random.default_rng(len(values or ()))
@@ -161,7 +161,7 @@ def test_equilibrium_stage_kernel_matches_the_numpy_stage_solvers(values):
         Q = (rng.choice(values, size=(2, R, 1) + shape) if values else rng.normal(size=(2, R, 1) + shape)) * 1.0
         X, Y, V = np.zeros((R, 1, shape[0])), np.zeros((R, 1, shape[1])), np.zeros((2, R, 1))
         status = np.zeros((R, 1), dtype=np.int64)
-        for selection, name in enumerate(["first", "pareto", "leader", "utilitarian"]):
+        for selection, name in enumerate(NASH_SELECTIONS):
             equilibrium_stages(Q, False, selection, 1, True, X, Y, V, status)
             solved = status[:, 0] == 0
             assert solved.mean() > 0.9
@@ -194,7 +194,6 @@ RESCALING_CASES = [
 def test_stage_selection_is_invariant_under_a_common_rescaling(selection, A, B):
     from stackelberg.solvers.kernels.learning import equilibrium_stages
     from stackelberg.solvers.learning.equilibrium_q import _stage_nash
-    from stackelberg.solvers.markov.nash import NASH_SELECTIONS
 
     q = np.stack([np.array(A), np.array(B)])[:, None]
     x, y, v, _ = _stage_nash(q, selection, 0)
